@@ -1,0 +1,107 @@
+# slacksim: one binary (bin/slacksim) and one CUnit suite (bin/slacksim-tests).
+# `make run` and `make test` bootstrap everything through `make deps`.
+
+CC       ?= gcc
+PKGS     := glib-2.0 libcjson cairo pangocairo sdl2
+TEST_PKGS := cunit
+CSTD     := -std=c17 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
+OPT      ?= -O2 -g
+BUILD    ?= build
+SAN      ?=
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(TEST_PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I. $(PKG_CFLAGS) -MMD -MP
+LDFLAGS_ALL = $(SAN) $(PKG_LIBS) -lm -lpthread
+
+# One folder, one layer. The library is every layer but the CLI.
+LIB_SRC  := $(wildcard sim/*.c) $(wildcard models/*.c) $(wildcard quiz/*.c) $(wildcard viz/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+TEST_SRC := $(wildcard tests/*.c)
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libslacksim.a
+BIN      := $(BUILD)/../bin/slacksim
+TEST_BIN := $(BUILD)/../bin/slacksim-tests
+
+ifeq ($(BUILD),build)
+BIN      := bin/slacksim
+TEST_BIN := bin/slacksim-tests
+else
+BIN      := $(BUILD)/bin/slacksim
+TEST_BIN := $(BUILD)/bin/slacksim-tests
+endif
+
+SCENARIO ?= scenarios/general_channel.json
+
+.PHONY: all deps build run test test-unit test-cli test-window asan bench clean help
+
+all: build
+
+help:
+	@echo "make run    - install dependencies, build, run $(SCENARIO)"
+	@echo "make test   - install dependencies, build, run the whole suite"
+	@echo "make asan   - the suite under AddressSanitizer + UBSan"
+	@echo "make bench  - the engine, M/M/1 and peak-hour benchmarks"
+	@echo "make deps   - install missing Debian packages (idempotent)"
+
+deps:
+	@sh .ci/deps.sh
+
+build: $(BIN) $(TEST_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_OBJ) $(LIB) $(LDFLAGS_ALL) -o $@
+
+$(TEST_BIN): $(TEST_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_OBJ) $(LIB) $(LDFLAGS_ALL) $(TEST_LIBS) -o $@
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	./$(BIN) run $(SCENARIO)
+
+test: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory test-unit test-cli test-window
+
+test-unit: $(TEST_BIN)
+	./$(TEST_BIN)
+
+test-cli: $(BIN)
+	SLACKSIM=./$(BIN) sh tests/cli/run_all.sh
+
+test-window: $(BIN)
+	SLACKSIM=./$(BIN) sh tests/window/run_all.sh
+
+# Sanitizers: a separate build tree so the normal objects stay optimised.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  build-asan/bin/slacksim build-asan/bin/slacksim-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  SLACKSIM_QUICK=1 ./build-asan/bin/slacksim-tests
+	ASAN_OPTIONS=detect_leaks=1 SLACKSIM=./build-asan/bin/slacksim sh tests/cli/run_all.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	sh bench/run_all.sh
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,28 @@
+/* cli_util: error reporting and option parsing shared by the subcommands. */
+#include <stdio.h>
+#include "cli/cli.h"
+
+int cli_report_error(const char *cmd, GError *error)
+{
+    fprintf(stderr, "slacksim %s: %s\n", cmd, error ? error->message : "failed");
+    g_clear_error(&error);
+    return CLI_USAGE;
+}
+
+gboolean cli_parse(const char *cmd, const char *params, const char *summary,
+                   const GOptionEntry *entries, int *argc, char ***argv)
+{
+    char *title = g_strdup_printf("%s%s", params ? "" : "", params ? params : "");
+    GOptionContext *oc = g_option_context_new(title);
+    g_free(title);
+    char *prog = g_strdup_printf("slacksim %s", cmd);
+    g_set_prgname(prog);
+    g_free(prog);
+    if (summary) g_option_context_set_summary(oc, summary);
+    g_option_context_add_main_entries(oc, entries, NULL);
+    GError *error = NULL;
+    gboolean ok = g_option_context_parse(oc, argc, argv, &error);
+    g_option_context_free(oc);
+    if (!ok) cli_report_error(cmd, error);
+    return ok;
+}

@@ -1,0 +1,113 @@
+/* slack_model: the seed's Slack messaging architecture built on the engine:
+ * workload, WebSocket gateways, message service + PostgreSQL, Kafka,
+ * fan-out, Redis membership/presence, mobile push. The CLI (`slacksim run`),
+ * the visualizer and the quizzes all drive it through this header.
+ *
+ * CONTRACT (written before the implementation; the implementer may add
+ * functions but keeps these signatures so viz/ and quiz/ can rely on them). */
+#ifndef SLACK_MODEL_H
+#define SLACK_MODEL_H
+
+#include <stdint.h>
+#include <glib.h>
+#include <cjson/cJSON.h>
+#include "sim/sim_engine.h"
+#include "sim/sim_scenario.h"
+#include "sim/sim_station.h"
+#include "sim/sim_stats.h"
+
+typedef struct slack_model slack_model;
+
+/* The schema and defaults of every scenario key. Caller owns; free with
+ * cJSON_Delete. */
+cJSON *slack_model_defaults(void);
+
+/* Builds a model from a loaded scenario (borrowed during the call). Range
+ * checks happen here: NULL with a one-line `error` naming the key. Caller
+ * owns the result; free with slack_model_free. */
+slack_model *slack_model_new(const sim_scenario *sc, uint64_t seed, GError **error);
+void slack_model_free(slack_model *m);                 /* NULL is a no-op */
+
+/* Same checks as slack_model_new without building anything big. */
+gboolean slack_model_validate(const sim_scenario *sc, GError **error);
+
+sim_ctx *slack_model_ctx(slack_model *m);              /* borrowed */
+sim_time slack_model_duration(const slack_model *m);   /* the scenario's run length */
+/* Advances the simulation to `t` (<= duration); callable repeatedly, e.g. by
+ * the visualizer once per frame. */
+void slack_model_run_until(slack_model *m, sim_time t);
+
+/* Wall-clock facts about a run; the only fields allowed to differ between
+ * two runs with the same seed. */
+typedef struct slack_run_info {
+    double wall_seconds;
+    double peak_rss_mib;
+} slack_run_info;
+
+/* summary.json as a tree (see docs/output.md). Caller owns. */
+cJSON *slack_model_summary(const slack_model *m, const slack_run_info *run);
+/* One row per simulated interval (see docs/output.md). Borrowed. */
+const sim_series *slack_model_timeseries(const slack_model *m);
+/* The human-readable report (SLO verdicts, bottleneck, utilizations).
+ * Caller frees with g_free. */
+char *slack_model_report(const slack_model *m, const slack_run_info *run);
+
+/* Convenience for quizzes and sweeps: load `scenario_path` with `sets`
+ * (NULL-terminated "key=value" overrides, may be NULL), run it to the end
+ * and return its summary (run fields zero). Caller owns. */
+cJSON *slack_model_run_file(const char *scenario_path, const char *const *sets, uint64_t seed, GError **error);
+
+/* ---- For the visualizer: observe and steer a running model. ---- */
+
+typedef enum {
+    SLACK_STAGE_SENT,        /* client sent on its WebSocket */
+    SLACK_STAGE_GATEWAY,     /* gateway forwarded to the message service */
+    SLACK_STAGE_PERSISTED,   /* PostgreSQL write committed, id assigned */
+    SLACK_STAGE_PUBLISHED,   /* appended to its Kafka partition */
+    SLACK_STAGE_CONSUMED,    /* fan-out consumer took it; membership read */
+    SLACK_STAGE_DONE         /* last online recipient pushed */
+} slack_stage;
+
+typedef struct slack_observer {
+    void (*stage)(void *user, uint64_t msg, uint32_t channel, slack_stage stage, sim_time t);
+    /* One call per online recipient when its WebSocket push completes. */
+    void (*delivered)(void *user, uint64_t msg, uint32_t member, uint32_t gateway, sim_time t);
+    /* One call per offline recipient when its notification is queued. */
+    void (*push_queued)(void *user, uint64_t msg, uint32_t member, sim_time t);
+} slack_observer;
+
+/* `obs` is copied; `user` borrowed until replaced. NULL removes. */
+void slack_model_set_observer(slack_model *m, const slack_observer *obs, void *user);
+
+/* Injects one message from `sender` into `channel` now; returns its id
+ * number (the sequence part of "seconds.sequence"). */
+uint64_t slack_model_post(slack_model *m, uint32_t channel, uint32_t sender);
+void     slack_model_set_online(slack_model *m, uint32_t user, gboolean online);
+gboolean slack_model_is_online(const slack_model *m, uint32_t user);
+/* Kills or restores a gateway; a killed gateway's clients reconnect to the
+ * others. */
+void     slack_model_set_gateway_alive(slack_model *m, uint32_t gateway, gboolean alive);
+gboolean slack_model_gateway_alive(const slack_model *m, uint32_t gateway);
+uint32_t slack_model_gateways(const slack_model *m);
+uint32_t slack_model_user_gateway(const slack_model *m, uint32_t user);
+uint64_t slack_model_gateway_connections(const slack_model *m, uint32_t gateway);
+/* Members of a channel: count and the i-th member's user id. */
+uint32_t slack_model_channel_size(const slack_model *m, uint32_t channel);
+uint32_t slack_model_channel_member(const slack_model *m, uint32_t channel, uint32_t i);
+/* Scales the workload's send rate (1.0 = as configured). */
+void     slack_model_set_rate_factor(slack_model *m, double factor);
+
+/* The pipeline's stations in order, for the pipeline scene; borrowed. */
+typedef enum {
+    SLACK_STATION_GATEWAY_IN,
+    SLACK_STATION_POSTGRES,
+    SLACK_STATION_KAFKA,
+    SLACK_STATION_FANOUT,
+    SLACK_STATION_GATEWAY_OUT,
+    SLACK_STATION_PUSH,
+    SLACK_STATION_REDIS,
+    SLACK_STATION_COUNT
+} slack_station_id;
+const sim_station *slack_model_station(const slack_model *m, slack_station_id which);
+
+#endif

@@ -1,0 +1,62 @@
+/* sim_scenario: loading JSON scenarios against a schema of defaults.
+ *
+ * A model describes its parameters as a defaults document (a cJSON tree):
+ * every key a scenario may use, with its default value. Loading a scenario
+ * file resolves "extends" (a path relative to the file, recursively), merges
+ * the chain over the defaults, and rejects keys the defaults do not have
+ * (suggesting the nearest one) and values of the wrong JSON type. Objects
+ * marked as distributions in the defaults accept any sim_dist JSON form.
+ * --set overrides ("path.to.key=value", value parsed as JSON, else taken as a
+ * string) go through the same checks. Range checks are the model's: it reads
+ * values with the typed getters below, which give file-and-key messages. */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include <stdint.h>
+#include <glib.h>
+#include <cjson/cJSON.h>
+#include "sim/sim_dist.h"
+
+typedef struct sim_scenario sim_scenario;
+
+/* Loads `path` over `defaults` (borrowed during the call; copied). Caller
+ * owns the result; free with sim_scenario_free. NULL with `error` set to a
+ * one-line message ("scenarios/x.json:12:5: expected ',' or '}'",
+ * "scenarios/x.json: unknown key 'gateway.cont' (did you mean
+ * 'gateway.count'?)") on any problem. */
+sim_scenario *sim_scenario_load(const char *path, const cJSON *defaults, GError **error);
+/* The defaults alone, named `name` (for built-in demos and tests). */
+sim_scenario *sim_scenario_from_defaults(const char *name, const cJSON *defaults);
+/* Loads from an in-memory JSON text; `origin` names it in messages. */
+sim_scenario *sim_scenario_load_string(const char *text, const char *origin, const cJSON *defaults, GError **error);
+void sim_scenario_free(sim_scenario *sc);          /* NULL is a no-op */
+
+/* Applies one "a.b.c=value" override. */
+gboolean sim_scenario_set(sim_scenario *sc, const char *assignment, GError **error);
+
+/* "name" key if the scenario has one, else the file's base name. Borrowed. */
+const char *sim_scenario_name(const sim_scenario *sc);
+const char *sim_scenario_origin(const sim_scenario *sc);   /* file path; borrowed */
+/* The merged tree. Borrowed until the scenario is freed or set again. */
+const cJSON *sim_scenario_root(const sim_scenario *sc);
+/* Node at a dotted path, or NULL. Borrowed. */
+const cJSON *sim_scenario_get(const sim_scenario *sc, const char *path);
+
+/* Typed getters with range checks: FALSE and a message naming the origin
+ * and key ("scenarios/x.json: gateways.count must be >= 1, got 0"). */
+gboolean sim_scenario_double(const sim_scenario *sc, const char *path, double min, double max, double *out, GError **error);
+gboolean sim_scenario_int(const sim_scenario *sc, const char *path, int64_t min, int64_t max, int64_t *out, GError **error);
+gboolean sim_scenario_bool(const sim_scenario *sc, const char *path, gboolean *out, GError **error);
+/* Borrowed string. */
+gboolean sim_scenario_string(const sim_scenario *sc, const char *path, const char **out, GError **error);
+/* Caller clears `out` with sim_dist_clear. */
+gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *out, GError **error);
+
+/* TRUE if a defaults node is a distribution slot: an object with a "dist"
+ * key. Any sim_dist JSON form (a number, another kind) is accepted there. */
+gboolean sim_scenario_is_dist_node(const cJSON *node);
+
+/* Edit distance used for "did you mean" (exposed for tests). */
+unsigned sim_scenario_edit_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,77 @@
+/* sim_station: a multi-server FIFO queueing station (G/G/c/K): c identical
+ * servers, one FIFO queue, service times from a distribution (in seconds),
+ * an optional capacity with a drop policy. The Slack components are built
+ * from it. It reports utilization, mean queue length, waits and sojourn
+ * times. Jobs are opaque 64-bit tags chosen by the caller. */
+#ifndef SIM_STATION_H
+#define SIM_STATION_H
+
+#include <stdint.h>
+#include <glib.h>
+#include <cjson/cJSON.h>
+#include "sim/sim_engine.h"
+#include "sim/sim_dist.h"
+#include "sim/sim_hist.h"
+
+typedef struct sim_station sim_station;
+
+typedef enum {
+    SIM_DROP_TAIL,   /* a job arriving at a full station is dropped */
+    SIM_DROP_HEAD    /* the oldest waiting job is dropped to make room */
+} sim_drop_policy;
+
+typedef struct sim_station_config {
+    const char *name;       /* copied; names the RNG stream and reports */
+    unsigned servers;       /* c >= 1 */
+    uint64_t capacity;      /* max jobs waiting + in service; 0 = unlimited */
+    sim_drop_policy drop;
+    sim_dist service;       /* service time in seconds; copied */
+} sim_station_config;
+
+/* Called when `job` finishes service (`arrived`, `started` are its times). */
+typedef void (*sim_station_done_fn)(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started);
+/* Called when `job` is dropped for lack of room. May be NULL. */
+typedef void (*sim_station_drop_fn)(sim_ctx *ctx, void *user, uint64_t job);
+
+/* Borrows `ctx` for the station's lifetime. Caller owns the result; free with
+ * sim_station_free. */
+sim_station *sim_station_new(sim_ctx *ctx, const sim_station_config *cfg,
+                             sim_station_done_fn done, sim_station_drop_fn dropped, void *user);
+void sim_station_free(sim_station *st);           /* NULL is a no-op */
+
+/* A job arrives now. Its service time is drawn from the configured
+ * distribution when service starts. FALSE if it was dropped on arrival. */
+gboolean sim_station_submit(sim_station *st, uint64_t job);
+/* Same, with a service time chosen by the caller (e.g. batch-size dependent). */
+gboolean sim_station_submit_timed(sim_station *st, uint64_t job, sim_time service);
+
+/* Changes the number of servers (e.g. a gateway dies); jobs in service on
+ * removed servers finish. */
+void sim_station_set_servers(sim_station *st, unsigned servers);
+
+const char *sim_station_name(const sim_station *st);
+unsigned sim_station_servers(const sim_station *st);
+uint64_t sim_station_in_queue(const sim_station *st);   /* waiting now */
+uint64_t sim_station_in_service(const sim_station *st); /* busy servers now */
+uint64_t sim_station_arrivals(const sim_station *st);
+uint64_t sim_station_completed(const sim_station *st);
+uint64_t sim_station_dropped(const sim_station *st);
+/* Time averages since creation (or the last sim_station_reset_stats). */
+double sim_station_utilization(const sim_station *st);    /* busy servers / c */
+double sim_station_mean_queue(const sim_station *st);     /* waiting jobs */
+double sim_station_mean_in_system(const sim_station *st); /* waiting + in service */
+/* Wait (arrival -> start) and sojourn (arrival -> done) times in ns. Borrowed. */
+const sim_hist *sim_station_wait_hist(const sim_station *st);
+const sim_hist *sim_station_sojourn_hist(const sim_station *st);
+/* Forget statistics gathered so far (end of warm-up); state is kept. */
+void sim_station_reset_stats(sim_station *st);
+/* {"name","servers","arrivals","completed","dropped","utilization",
+ *  "mean_queue","wait_ms":{...},"sojourn_ms":{...}}. Caller owns. */
+cJSON *sim_station_to_json(const sim_station *st);
+
+/* Erlang-C: probability an arrival waits in M/M/c with arrival rate lambda
+ * and service rate mu per server (lambda < c mu), and the mean wait Wq. */
+double sim_erlang_c(unsigned c, double lambda, double mu);
+double sim_mmc_mean_wait(unsigned c, double lambda, double mu);
+
+#endif

@@ -1,0 +1,56 @@
+/* sim_stats: the statistics a run collects besides histograms:
+ * time-weighted averages (queue length, utilization), counters with a peak
+ * rate, periodic time series, and confidence intervals across replications
+ * (Student t). Time arguments are simulation time in ns. */
+#ifndef SIM_STATS_H
+#define SIM_STATS_H
+
+#include <stdio.h>
+#include <stdint.h>
+#include <glib.h>
+#include "sim/sim_time.h"
+
+/* Time-weighted average of a piecewise-constant signal. Caller-allocated. */
+typedef struct sim_tavg {
+    sim_time t0;       /* private: start of observation */
+    sim_time last;     /* private: time of the last change */
+    double value;      /* read-only: current value */
+    double max;        /* read-only: largest value seen */
+    double area;       /* private: integral of value dt up to `last`, in value*ns */
+} sim_tavg;
+
+void   sim_tavg_init(sim_tavg *a, sim_time now, double value);
+void   sim_tavg_set(sim_tavg *a, sim_time now, double value);
+void   sim_tavg_add(sim_tavg *a, sim_time now, double delta);
+/* Average over [t0, now]; the current value if no time has passed. */
+double sim_tavg_mean(const sim_tavg *a, sim_time now);
+/* Restart the window at `now`, keeping the current value (for per-interval
+ * averages in time series). */
+void   sim_tavg_restart(sim_tavg *a, sim_time now);
+
+/* Periodic time series: a fixed set of named columns, one row per interval.
+ * Caller owns; free with sim_series_free. */
+typedef struct sim_series sim_series;
+sim_series *sim_series_new(const char *const *columns, size_t ncolumns);
+void   sim_series_free(sim_series *s);                 /* NULL is a no-op */
+/* Appends one row; `values` has ncolumns entries. */
+void   sim_series_add(sim_series *s, sim_time t, const double *values);
+size_t sim_series_rows(const sim_series *s);
+size_t sim_series_columns(const sim_series *s);
+const char *sim_series_column_name(const sim_series *s, size_t col);
+/* Column index by name, or -1. */
+int    sim_series_find(const sim_series *s, const char *name);
+sim_time sim_series_time(const sim_series *s, size_t row);
+double sim_series_value(const sim_series *s, size_t row, size_t col);
+/* CSV with a header "t_s,<columns>"; numbers printed with %.6g so output is
+ * byte-stable across runs. FALSE with `error` on a write failure. */
+gboolean sim_series_write_csv(const sim_series *s, FILE *out, GError **error);
+
+/* Student-t confidence interval of the mean of n >= 2 observations:
+ * mean +- halfwidth at confidence level `conf` (e.g. 0.95). With n < 2 the
+ * halfwidth is INFINITY. */
+void   sim_ci_mean(const double *x, size_t n, double conf, double *mean, double *halfwidth);
+/* Quantile of Student's t distribution with `df` degrees of freedom. */
+double sim_student_t_quantile(double p, double df);
+
+#endif
