@@ -1,10 +1,150 @@
-/* cli_run: placeholder until its issue lands. */
+/* cli_run: `slacksim run SCENARIO [--set k=v]... [--seed N] [--duration S]
+ * [--out DIR] [--quiet]`: simulates a scenario, prints the report (with
+ * the seed) and, with --out, writes DIR/summary.json and DIR/timeseries.csv.
+ *
+ * Invariant: bad input gives one line on stderr, exit status 2 and no
+ * output file; output files are written whole (temp name, then rename). */
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <glib/gstdio.h>
 #include "cli/cli.h"
+#include "models/slack_model.h"
+#include "sim/sim_error.h"
+#include "viz/viz_chart.h"
+
+typedef struct {
+    char **sets;
+    gint64 seed;
+    double duration;
+    char *out;
+    char *plots;
+    gboolean quiet;
+} run_opts;
+
+static double peak_rss_mib(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return (double)ru.ru_maxrss / 1024.0;   /* Linux: KiB */
+}
+
+/* Loads the scenario with --set and --duration applied. */
+static sim_scenario *run_load(const char *path, const run_opts *o, GError **error)
+{
+    sim_scenario *sc = slack_model_load_scenario(path, (const char *const *)o->sets, error);
+    if (!sc || o->duration <= 0) return sc;
+    char *set = g_strdup_printf("duration_s=%.17g", o->duration);
+    gboolean ok = sim_scenario_set(sc, set, error);
+    g_free(set);
+    if (!ok) { sim_scenario_free(sc); return NULL; }
+    return sc;
+}
+
+static gboolean write_file(const char *dir, const char *name, const char *text, gsize len, GError **error)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    gboolean ok = g_file_set_contents(path, text, (gssize)len, error);
+    g_free(path);
+    return ok;
+}
+
+static gboolean write_outputs(slack_model *m, const slack_run_info *run, const char *dir, GError **error)
+{
+    cJSON *sum = slack_model_summary(m, run);
+    char *json = cJSON_Print(sum);
+    cJSON_Delete(sum);
+    char *text = g_strconcat(json, "\n", NULL);
+    cJSON_free(json);
+    gboolean ok = write_file(dir, "summary.json", text, strlen(text), error);
+    g_free(text);
+    if (!ok) return FALSE;
+    char *csv = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&csv, &len);
+    ok = mem && sim_series_write_csv(slack_model_timeseries(m), mem, error);
+    if (mem) fclose(mem);
+    if (ok) ok = write_file(dir, "timeseries.csv", csv, len, error);
+    free(csv);
+    return ok;
+}
+
+/* Runs in slices, drawing a bar once the run has taken a second of wall
+ * time (and only on a terminal). */
+static void run_with_progress(slack_model *m, gboolean show)
+{
+    sim_time end = slack_model_duration(m);
+    gint64 t0 = g_get_monotonic_time();
+    gboolean drawn = FALSE;
+    for (int i = 1; i <= 200; i++) {
+        slack_model_run_until(m, end / 200 * i + (i == 200 ? end % 200 : 0));
+        double wall = (double)(g_get_monotonic_time() - t0) / 1e6;
+        if (show && wall > 1.0) {
+            int w = i * 40 / 200;
+            fprintf(stderr, "\r[%.*s%*s] %3d%%  %.0f s", w, "========================================", 40 - w, "", i / 2, wall);
+            drawn = TRUE;
+        }
+    }
+    slack_model_finish(m);
+    if (drawn) fprintf(stderr, "\r%*s\r", 60, "");
+}
+
+static gboolean prepare_out(const char *dir, GError **error)
+{
+    if (g_mkdir_with_parents(dir, 0755) != 0 || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot create the output directory", dir);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static int run_scenario(const char *path, run_opts *o)
+{
+    GError *error = NULL;
+    sim_scenario *sc = run_load(path, o, &error);
+    if (!sc) return cli_report_error("run", error);
+    uint64_t seed = o->seed >= 0 ? (uint64_t)o->seed : slack_model_scenario_seed(sc);
+    gint64 t0 = g_get_monotonic_time();
+    slack_model *m = slack_model_new(sc, seed, &error);
+    sim_scenario_free(sc);
+    if (!m) return cli_report_error("run", error);
+    if (o->out && !prepare_out(o->out, &error)) { slack_model_free(m); return cli_report_error("run", error); }
+    run_with_progress(m, !o->quiet && isatty(STDERR_FILENO));
+    slack_run_info run = { (double)(g_get_monotonic_time() - t0) / 1e6, peak_rss_mib() };
+    char *report = slack_model_report(m, &run);
+    fputs(report, stdout);
+    g_free(report);
+    gboolean ok = !o->out || write_outputs(m, &run, o->out, &error);
+    if (ok && o->plots) ok = viz_plots_write(m, o->plots, &error);
+    slack_model_free(m);
+    if (!ok) return cli_report_error("run", error);
+    if (o->out && !o->quiet) printf("Wrote %s/summary.json and %s/timeseries.csv\n", o->out, o->out);
+    return CLI_OK;
+}
 
 int cli_run_main(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "slacksim run: not implemented yet\n");
-    return CLI_USAGE;
+    run_opts o = { .seed = -1 };
+    const GOptionEntry entries[] = {
+        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.sets, "Override a scenario key (repeatable)", "KEY=VALUE" },
+        { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default: the scenario's \"seed\")", "N" },
+        { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &o.duration, "Simulated seconds (overrides duration_s)", "S" },
+        { "out", 0, 0, G_OPTION_ARG_FILENAME, &o.out, "Write summary.json and timeseries.csv here", "DIR" },
+        { "plots", 0, 0, G_OPTION_ARG_FILENAME, &o.plots, "Write PNG and SVG charts of the run here", "DIR" },
+        { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress bar", NULL },
+        { NULL }
+    };
+    int rc;
+    if (!cli_parse("run", "SCENARIO", "Simulates a Slack scenario and reports latencies, loads and SLO verdicts.",
+                   entries, &argc, &argv)) rc = CLI_USAGE;
+    else if (argc != 2) rc = cli_report_error("run", g_error_new(SIM_ERROR, SIM_ERROR_USAGE,
+                                              "expected one SCENARIO file (try 'slacksim run --help')"));
+    else if (o.duration < 0 || (o.seed < -1)) rc = cli_report_error("run", g_error_new(SIM_ERROR, SIM_ERROR_USAGE,
+                                              "--duration and --seed must be >= 0"));
+    else rc = run_scenario(argv[1], &o);
+    g_strfreev(o.sets);
+    g_free(o.out);
+    g_free(o.plots);
+    return rc;
 }

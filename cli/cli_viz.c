@@ -1,10 +1,106 @@
-/* cli_viz: placeholder until its issue lands. */
+/* cli_viz: `slacksim viz`: the visualizer in a window, or headless frames,
+ * vector export and the frame-time benchmark. Flags in docs/visualizer.md. */
 #include <stdio.h>
+#include <string.h>
 #include "cli/cli.h"
+#include "sim/sim_error.h"
+#include "viz/viz_app.h"
+
+static gboolean parse_size(const char *s, int *w, int *h)
+{
+    char x;
+    return s && sscanf(s, "%d%c%d", w, &x, h) == 3 && (x == 'x' || x == 'X');
+}
 
 int cli_viz_main(int argc, char **argv)
 {
-    (void)argc; (void)argv;
-    fprintf(stderr, "slacksim viz: not implemented yet\n");
-    return CLI_USAGE;
+    viz_options o;
+    viz_options_init(&o);
+    char *scenario = NULL, *scene = NULL, *size = NULL, *screenshot = NULL, *script = NULL;
+    char *out = NULL, *svg = NULL, *pdf = NULL;
+    char **sets = NULL;
+    gint64 seed = -1;
+    gint frames = 0;
+    gdouble speed = 0, scale = 1.0, quit_after = 0, fps = 30;
+    gboolean headless = FALSE, fullscreen = FALSE, bench = FALSE, print_state = FALSE;
+    GOptionEntry entries[] = {
+        { "scenario", 0, 0, G_OPTION_ARG_FILENAME, &scenario, "scenario file (default scenarios/general_channel.json)", "FILE" },
+        { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "override a scenario key (repeatable)", "KEY=VALUE" },
+        { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "random seed (default: the scenario's \"seed\")", "N" },
+        { "scene", 0, 0, G_OPTION_ARG_STRING, &scene, "first scene: fanout, pipeline, dashboard, quiz", "NAME" },
+        { "speed", 0, 0, G_OPTION_ARG_DOUBLE, &speed, "simulated seconds per wall second (default: the scene's)", "X" },
+        { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, "text scale for projectors (default 1; L toggles x1.5)", "X" },
+        { "size", 0, 0, G_OPTION_ARG_STRING, &size, "window or frame size (default 1280x720)", "WxH" },
+        { "fullscreen", 0, 0, G_OPTION_ARG_NONE, &fullscreen, "start full screen", NULL },
+        { "quit-after", 0, 0, G_OPTION_ARG_DOUBLE, &quit_after, "quit after this many wall seconds", "SECONDS" },
+        { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, &screenshot, "write a PNG of the last frame before quitting", "FILE" },
+        { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, "render frames without a display", NULL },
+        { "frames", 0, 0, G_OPTION_ARG_INT, &frames, "headless: frames to render (default 1)", "N" },
+        { "fps", 0, 0, G_OPTION_ARG_DOUBLE, &fps, "headless: frames per wall second (default 30)", "N" },
+        { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, "headless: write frame-NNNN.png here", "DIR" },
+        { "svg", 0, 0, G_OPTION_ARG_FILENAME, &svg, "write the last frame as SVG (implies --headless)", "FILE" },
+        { "pdf", 0, 0, G_OPTION_ARG_FILENAME, &pdf, "write the last frame as PDF (implies --headless)", "FILE" },
+        { "bench", 0, 0, G_OPTION_ARG_NONE, &bench, "frame-time benchmark of the fan-out scene (headless)", NULL },
+        { "script", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &script, "timed input for tests", "T=ACTION;..." },
+        { "print-state", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &print_state, "print the final state (tests)", NULL },
+        { NULL }
+    };
+    int status = CLI_OK;
+    if (!cli_parse("viz", "", "The Design Slack visualizer: channel fan-out, delivery pipeline, dashboard, quiz.\n"
+                   "Keys: H in the window lists them all.", entries, &argc, &argv)) {
+        status = CLI_USAGE;
+        goto done;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "slacksim viz: unexpected argument '%s' (the scenario goes after --scenario)\n", argv[1]);
+        status = CLI_USAGE;
+        goto done;
+    }
+    if (size && !parse_size(size, &o.width, &o.height)) {
+        fprintf(stderr, "slacksim viz: --size: expected WxH such as 1280x720, got '%s'\n", size);
+        status = CLI_USAGE;
+        goto done;
+    }
+    if (frames < 0 || !(fps > 0)) {
+        fprintf(stderr, "slacksim viz: --frames must be >= 0 and --fps > 0\n");
+        status = CLI_USAGE;
+        goto done;
+    }
+    if (scenario) o.scenario = scenario;
+    o.sets = (const char *const *)sets;
+    if (seed < -1) {
+        fprintf(stderr, "slacksim viz: --seed must be >= 0\n");
+        status = CLI_USAGE;
+        goto done;
+    }
+    o.seed = seed >= 0 ? (uint64_t)seed : VIZ_SEED_SCENARIO;
+    o.scene = scene;
+    o.speed = speed;
+    o.scale = scale;
+    o.fullscreen = fullscreen;
+    o.quit_after = quit_after;
+    o.screenshot = screenshot;
+    o.script = script;
+    o.print_state = print_state;
+    o.frames = frames > 0 ? frames : 1;
+    o.fps = fps;
+    o.out_dir = out;
+    o.svg = svg;
+    o.pdf = pdf;
+    GError *error = NULL;
+    gboolean ok;
+    if (bench) {
+        o.frames = frames;
+        ok = viz_bench_run(&o, stdout, &error);
+    } else if (headless || out || svg || pdf) {
+        ok = viz_headless_run(&o, &error);
+    } else {
+        ok = viz_window_run(&o, &error);
+    }
+    if (!ok) status = cli_report_error("viz", error);
+done:
+    g_free(scenario); g_free(scene); g_free(size); g_free(screenshot); g_free(script);
+    g_free(out); g_free(svg); g_free(pdf);
+    g_strfreev(sets);
+    return status;
 }

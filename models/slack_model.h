@@ -74,13 +74,20 @@ typedef struct slack_observer {
     void (*delivered)(void *user, uint64_t msg, uint32_t member, uint32_t gateway, sim_time t);
     /* One call per offline recipient when its notification is queued. */
     void (*push_queued)(void *user, uint64_t msg, uint32_t member, sim_time t);
+    /* Added after the contract (may be NULL): the message service assigned
+     * `msg` its id and PostgreSQL committed it. `id_us` is the id
+     * "seconds.sequence" as microseconds (slack_model_format_id prints it);
+     * `thread_us` the parent's id for a thread reply, else 0. */
+    void (*persisted)(void *user, uint64_t msg, uint32_t channel, int64_t id_us, int64_t thread_us, sim_time t);
 } slack_observer;
 
 /* `obs` is copied; `user` borrowed until replaced. NULL removes. */
 void slack_model_set_observer(slack_model *m, const slack_observer *obs, void *user);
 
-/* Injects one message from `sender` into `channel` now; returns its id
- * number (the sequence part of "seconds.sequence"). */
+/* Injects one message from `sender` into `channel` now; returns its
+ * message number, the `msg` the observer calls carry. (Its id
+ * "seconds.sequence" is assigned by the message service a little later and
+ * reported by the observer's `persisted`.) */
 uint64_t slack_model_post(slack_model *m, uint32_t channel, uint32_t sender);
 void     slack_model_set_online(slack_model *m, uint32_t user, gboolean online);
 gboolean slack_model_is_online(const slack_model *m, uint32_t user);
@@ -108,6 +115,46 @@ typedef enum {
     SLACK_STATION_REDIS,
     SLACK_STATION_COUNT
 } slack_station_id;
+/* NULL for stages that are not sim_stations: the gateways (per-core
+ * virtual-time CPUs, see models/gateway.h) and the push provider (a token
+ * bucket). For partitioned stages (Kafka, fan-out) the busiest instance.
+ * slack_model_stage_info covers every stage. */
 const sim_station *slack_model_station(const slack_model *m, slack_station_id which);
+
+/* ---- Added after the contract ---- */
+
+/* Live figures of one pipeline stage, for every stage. */
+typedef struct slack_stage_info {
+    double utilization;    /* busy fraction since the start (busiest instance) */
+    double queue;          /* jobs or notifications waiting now */
+    double backlog_s;      /* work queued ahead of a new arrival now, seconds */
+    uint64_t completed;    /* jobs done so far */
+} slack_stage_info;
+void slack_model_stage_info(const slack_model *m, slack_station_id which, slack_stage_info *out);
+
+/* After the run's duration: stops new messages and runs until every message
+ * in flight is delivered and every notification sent, or drain_s passes.
+ * The summary reports the extra time as sim.drain_seconds. */
+void slack_model_finish(slack_model *m);
+
+/* Prints an id in the seed's "1630000000.000001" form into `buf`
+ * (>= 24 bytes); returns buf. */
+char *slack_model_format_id(int64_t id_us, char *buf, size_t size);
+
+/* Loads `path` over slack_model_defaults() and applies `sets`
+ * (NULL-terminated "key=value", may be NULL). Caller owns; free with
+ * sim_scenario_free. NULL with a one-line `error`. */
+sim_scenario *slack_model_load_scenario(const char *path, const char *const *sets, GError **error);
+/* The scenario's "seed" key (the run's seed unless --seed overrides it). */
+uint64_t slack_model_scenario_seed(const sim_scenario *sc);
+
+uint32_t slack_model_users(const slack_model *m);
+uint32_t slack_model_channels(const slack_model *m);
+uint32_t slack_model_workspaces(const slack_model *m);
+/* Users connected now (gateway connections). */
+uint64_t slack_model_connected(const slack_model *m);
+/* Messages sent so far and deliveries (WebSocket pushes) so far. */
+uint64_t slack_model_messages_sent(const slack_model *m);
+uint64_t slack_model_deliveries(const slack_model *m);
 
 #endif

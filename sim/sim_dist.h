@@ -56,15 +56,19 @@ double sim_dist_sample(const sim_dist *d, sim_rng *rng);
 double sim_dist_mean(const sim_dist *d);
 double sim_dist_variance(const sim_dist *d);
 
-/* Parses a JSON description, e.g. 0.002 (a constant),
+/* Parses a JSON description (every form is listed in docs/statistics.md),
+ * e.g. 0.002 (a constant),
  * {"dist":"exponential","mean":0.002}, {"dist":"lognormal","mu":-6,"sigma":0.5},
  * {"dist":"lognormal","median":0.002,"p99":0.02},
  * {"dist":"empirical","x":[...],"cdf":[...]}. `where` names the key for
  * messages ("postgres.service_s"). FALSE with a user-facing `error` if the
  * JSON is not a valid distribution or a parameter is impossible. */
 gboolean sim_dist_from_json(sim_dist *d, const cJSON *node, const char *where, GError **error);
-/* Caller owns the result; free with cJSON_Delete. Round-trips through
- * sim_dist_from_json. */
+/* Caller owns the result; free with cJSON_Delete. Round-trips exactly
+ * through sim_dist_from_json, also via text: a parameter that cJSON would
+ * print inexactly (it prints %.15g when that is merely close) is stored as
+ * a raw node (cJSON_IsRaw) holding its %.17g text. Lognormal is written as
+ * mu/sigma and exponential as mean whatever form it was read from. */
 cJSON *sim_dist_to_json(const sim_dist *d);
 /* "exponential(mean=0.002)" style; caller frees with g_free. */
 char *sim_dist_describe(const sim_dist *d);

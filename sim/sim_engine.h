@@ -50,6 +50,9 @@ sim_event_id sim_reschedule(sim_ctx *ctx, sim_event_id id, sim_time when);
 gboolean sim_is_pending(const sim_ctx *ctx, sim_event_id id);
 
 size_t   sim_pending(const sim_ctx *ctx);          /* events waiting */
+/* Event records held, pending or cancelled and not yet reclaimed
+ * (cancellation is lazy): at most 2 * sim_pending + SIM_EVSET_DEAD_SLACK. */
+size_t   sim_events_held(const sim_ctx *ctx);
 uint64_t sim_events_executed(const sim_ctx *ctx);
 /* Time of the next pending event, or SIM_TIME_MAX. */
 sim_time sim_next_time(sim_ctx *ctx);

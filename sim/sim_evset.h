@@ -25,18 +25,32 @@ typedef struct sim_evset_item {
 /* Caller owns; free with sim_evset_free. */
 sim_evset *sim_evset_new(void);
 void       sim_evset_free(sim_evset *s);           /* NULL is a no-op */
+/* The same API on a single binary heap (no buckets): the candidate the
+ * ladder is measured against (bench engine --structure=heap). Caller owns;
+ * free with sim_evset_free. */
+sim_evset *sim_evset_new_flat(void);
 
 /* Inserts an event with a fresh seq; returns its handle (never 0).
  * `time` must be >= the time of the last popped event. */
 uint64_t   sim_evset_push(sim_evset *s, sim_time time, void *fn, void *data, uint64_t arg);
 /* Removes the earliest event into *out. FALSE if empty. */
 gboolean   sim_evset_pop(sim_evset *s, sim_evset_item *out);
+/* Same, only if the earliest event's time is <= `end`. */
+gboolean   sim_evset_pop_until(sim_evset *s, sim_time end, sim_evset_item *out);
 /* Time of the earliest event, or SIM_TIME_MAX if empty. */
 sim_time   sim_evset_peek_time(sim_evset *s);
 /* TRUE if the handle was pending and is now removed. */
 gboolean   sim_evset_cancel(sim_evset *s, uint64_t handle);
+/* Moves a pending event to `time` (same payload, a fresh seq, so it goes
+ * after events already at `time`). Returns its new handle, or 0 if `handle`
+ * was not pending (the old handle is no longer pending either way). */
+uint64_t   sim_evset_reschedule(sim_evset *s, uint64_t handle, sim_time time);
 gboolean   sim_evset_contains(const sim_evset *s, uint64_t handle);
 size_t     sim_evset_size(const sim_evset *s);
+/* Entries held, pending or cancelled but not yet reclaimed (cancellation is
+ * lazy): never more than 2 * size + SIM_EVSET_DEAD_SLACK. */
+size_t     sim_evset_held(const sim_evset *s);
+#define SIM_EVSET_DEAD_SLACK 1024
 /* The next seq push will assign (for reference checkers). */
 uint64_t   sim_evset_next_seq(const sim_evset *s);
 

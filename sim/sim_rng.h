@@ -48,4 +48,10 @@ static inline double sim_rng_uniform_pos(sim_rng *r) { return ((double)(sim_rng_
 /* Uniform integer in [0, n), n > 0, without modulo bias (Lemire). */
 uint64_t sim_rng_below(sim_rng *r, uint64_t n);
 
+/* Advances `r` by 2^128 draws (sim_rng_jump) or 2^192 draws
+ * (sim_rng_long_jump): successive jumps from one state give substreams that
+ * provably do not overlap, e.g. one per replication of a named stream. */
+void sim_rng_jump(sim_rng *r);
+void sim_rng_long_jump(sim_rng *r);
+
 #endif

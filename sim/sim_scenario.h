@@ -8,7 +8,21 @@
  * marked as distributions in the defaults accept any sim_dist JSON form.
  * --set overrides ("path.to.key=value", value parsed as JSON, else taken as a
  * string) go through the same checks. Range checks are the model's: it reads
- * values with the typed getters below, which give file-and-key messages. */
+ * values with the typed getters below, which give file-and-key messages.
+ *
+ * Schema rules:
+ *  - objects merge key by key; any other value replaces the default;
+ *  - "name" and "description" (strings) are allowed at top level, "extends"
+ *    only in files; a default of null accepts any JSON value;
+ *  - a distribution slot takes a number or an object with "dist" (replaces),
+ *    or an object without "dist", which changes parameters of the current
+ *    distribution ({"mean": 0.004}; --set a.b.mean=0.004);
+ *  - arrays replace the default whole; their elements must have the JSON
+ *    type of the default's first element, and object elements are checked
+ *    against it and completed with its values ("alerts[1].metric");
+ *  - duplicate keys are an error; the text must be strict JSON.
+ * Every message says where: "file:line:col" for the key in the file that set
+ * it, "--set key=value" for overrides, "file (default)" for defaults. */
 #ifndef SIM_SCENARIO_H
 #define SIM_SCENARIO_H
 
@@ -31,7 +45,8 @@ sim_scenario *sim_scenario_from_defaults(const char *name, const cJSON *defaults
 sim_scenario *sim_scenario_load_string(const char *text, const char *origin, const cJSON *defaults, GError **error);
 void sim_scenario_free(sim_scenario *sc);          /* NULL is a no-op */
 
-/* Applies one "a.b.c=value" override. */
+/* Applies one "a.b.c=value" override. A string slot takes the text as is
+ * (name=2024 is the string "2024"). On failure the scenario is unchanged. */
 gboolean sim_scenario_set(sim_scenario *sc, const char *assignment, GError **error);
 
 /* "name" key if the scenario has one, else the file's base name. Borrowed. */
@@ -56,7 +71,8 @@ gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *o
  * key. Any sim_dist JSON form (a number, another kind) is accepted there. */
 gboolean sim_scenario_is_dist_node(const cJSON *node);
 
-/* Edit distance used for "did you mean" (exposed for tests). */
+/* Edit distance used for "did you mean": optimal string alignment
+ * (Levenshtein plus adjacent transpositions). Exposed for tests. */
 unsigned sim_scenario_edit_distance(const char *a, const char *b);
 
 #endif

@@ -28,25 +28,34 @@ typedef struct sim_station_config {
     sim_dist service;       /* service time in seconds; copied */
 } sim_station_config;
 
-/* Called when `job` finishes service (`arrived`, `started` are its times). */
+/* Called when `job` finishes service (`arrived`, `started` are its times).
+ * May be NULL. The next waiting job has already started when it runs, so a
+ * job it submits queues behind those already waiting. */
 typedef void (*sim_station_done_fn)(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started);
 /* Called when `job` is dropped for lack of room. May be NULL. */
 typedef void (*sim_station_drop_fn)(sim_ctx *ctx, void *user, uint64_t job);
 
-/* Borrows `ctx` for the station's lifetime. Caller owns the result; free with
- * sim_station_free. */
+/* Borrows `ctx` for the station's lifetime; `cfg` is copied. Draws service
+ * times from the stream sim_ctx_stream(ctx, cfg->name). Schedules exactly one
+ * engine event per job served (its completion) and allocates nothing per
+ * job. Caller owns the result; free with sim_station_free (pending
+ * completions must not run afterwards: free the ctx too, or stop running). */
 sim_station *sim_station_new(sim_ctx *ctx, const sim_station_config *cfg,
                              sim_station_done_fn done, sim_station_drop_fn dropped, void *user);
 void sim_station_free(sim_station *st);           /* NULL is a no-op */
 
 /* A job arrives now. Its service time is drawn from the configured
- * distribution when service starts. FALSE if it was dropped on arrival. */
+ * distribution when service starts. FALSE if it was dropped on arrival
+ * (tail drop); with SIM_DROP_HEAD a full station drops its oldest waiting
+ * job instead (reported through `dropped`) and returns TRUE. Every drop
+ * counts in sim_station_dropped. */
 gboolean sim_station_submit(sim_station *st, uint64_t job);
 /* Same, with a service time chosen by the caller (e.g. batch-size dependent). */
 gboolean sim_station_submit_timed(sim_station *st, uint64_t job, sim_time service);
 
 /* Changes the number of servers (e.g. a gateway dies); jobs in service on
- * removed servers finish. */
+ * removed servers finish, and no job starts until fewer than `servers` are
+ * busy. Added servers take waiting jobs at once. servers >= 1. */
 void sim_station_set_servers(sim_station *st, unsigned servers);
 
 const char *sim_station_name(const sim_station *st);
@@ -56,7 +65,9 @@ uint64_t sim_station_in_service(const sim_station *st); /* busy servers now */
 uint64_t sim_station_arrivals(const sim_station *st);
 uint64_t sim_station_completed(const sim_station *st);
 uint64_t sim_station_dropped(const sim_station *st);
-/* Time averages since creation (or the last sim_station_reset_stats). */
+/* Time averages since creation (or the last sim_station_reset_stats). The
+ * utilization is busy servers over servers present (a removed server is
+ * present until its last job ends), so it stays in [0, 1]. */
 double sim_station_utilization(const sim_station *st);    /* busy servers / c */
 double sim_station_mean_queue(const sim_station *st);     /* waiting jobs */
 double sim_station_mean_in_system(const sim_station *st); /* waiting + in service */
@@ -65,12 +76,15 @@ const sim_hist *sim_station_wait_hist(const sim_station *st);
 const sim_hist *sim_station_sojourn_hist(const sim_station *st);
 /* Forget statistics gathered so far (end of warm-up); state is kept. */
 void sim_station_reset_stats(sim_station *st);
-/* {"name","servers","arrivals","completed","dropped","utilization",
- *  "mean_queue","wait_ms":{...},"sojourn_ms":{...}}. Caller owns. */
+/* {"name","servers","capacity" (if set),"arrivals","completed","dropped",
+ *  "utilization","mean_queue","mean_in_system","wait_ms":{...},
+ *  "sojourn_ms":{...}} (histograms as sim_hist_to_json in ms). Caller owns. */
 cJSON *sim_station_to_json(const sim_station *st);
 
 /* Erlang-C: probability an arrival waits in M/M/c with arrival rate lambda
- * and service rate mu per server (lambda < c mu), and the mean wait Wq. */
+ * and service rate mu per server (lambda < c mu; 1 otherwise), and the mean
+ * wait Wq in the time unit of 1/mu (INFINITY if lambda >= c mu). Stable for
+ * any c (computed through the Erlang-B recurrence, no factorials). */
 double sim_erlang_c(unsigned c, double lambda, double mu);
 double sim_mmc_mean_wait(unsigned c, double lambda, double mu);
 

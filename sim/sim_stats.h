@@ -28,6 +28,27 @@ double sim_tavg_mean(const sim_tavg *a, sim_time now);
  * averages in time series). */
 void   sim_tavg_restart(sim_tavg *a, sim_time now);
 
+/* Event counter with a peak rate: the total, and the most events seen in
+ * any window of `window` ns (windows aligned to the init time), so a run can
+ * report "peak 1.2M msg/s" next to the mean. Caller-allocated. */
+typedef struct sim_counter {
+    uint64_t total;        /* read-only: events since init */
+    sim_time t0;           /* private: start of observation */
+    sim_time window;       /* private: window length in ns, > 0 */
+    sim_time win_start;    /* private: start of the current window */
+    uint64_t win_count;    /* private: events in the current window */
+    uint64_t peak_count;   /* private: most events in a closed window */
+} sim_counter;
+
+void   sim_counter_init(sim_counter *c, sim_time now, sim_time window);
+/* Counts `n` events at time `now` (non-decreasing across calls). */
+void   sim_counter_add(sim_counter *c, sim_time now, uint64_t n);
+/* Mean rate over [t0, now] in events per second; 0 if no time has passed. */
+double sim_counter_rate(const sim_counter *c, sim_time now);
+/* Events per second in the busiest window so far (the current, unfinished
+ * window counts with what it has). */
+double sim_counter_peak_rate(const sim_counter *c);
+
 /* Periodic time series: a fixed set of named columns, one row per interval.
  * Caller owns; free with sim_series_free. */
 typedef struct sim_series sim_series;
@@ -50,7 +71,16 @@ gboolean sim_series_write_csv(const sim_series *s, FILE *out, GError **error);
  * mean +- halfwidth at confidence level `conf` (e.g. 0.95). With n < 2 the
  * halfwidth is INFINITY. */
 void   sim_ci_mean(const double *x, size_t n, double conf, double *mean, double *halfwidth);
-/* Quantile of Student's t distribution with `df` degrees of freedom. */
+/* Quantile of Student's t distribution with `df` degrees of freedom
+ * (df > 0, need not be an integer); -INFINITY/INFINITY at p = 0/1. Accurate
+ * to about 1e-12 relative. */
 double sim_student_t_quantile(double p, double df);
+/* P(T <= t) for Student's t with `df` degrees of freedom; ~1e-13 relative
+ * in the tails for df up to 10^6 (the continued fraction needs ~sqrt(df)
+ * terms, so it degrades slowly beyond). */
+double sim_student_t_cdf(double t, double df);
+/* Standard normal quantile (Wichura AS241, ~1e-16 relative) and CDF. */
+double sim_normal_quantile(double p);
+double sim_normal_cdf(double x);
 
 #endif

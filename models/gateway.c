@@ -1,0 +1,172 @@
+/* gateway: connection tables and per-core CPU of the WebSocket gateways.
+ *
+ * Invariant: conns[g] == number of users u with conn[u] == g; a core's
+ * free_at is the end of the last work booked on it, and booked[] - the work
+ * still ahead of `now` is the work done by `now` (bookings are contiguous
+ * after any idle gap, so the remaining work is max(0, free_at - now)). */
+#include "models/gateway.h"
+
+#include <string.h>
+
+typedef struct gw_core {
+    sim_time free_at;   /* end of the last booked work */
+    sim_time booked;    /* total work booked, ns */
+} gw_core;
+
+struct gw_set {
+    uint32_t cores;           /* per gateway */
+    uint32_t n;               /* gateways */
+    sim_ctx *ctx;             /* borrowed */
+    sim_rng rng;
+    uint16_t *conn;           /* per user */
+    uint64_t *conns;          /* per gateway */
+    gboolean *alive;
+    gw_core *core;            /* n * cores */
+    sim_time *done_prev;      /* per gateway: work done at the last interval */
+    sim_time t_prev, t0;
+    uint64_t total, peak, max_conns, max_per_gw, pushes, batches;
+    double util_max;
+    sim_dist inbound, push, overhead, connect;
+};
+
+gw_set *gw_new(sim_ctx *ctx, const slack_cfg *cfg, uint32_t n_users)
+{
+    gw_set *g = g_new0(gw_set, 1);
+    g->n = (uint32_t)cfg->gw_count;
+    g->cores = (uint32_t)cfg->gw_cores;
+    g->ctx = ctx;
+    sim_ctx_stream(ctx, "gateways", &g->rng);
+    g->conn = g_new(uint16_t, MAX(n_users, 1u));
+    memset(g->conn, 0xFF, sizeof(uint16_t) * MAX(n_users, 1u));
+    g->conns = g_new0(uint64_t, g->n);
+    g->alive = g_new(gboolean, g->n);
+    for (uint32_t i = 0; i < g->n; i++) g->alive[i] = TRUE;
+    g->core = g_new0(gw_core, (size_t)g->n * g->cores);
+    g->done_prev = g_new0(sim_time, g->n);
+    g->t_prev = g->t0 = sim_now(ctx);
+    g->max_conns = (uint64_t)cfg->gw_max_connections;
+    sim_dist_copy(&g->inbound, &cfg->gw_inbound_s);
+    sim_dist_copy(&g->push, &cfg->gw_push_s);
+    sim_dist_copy(&g->overhead, &cfg->gw_batch_overhead_s);
+    sim_dist_copy(&g->connect, &cfg->gw_connect_s);
+    return g;
+}
+
+void gw_free(gw_set *g)
+{
+    if (!g) return;
+    sim_dist_clear(&g->inbound); sim_dist_clear(&g->push);
+    sim_dist_clear(&g->overhead); sim_dist_clear(&g->connect);
+    g_free(g->conn); g_free(g->conns); g_free(g->alive); g_free(g->core); g_free(g->done_prev);
+    g_free(g);
+}
+
+uint32_t gw_count(const gw_set *g) { return g->n; }
+uint32_t gw_cores(const gw_set *g) { return g->cores; }
+uint32_t gw_core_of(const gw_set *g, uint32_t user) { return user % g->cores; }
+const uint16_t *gw_conn_table(const gw_set *g) { return g->conn; }
+uint64_t gw_connections(const gw_set *g, uint32_t gw) { return gw < g->n ? g->conns[gw] : 0; }
+uint64_t gw_total_connections(const gw_set *g) { return g->total; }
+uint64_t gw_connections_peak(const gw_set *g) { return g->peak; }
+uint64_t gw_connections_max_per_gateway(const gw_set *g) { return g->max_per_gw; }
+gboolean gw_alive(const gw_set *g, uint32_t gw) { return gw < g->n && g->alive[gw]; }
+void gw_set_alive(gw_set *g, uint32_t gw, gboolean alive) { if (gw < g->n) g->alive[gw] = alive; }
+uint64_t gw_pushes(const gw_set *g) { return g->pushes; }
+uint64_t gw_batches(const gw_set *g) { return g->batches; }
+void gw_count_pushes(gw_set *g, uint64_t pushes) { g->pushes += pushes; g->batches++; }
+
+static uint16_t least_loaded(const gw_set *g)
+{
+    uint16_t best = GW_NONE;
+    for (uint32_t i = 0; i < g->n; i++)
+        if (g->alive[i] && g->conns[i] < g->max_conns && (best == GW_NONE || g->conns[i] < g->conns[best])) best = (uint16_t)i;
+    return best;
+}
+
+uint16_t gw_connect(gw_set *g, uint32_t user, uint16_t gw)
+{
+    if (g->conn[user] != GW_NONE) return g->conn[user];
+    if (gw == GW_NONE || gw >= g->n || !g->alive[gw] || g->conns[gw] >= g->max_conns) gw = least_loaded(g);
+    if (gw == GW_NONE) return GW_NONE;
+    g->conn[user] = gw;
+    g->conns[gw]++;
+    g->total++;
+    g->peak = MAX(g->peak, g->total);
+    g->max_per_gw = MAX(g->max_per_gw, g->conns[gw]);
+    return gw;
+}
+
+void gw_disconnect(gw_set *g, uint32_t user)
+{
+    uint16_t gw = g->conn[user];
+    if (gw == GW_NONE) return;
+    g->conns[gw]--;
+    g->total--;
+    g->conn[user] = GW_NONE;
+}
+
+sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
+{
+    gw_core *c = &g->core[(size_t)gw * g->cores + core];
+    sim_time now = sim_now(g->ctx);
+    sim_time start = c->free_at > now ? c->free_at : now;
+    c->free_at = start + work;
+    c->booked += work;
+    return start;
+}
+
+sim_time gw_book(gw_set *g, uint32_t gw, uint32_t user, sim_time work)
+{
+    return gw_book_core(g, gw, user % g->cores, work);
+}
+
+static sim_time sample_ns(const sim_dist *d, sim_rng *rng)
+{
+    double s = sim_dist_sample(d, rng);
+    return s > 0 ? sim_time_from_sec(s) : 0;
+}
+
+sim_time gw_inbound_work(gw_set *g) { return sample_ns(&g->inbound, &g->rng); }
+sim_time gw_push_cost(gw_set *g) { return sample_ns(&g->push, &g->rng); }
+sim_time gw_batch_overhead(gw_set *g) { return sample_ns(&g->overhead, &g->rng); }
+sim_time gw_connect_work(gw_set *g) { return sample_ns(&g->connect, &g->rng); }
+
+static sim_time work_done(const gw_set *g, uint32_t gw, sim_time now)
+{
+    sim_time done = 0;
+    for (uint32_t k = 0; k < g->cores; k++) {
+        const gw_core *c = &g->core[(size_t)gw * g->cores + k];
+        done += c->booked - (c->free_at > now ? c->free_at - now : 0);
+    }
+    return done;
+}
+
+double gw_take_interval_util_max(gw_set *g)
+{
+    sim_time now = sim_now(g->ctx), dt = now - g->t_prev;
+    double mx = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+        sim_time d = work_done(g, i, now);
+        if (dt > 0) mx = MAX(mx, (double)(d - g->done_prev[i]) / ((double)dt * g->cores));
+        g->done_prev[i] = d;
+    }
+    g->t_prev = now;
+    g->util_max = MAX(g->util_max, mx);
+    return mx;
+}
+
+double gw_util_max(const gw_set *g) { return g->util_max; }
+
+double gw_util_mean(const gw_set *g)
+{
+    sim_time now = sim_now(g->ctx), done = 0;
+    for (uint32_t i = 0; i < g->n; i++) done += work_done(g, i, now);
+    return now > g->t0 ? (double)done / ((double)(now - g->t0) * g->cores * g->n) : 0;
+}
+
+double gw_backlog_max_s(const gw_set *g)
+{
+    sim_time now = sim_now(g->ctx), mx = 0;
+    for (size_t i = 0; i < (size_t)g->n * g->cores; i++) mx = MAX(mx, g->core[i].free_at - now);
+    return sim_time_to_sec(mx);
+}

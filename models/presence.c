@@ -1,0 +1,774 @@
+/* presence: heartbeats, SETEX/DEL of presence:{user}, and Redis's expiry
+ * (lazy on access + the active expire cycle) deciding when a crashed
+ * client's key is actually removed, i.e. when its crash is detected.
+ *
+ * Invariants:
+ *  - state[u] is OFF, AGG (connected, aggregated: heartbeats are background
+ *    load, the key is counted in its shard's agg_keys and is always live),
+ *    IND (connected, simulated individually: a pr_client record with its
+ *    own heartbeat events) or DEAD (crashed, not reconnected).
+ *  - A pr_client record exists for every IND or DEAD user whose key is
+ *    present or whose reconnect is pending; a record with key_set counts in
+ *    its shard's explicit_keys, so the shard's TTL keyspace has
+ *    agg_keys + explicit_keys keys.
+ *  - A shard's `stale` array holds exactly the explicit keys found past
+ *    their TTL by a promotion (due entries of the `due` heap, done at every
+ *    expire cycle and when stale keys are counted) and not yet removed; each
+ *    such record knows its index there (with expire.algorithm "scan", the
+ *    same keys are also in `stale_pos`, ordered by table position). Heap
+ *    entries carry the key's version at the time they were pushed; a SETEX
+ *    or removal bumps the version, so outdated entries are dropped when
+ *    they come due.
+ * Aggregated keys never expire: their clients heartbeat until they
+ * disconnect (DEL) or crash (the key becomes explicit, with the expiry its
+ * last heartbeat gave it). */
+#include "models/presence.h"
+
+#include <math.h>
+#include <string.h>
+#include "sim/sim_error.h"
+#include "sim/sim_rng.h"
+
+enum { PR_OFF = 0, PR_AGG, PR_IND, PR_DEAD };
+enum { PR_BY_ACTIVE, PR_BY_LAZY, PR_BY_DEL };
+
+/* Redis checks the cycle's time limit once every 16 loops (expire.c). */
+#define PR_TIMELIMIT_CHECK_EVERY 16u
+
+typedef struct pr_client {
+    uint32_t user, gateway;
+    uint32_t version;        /* bumped at every SETEX/removal of the key */
+    uint32_t epoch;          /* bumped at every clean disconnect and reconnect */
+    gboolean key_set;
+    sim_time expire_at;      /* valid while key_set */
+    sim_time crashed_at;     /* >= 0 while a crash awaits detection */
+    int64_t stale_idx;       /* index in the shard's stale array, or -1 */
+    double pos;              /* the key's place in the hash table, [0, 1) */
+    sim_event_id hb_ev, read_ev, reconnect_ev;
+} pr_client;
+
+typedef struct {
+    sim_time t;
+    uint32_t user, version;
+} pr_due;
+
+typedef struct {
+    uint64_t agg_keys;       /* live keys of aggregated clients */
+    uint64_t explicit_keys;  /* keys of pr_client records */
+    GArray *stale;           /* uint32 users: past TTL, not yet removed */
+    GArray *due;             /* pr_due min-heap by t */
+    sim_rng rng;             /* the cycle's sampling */
+    uint32_t index;
+    /* "scan" only: the stale keys by table position, and the cursor. */
+    GTree *stale_pos;        /* pr_client* -> itself, ordered by (pos, user) */
+    GPtrArray *hits;         /* scratch: the stale keys one loop visits */
+    double cursor;
+} pr_shard;
+
+struct presence {
+    sim_ctx *ctx;
+    redis_server *redis;
+    presence_config cfg;
+    uint32_t n_users;
+    uint8_t *state;          /* per user */
+    float *phase;            /* per user: heartbeat phase in [0, heartbeat_s), s */
+    GHashTable *clients;     /* user -> pr_client* (owned) */
+    pr_shard *sh;
+    uint32_t nsh;
+    /* One stream per random process, so turning one on (say, watchers'
+     * reads) leaves the others' draws, hence which clients crash when,
+     * unchanged: configurations compare on common random numbers. */
+    sim_rng rng_phase, rng_crash, rng_read, rng_reconnect;
+    sim_time hb_ns, ttl_ns;
+
+    uint64_t connected, agg_connected;
+    double agg_hb_area;      /* aggregated heartbeats up to agg_last */
+    sim_time agg_last;
+    uint64_t ind_heartbeats, crashes, detected, by_active, by_lazy;
+    uint64_t crashed_pending, reconnected_early, false_expiries;
+    uint64_t cycles, loops, timelimit_hits;
+    uint64_t stale_total, stale_peak;   /* stale keys over all shards */
+    sim_hist *detect, *slack;
+};
+
+/* ------------------------------------------------------------ config */
+
+void presence_config_init(presence_config *c)
+{
+    c->heartbeat_s = 30.0;        /* seed: heartbeat every 30 s */
+    c->ttl_s = 65.0;              /* seed: SETEX presence:{user} 65 */
+    c->crash_per_hour = 0.0;
+    c->reconnect_s = 0.0;
+    c->reads_per_key_s = 0.0;
+    c->individual_clients = 1000;
+    c->pipeline = 1;              /* seed: one SETEX per heartbeat */
+    c->expire_hz = 10;            /* redis.conf hz 10 */
+    c->expire_keys_per_loop = 20; /* ACTIVE_EXPIRE_CYCLE_LOOKUPS_PER_LOOP */
+    c->expire_stale_pct = 25.0;   /* repeat while > 25% expired */
+    c->expire_time_limit_pct = 25.0; /* ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC */
+    c->expire_sample_cost_s = 1e-6;
+    c->expire_scan = FALSE;       /* Redis <= 5 random sampling, as documented */
+}
+
+cJSON *presence_defaults(void)
+{
+    presence_config c;
+    presence_config_init(&c);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "heartbeat_s", c.heartbeat_s);
+    cJSON_AddNumberToObject(o, "ttl_s", c.ttl_s);
+    cJSON_AddNumberToObject(o, "crash_per_hour", c.crash_per_hour);
+    cJSON_AddNumberToObject(o, "reconnect_s", c.reconnect_s);
+    cJSON_AddNumberToObject(o, "reads_per_key_s", c.reads_per_key_s);
+    cJSON_AddNumberToObject(o, "individual_clients", c.individual_clients);
+    cJSON_AddNumberToObject(o, "pipeline", c.pipeline);
+    cJSON *e = cJSON_AddObjectToObject(o, "expire");
+    cJSON_AddNumberToObject(e, "hz", c.expire_hz);
+    cJSON_AddNumberToObject(e, "keys_per_loop", c.expire_keys_per_loop);
+    cJSON_AddNumberToObject(e, "stale_pct", c.expire_stale_pct);
+    cJSON_AddNumberToObject(e, "time_limit_pct", c.expire_time_limit_pct);
+    cJSON_AddNumberToObject(e, "sample_cost_s", c.expire_sample_cost_s);
+    cJSON_AddStringToObject(e, "algorithm", c.expire_scan ? "scan" : "sample");
+    return o;
+}
+
+static gboolean get_u32(const sim_scenario *sc, const char *key, int64_t lo, int64_t hi, uint32_t *out, GError **error)
+{
+    int64_t v;
+    if (!sim_scenario_int(sc, key, lo, hi, &v, error)) return FALSE;
+    *out = (uint32_t)v;
+    return TRUE;
+}
+
+gboolean presence_config_from_scenario(const sim_scenario *sc, presence_config *c, GError **error)
+{
+    presence_config_init(c);
+    if (!sim_scenario_double(sc, "presence.heartbeat_s", 1e-3, 86400.0, &c->heartbeat_s, error)
+        || !sim_scenario_double(sc, "presence.ttl_s", 1e-3, 864000.0, &c->ttl_s, error)
+        || !sim_scenario_double(sc, "presence.crash_per_hour", 0.0, 3600.0, &c->crash_per_hour, error)
+        || !sim_scenario_double(sc, "presence.reconnect_s", 0.0, 864000.0, &c->reconnect_s, error)
+        || !sim_scenario_double(sc, "presence.reads_per_key_s", 0.0, 1e6, &c->reads_per_key_s, error)
+        || !get_u32(sc, "presence.individual_clients", 0, UINT32_MAX, &c->individual_clients, error)
+        || !get_u32(sc, "presence.pipeline", 1, 1000000, &c->pipeline, error)
+        || !get_u32(sc, "presence.expire.hz", 1, 500, &c->expire_hz, error)
+        || !get_u32(sc, "presence.expire.keys_per_loop", 1, 100000, &c->expire_keys_per_loop, error)
+        || !sim_scenario_double(sc, "presence.expire.stale_pct", 0.0, 100.0, &c->expire_stale_pct, error)
+        || !sim_scenario_double(sc, "presence.expire.time_limit_pct", 0.01, 100.0, &c->expire_time_limit_pct, error)
+        || !sim_scenario_double(sc, "presence.expire.sample_cost_s", 0.0, 1.0, &c->expire_sample_cost_s, error))
+        return FALSE;
+    const char *alg;
+    if (!sim_scenario_string(sc, "presence.expire.algorithm", &alg, error)) return FALSE;
+    if (strcmp(alg, "sample") != 0 && strcmp(alg, "scan") != 0) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
+                    "%s: presence.expire.algorithm must be \"sample\" or \"scan\", got \"%s\"",
+                    sim_scenario_origin(sc), alg);
+        return FALSE;
+    }
+    c->expire_scan = strcmp(alg, "scan") == 0;
+    /* The aggregation (and the pattern) rests on live keys never expiring
+     * between two heartbeats. */
+    if (c->ttl_s <= c->heartbeat_s) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
+                    "%s: presence.ttl_s must be greater than presence.heartbeat_s (%g), got %g",
+                    sim_scenario_origin(sc), c->heartbeat_s, c->ttl_s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ------------------------------------------------------------- heap */
+
+static void due_push(GArray *h, sim_time t, uint32_t user, uint32_t version)
+{
+    pr_due e = { t, user, version };
+    g_array_append_val(h, e);
+    pr_due *a = (pr_due *)(void *)h->data;
+    for (guint i = h->len - 1; i > 0;) {
+        guint up = (i - 1) / 2;
+        if (a[up].t <= a[i].t) break;
+        pr_due tmp = a[up]; a[up] = a[i]; a[i] = tmp;
+        i = up;
+    }
+}
+
+static pr_due due_pop(GArray *h)
+{
+    pr_due *a = (pr_due *)(void *)h->data;
+    pr_due top = a[0];
+    a[0] = a[h->len - 1];
+    g_array_set_size(h, h->len - 1);
+    guint n = h->len, i = 0;
+    for (;;) {
+        guint l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && a[l].t < a[m].t) m = l;
+        if (r < n && a[r].t < a[m].t) m = r;
+        if (m == i) break;
+        pr_due tmp = a[m]; a[m] = a[i]; a[i] = tmp;
+        i = m;
+    }
+    return top;
+}
+
+/* ---------------------------------------------------------- helpers */
+
+/* Where presence:{user} sits in the expires table, as a fraction of it: a
+ * hash independent of the shard choice. */
+static double key_pos(uint32_t user)
+{
+    uint64_t z = (uint64_t)user ^ 0x6a09e667f3bcc909ULL;
+    z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdULL;
+    z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    z ^= z >> 33;
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
+static gint pos_cmp(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    (void)unused;
+    const pr_client *x = a, *y = b;
+    if (x->pos != y->pos) return x->pos < y->pos ? -1 : 1;
+    return (x->user > y->user) - (x->user < y->user);
+}
+
+static pr_client *client_get(presence *p, uint32_t user)
+{
+    return g_hash_table_lookup(p->clients, GUINT_TO_POINTER(user));
+}
+
+static pr_client *client_ensure(presence *p, uint32_t user, uint32_t gateway)
+{
+    pr_client *c = client_get(p, user);
+    if (c) { c->gateway = gateway; return c; }
+    c = g_new0(pr_client, 1);
+    c->user = user;
+    c->gateway = gateway;
+    c->crashed_at = -1;
+    c->stale_idx = -1;
+    c->pos = key_pos(user);
+    g_hash_table_insert(p->clients, GUINT_TO_POINTER(user), c);
+    return c;
+}
+
+static pr_shard *shard_of(presence *p, uint32_t user)
+{
+    return &p->sh[redis_shard_of(p->redis, user)];
+}
+
+static void client_drop_if_idle(presence *p, pr_client *c)
+{
+    if (c->key_set || p->state[c->user] == PR_IND || sim_is_pending(p->ctx, c->reconnect_ev)) return;
+    sim_cancel(p->ctx, c->read_ev);
+    g_hash_table_remove(p->clients, GUINT_TO_POINTER(c->user));
+}
+
+/* Aggregated clients: heartbeats integrate, background load follows. */
+static void agg_change(presence *p, uint32_t user, int delta)
+{
+    sim_time now = sim_now(p->ctx);
+    p->agg_hb_area += (double)p->agg_connected * (double)(now - p->agg_last) / (double)p->hb_ns;
+    p->agg_last = now;
+    p->agg_connected = (uint64_t)((int64_t)p->agg_connected + delta);
+    pr_shard *s = shard_of(p, user);
+    s->agg_keys = (uint64_t)((int64_t)s->agg_keys + delta);
+    redis_add_background_shard(p->redis, s->index, delta / p->cfg.heartbeat_s, p->cfg.pipeline);
+}
+
+static void reads_change(presence *p, uint32_t user, int delta)
+{
+    if (p->cfg.reads_per_key_s <= 0.0) return;
+    redis_add_background_shard(p->redis, redis_shard_of(p->redis, user), delta * p->cfg.reads_per_key_s, 1.0);
+}
+
+static sim_time exp_ns(sim_rng *rng, double mean_s)
+{
+    return sim_time_from_sec(-mean_s * log(sim_rng_uniform_pos(rng)));
+}
+
+/* ------------------------------------------------------- key state */
+
+/* The key leaves Redis now; a crash awaiting detection is detected. */
+static void key_remove(presence *p, pr_client *c, int how)
+{
+    g_assert(c->key_set);
+    pr_shard *s = shard_of(p, c->user);
+    sim_time now = sim_now(p->ctx);
+    if (c->stale_idx >= 0) {
+        if (s->stale_pos) g_tree_remove(s->stale_pos, c);
+        GArray *a = s->stale;
+        uint32_t last = g_array_index(a, uint32_t, a->len - 1);
+        g_array_index(a, uint32_t, c->stale_idx) = last;
+        client_get(p, last)->stale_idx = c->stale_idx;
+        g_array_set_size(a, a->len - 1);
+        c->stale_idx = -1;
+        p->stale_total--;
+    }
+    c->key_set = FALSE;
+    c->version++;
+    s->explicit_keys--;
+    sim_cancel(p->ctx, c->read_ev);
+    c->read_ev = SIM_EVENT_NONE;
+    if (c->crashed_at >= 0 && how != PR_BY_DEL) {
+        p->detected++;
+        p->crashed_pending--;
+        if (how == PR_BY_ACTIVE) p->by_active++; else p->by_lazy++;
+        sim_hist_record(p->detect, now - c->crashed_at);
+        sim_hist_record(p->slack, now - c->expire_at);
+        c->crashed_at = -1;
+    } else if (how != PR_BY_DEL && p->state[c->user] == PR_IND) {
+        p->false_expiries++;   /* a live client's heartbeat came too late */
+    }
+}
+
+static void on_read(sim_ctx *ctx, void *data, uint64_t arg);
+
+/* Watchers read the key at Poisson times; only the first read after the
+ * TTL matters, and by memorylessness it comes Exp(rate) after expiry. */
+static void arm_read(presence *p, pr_client *c)
+{
+    if (p->cfg.reads_per_key_s <= 0.0 || !c->key_set || c->crashed_at < 0) return;
+    sim_cancel(p->ctx, c->read_ev);
+    sim_time at = MAX(sim_now(p->ctx), c->expire_at) + exp_ns(&p->rng_read, 1.0 / p->cfg.reads_per_key_s);
+    c->read_ev = sim_at(p->ctx, at, on_read, p, c->user);
+}
+
+static void key_set(presence *p, pr_client *c, sim_time expire_at)
+{
+    pr_shard *s = shard_of(p, c->user);
+    /* SETEX looks the key up first: an expired one is deleted (Redis's
+     * lookupKeyWrite), which is a detection if its client crashed. */
+    if (c->key_set && sim_now(p->ctx) >= c->expire_at) key_remove(p, c, PR_BY_LAZY);
+    if (!c->key_set) s->explicit_keys++;
+    c->key_set = TRUE;
+    c->version++;
+    c->expire_at = expire_at;
+    due_push(s->due, expire_at, c->user, c->version);
+    arm_read(p, c);
+}
+
+/* Lazy expiry: any access to an expired key deletes it first. */
+static gboolean key_live(presence *p, pr_client *c)
+{
+    if (!c->key_set) return FALSE;
+    if (sim_now(p->ctx) < c->expire_at) return TRUE;
+    key_remove(p, c, PR_BY_LAZY);
+    client_drop_if_idle(p, c);
+    return FALSE;
+}
+
+static void on_read(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx;
+    presence *p = data;
+    pr_client *c = client_get(p, (uint32_t)arg);
+    if (c) { c->read_ev = SIM_EVENT_NONE; key_live(p, c); }
+}
+
+/* ------------------------------------------------------- heartbeats */
+
+static void on_setex_done(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    presence *p = data;
+    pr_client *c = client_get(p, (uint32_t)arg);
+    if (!c || c->epoch != (uint32_t)(arg >> 32)) return;   /* a DEL came after */
+    key_set(p, c, sim_now(ctx) + p->ttl_ns);
+}
+
+static void send_setex(presence *p, pr_client *c)
+{
+    redis_request(p->redis, c->user, 1, on_setex_done, p, ((uint64_t)c->epoch << 32) | c->user);
+}
+
+static void on_heartbeat(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    presence *p = data;
+    pr_client *c = client_get(p, (uint32_t)arg);
+    if (!c || p->state[c->user] != PR_IND) return;
+    p->ind_heartbeats++;
+    send_setex(p, c);
+    c->hb_ev = sim_after(ctx, p->hb_ns, on_heartbeat, p, c->user);
+}
+
+/* ----------------------------------------------------- expire cycle */
+
+static void promote_due(presence *p, pr_shard *s)
+{
+    sim_time now = sim_now(p->ctx);
+    while (s->due->len && g_array_index(s->due, pr_due, 0).t <= now) {
+        pr_due d = due_pop(s->due);
+        pr_client *c = client_get(p, d.user);
+        if (!c || !c->key_set || c->version != d.version || c->stale_idx >= 0) continue;
+        c->stale_idx = s->stale->len;
+        g_array_append_val(s->stale, d.user);
+        if (s->stale_pos) g_tree_insert(s->stale_pos, c, c);
+        p->stale_total++;
+    }
+}
+
+/* One loop: `num` draws with replacement from the shard's TTL keyspace;
+ * a draw hits an expired key with probability stale / keys. */
+static uint32_t expire_loop(presence *p, pr_shard *s, uint32_t num)
+{
+    uint32_t expired = 0;
+    for (uint32_t i = 0; i < num; i++) {
+        uint64_t keys = s->agg_keys + s->explicit_keys;
+        if (!keys) break;
+        if (sim_rng_below(&s->rng, keys) >= s->stale->len) continue;
+        uint32_t user = g_array_index(s->stale, uint32_t, sim_rng_below(&s->rng, s->stale->len));
+        pr_client *c = client_get(p, user);
+        key_remove(p, c, PR_BY_ACTIVE);
+        client_drop_if_idle(p, c);
+        expired++;
+    }
+    return expired;
+}
+
+/* Appends the stale keys at table positions [lo, hi) to s->hits. */
+static void collect_arc(pr_shard *s, double lo, double hi)
+{
+    pr_client probe = { .pos = lo, .user = 0 };
+    for (GTreeNode *n = g_tree_lower_bound(s->stale_pos, &probe); n; n = g_tree_node_next(n)) {
+        pr_client *c = g_tree_node_key(n);
+        if (c->pos >= hi) break;
+        g_ptr_array_add(s->hits, c);
+    }
+}
+
+/* One loop of the Redis 6+ scan: the cursor walks the expires table in
+ * order, visiting `num` keys, i.e. the fraction num / keys of the table
+ * (keys are spread uniformly by their hash); every stale key in that arc
+ * is removed. Each key is thus visited once per sweep of keys / num loops. */
+static uint32_t expire_loop_scan(presence *p, pr_shard *s, uint32_t num)
+{
+    uint64_t keys = s->agg_keys + s->explicit_keys;
+    double lo = s->cursor, hi = lo + (double)num / (double)keys;
+    g_ptr_array_set_size(s->hits, 0);
+    collect_arc(s, lo, MIN(hi, 1.0));
+    if (hi > 1.0) collect_arc(s, 0.0, hi - 1.0);
+    s->cursor = hi >= 1.0 ? hi - 1.0 : hi;
+    for (guint i = 0; i < s->hits->len; i++) {
+        pr_client *c = g_ptr_array_index(s->hits, i);
+        key_remove(p, c, PR_BY_ACTIVE);
+        client_drop_if_idle(p, c);
+    }
+    return s->hits->len;
+}
+
+static void on_expire_cycle(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    presence *p = data;
+    pr_shard *s = &p->sh[arg];
+    promote_due(p, s);
+    p->cycles++;
+    p->stale_peak = MAX(p->stale_peak, p->stale_total);
+    double limit_s = p->cfg.expire_time_limit_pct / 100.0 / p->cfg.expire_hz;
+    double elapsed_s = 0.0;
+    uint32_t iteration = 0;
+    for (;;) {
+        uint64_t keys = s->agg_keys + s->explicit_keys;
+        if (!keys) break;
+        uint32_t num = (uint32_t)MIN((uint64_t)p->cfg.expire_keys_per_loop, keys);
+        uint32_t expired = p->cfg.expire_scan ? expire_loop_scan(p, s, num) : expire_loop(p, s, num);
+        p->loops++;
+        elapsed_s += num * p->cfg.expire_sample_cost_s;
+        iteration++;
+        if (iteration % PR_TIMELIMIT_CHECK_EVERY == 0 && elapsed_s > limit_s) {
+            p->timelimit_hits++;
+            break;
+        }
+        /* Redis <= 5: `while (expired > LOOKUPS_PER_LOOP/4)`, a count against
+         * the full loop size even when fewer keys exist; Redis 6+:
+         * `while (expired*100/sampled > acceptable_stale)`. */
+        double base = p->cfg.expire_scan ? num : p->cfg.expire_keys_per_loop;
+        if (!(expired * 100.0 > p->cfg.expire_stale_pct * base)) break;
+    }
+    redis_charge_work(p->redis, s->index, sim_time_from_sec(elapsed_s));
+    sim_after(ctx, sim_time_from_sec(1.0 / p->cfg.expire_hz), on_expire_cycle, p, arg);
+}
+
+/* ----------------------------------------------------- crash process */
+
+static void on_reconnect(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx;
+    presence *p = data;
+    pr_client *c = client_get(p, (uint32_t)arg);
+    if (!c) return;
+    c->reconnect_ev = SIM_EVENT_NONE;
+    presence_connect(p, c->user, c->gateway);
+}
+
+/* Thinning: candidates arrive at crash_per_hour * n_users per hour and a
+ * uniformly chosen user crashes if connected, so each connected client
+ * crashes at crash_per_hour per hour whatever the connected count does. */
+static void on_crash_candidate(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    presence *p = data;
+    uint32_t user = (uint32_t)sim_rng_below(&p->rng_crash, p->n_users);
+    presence_crash(p, user);
+    double rate_s = p->cfg.crash_per_hour / 3600.0 * p->n_users;
+    sim_after(ctx, exp_ns(&p->rng_crash, 1.0 / rate_s), on_crash_candidate, p, 0);
+}
+
+/* ------------------------------------------------------- lifecycle */
+
+presence *presence_new(sim_ctx *ctx, redis_server *redis, const presence_config *cfg, uint32_t n_users)
+{
+    g_return_val_if_fail(ctx && redis && cfg && cfg->heartbeat_s > 0 && cfg->ttl_s > 0 && cfg->expire_hz >= 1, NULL);
+    presence *p = g_new0(presence, 1);
+    p->ctx = ctx;
+    p->redis = redis;
+    p->cfg = *cfg;
+    p->n_users = n_users;
+    p->state = g_new0(uint8_t, MAX(n_users, 1u));
+    p->phase = g_new0(float, MAX(n_users, 1u));
+    p->clients = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    p->hb_ns = sim_time_from_sec(cfg->heartbeat_s);
+    p->ttl_ns = sim_time_from_sec(cfg->ttl_s);
+    sim_ctx_stream(ctx, "presence.phase", &p->rng_phase);
+    sim_ctx_stream(ctx, "presence.crash", &p->rng_crash);
+    sim_ctx_stream(ctx, "presence.read", &p->rng_read);
+    sim_ctx_stream(ctx, "presence.reconnect", &p->rng_reconnect);
+    p->nsh = redis_shards(redis);
+    p->sh = g_new0(pr_shard, p->nsh);
+    sim_time period = sim_time_from_sec(1.0 / cfg->expire_hz);
+    for (uint32_t i = 0; i < p->nsh; i++) {
+        pr_shard *s = &p->sh[i];
+        s->index = i;
+        s->stale = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+        s->due = g_array_new(FALSE, FALSE, sizeof(pr_due));
+        if (cfg->expire_scan) {
+            s->stale_pos = g_tree_new_full(pos_cmp, NULL, NULL, NULL);
+            s->hits = g_ptr_array_new();
+        }
+        char *name = g_strdup_printf("presence.expire.%u", i);
+        sim_ctx_stream(ctx, name, &s->rng);
+        g_free(name);
+        /* Shards' cron ticks are not aligned. */
+        sim_after(ctx, (sim_time)sim_rng_below(&s->rng, (uint64_t)period), on_expire_cycle, p, i);
+    }
+    p->agg_last = sim_now(ctx);
+    p->detect = sim_hist_new();
+    p->slack = sim_hist_new();
+    if (cfg->crash_per_hour > 0.0 && n_users > 0)
+        sim_after(ctx, exp_ns(&p->rng_crash, 3600.0 / (cfg->crash_per_hour * n_users)), on_crash_candidate, p, 0);
+    return p;
+}
+
+void presence_free(presence *p)
+{
+    if (!p) return;
+    for (uint32_t i = 0; i < p->nsh; i++) {
+        g_array_free(p->sh[i].stale, TRUE);
+        g_array_free(p->sh[i].due, TRUE);
+        if (p->sh[i].stale_pos) g_tree_destroy(p->sh[i].stale_pos);
+        if (p->sh[i].hits) g_ptr_array_free(p->sh[i].hits, TRUE);
+    }
+    g_free(p->sh);
+    g_hash_table_destroy(p->clients);
+    g_free(p->state);
+    g_free(p->phase);
+    sim_hist_free(p->detect);
+    sim_hist_free(p->slack);
+    g_free(p);
+}
+
+/* ------------------------------------------------- connect and so on */
+
+/* A client connecting at time 0 was connected before the run: its last
+ * heartbeat was a uniform time ago and no connect SETEX is sent. Returns
+ * the time of its last heartbeat (now for a fresh connect). */
+static sim_time connect_phase(presence *p, uint32_t user, gboolean *fresh)
+{
+    sim_time now = sim_now(p->ctx);
+    *fresh = now > 0;
+    sim_time last = now;
+    if (!*fresh) last = -(sim_time)sim_rng_below(&p->rng_phase, (uint64_t)p->hb_ns);
+    sim_time ph = last % p->hb_ns;
+    if (ph < 0) ph += p->hb_ns;
+    p->phase[user] = (float)sim_time_to_sec(ph);
+    return last;
+}
+
+static void connect_individual(presence *p, pr_client *c, sim_time last, gboolean fresh)
+{
+    p->state[c->user] = PR_IND;
+    if (fresh) send_setex(p, c);
+    else key_set(p, c, last + p->ttl_ns);
+    c->hb_ev = sim_at(p->ctx, last + p->hb_ns, on_heartbeat, p, c->user);
+}
+
+void presence_connect(presence *p, uint32_t user, uint32_t gateway)
+{
+    g_return_if_fail(user < p->n_users);
+    if (p->state[user] == PR_AGG || p->state[user] == PR_IND) return;
+    gboolean fresh;
+    sim_time last = connect_phase(p, user, &fresh);
+    /* Only crashed (DEAD) users can have a record while not connected. */
+    pr_client *c = p->state[user] == PR_DEAD ? client_get(p, user) : NULL;
+    if (c) {                                  /* back after a crash */
+        sim_cancel(p->ctx, c->reconnect_ev);
+        c->reconnect_ev = SIM_EVENT_NONE;
+        if (c->key_set && c->crashed_at >= 0 && sim_now(p->ctx) < c->expire_at) {
+            p->reconnected_early++;          /* never detected: SETEX overwrites */
+            p->crashed_pending--;
+            c->crashed_at = -1;
+        }
+        c->epoch++;
+    }
+    p->connected++;
+    reads_change(p, user, +1);
+    if (user < p->cfg.individual_clients) {
+        connect_individual(p, client_ensure(p, user, gateway), last, fresh);
+        return;
+    }
+    if (c) {                                  /* the SETEX replaces the old key */
+        if (c->key_set) key_remove(p, c, sim_now(p->ctx) >= c->expire_at ? PR_BY_LAZY : PR_BY_DEL);
+        g_hash_table_remove(p->clients, GUINT_TO_POINTER(user));
+    }
+    p->state[user] = PR_AGG;
+    agg_change(p, user, +1);
+    if (fresh) redis_charge(p->redis, user, 1);
+}
+
+void presence_disconnect(presence *p, uint32_t user)
+{
+    g_return_if_fail(user < p->n_users);
+    uint8_t st = p->state[user];
+    if (st != PR_AGG && st != PR_IND) return;
+    p->connected--;
+    reads_change(p, user, -1);
+    redis_charge(p->redis, user, 1);          /* DEL presence:{user} */
+    p->state[user] = PR_OFF;
+    if (st == PR_AGG) { agg_change(p, user, -1); return; }
+    pr_client *c = client_get(p, user);
+    sim_cancel(p->ctx, c->hb_ev);
+    c->epoch++;                               /* a SETEX in flight lands before the DEL */
+    if (c->key_set) key_remove(p, c, PR_BY_DEL);
+    client_drop_if_idle(p, c);
+}
+
+/* Time of the aggregated client's most recent heartbeat (<= now). */
+static sim_time last_heartbeat(presence *p, uint32_t user)
+{
+    sim_time now = sim_now(p->ctx);
+    sim_time ph = sim_time_from_sec(p->phase[user]);
+    sim_time since = (now - ph) % p->hb_ns;
+    if (since < 0) since += p->hb_ns;
+    return now - since;
+}
+
+void presence_crash(presence *p, uint32_t user)
+{
+    g_return_if_fail(user < p->n_users);
+    uint8_t st = p->state[user];
+    if (st != PR_AGG && st != PR_IND) return;
+    p->crashes++;
+    p->crashed_pending++;
+    p->connected--;
+    reads_change(p, user, -1);
+    pr_client *c;
+    if (st == PR_AGG) {
+        agg_change(p, user, -1);
+        c = client_ensure(p, user, 0);
+        p->state[user] = PR_DEAD;
+        c->crashed_at = sim_now(p->ctx);
+        key_set(p, c, last_heartbeat(p, user) + p->ttl_ns);
+    } else {
+        c = client_get(p, user);
+        sim_cancel(p->ctx, c->hb_ev);
+        p->state[user] = PR_DEAD;
+        c->crashed_at = sim_now(p->ctx);
+        arm_read(p, c);
+    }
+    /* A SETEX still in flight (an individual client always has its key or
+     * one) lands later and refreshes the key once more, as in Redis. */
+    if (p->cfg.reconnect_s > 0.0)
+        c->reconnect_ev = sim_after(p->ctx, exp_ns(&p->rng_reconnect, p->cfg.reconnect_s), on_reconnect, p, user);
+}
+
+gboolean presence_online(presence *p, uint32_t user)
+{
+    g_return_val_if_fail(user < p->n_users, FALSE);
+    if (p->state[user] == PR_AGG) return TRUE;
+    pr_client *c = client_get(p, user);
+    return c ? key_live(p, c) : FALSE;
+}
+
+gboolean presence_connected(const presence *p, uint32_t user)
+{
+    g_return_val_if_fail(user < p->n_users, FALSE);
+    return p->state[user] == PR_AGG || p->state[user] == PR_IND;
+}
+
+/* ------------------------------------------------------- statistics */
+
+uint64_t presence_connected_count(const presence *p) { return p->connected; }
+
+uint64_t presence_keys(const presence *p)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < p->nsh; i++) n += p->sh[i].agg_keys + p->sh[i].explicit_keys;
+    return n;
+}
+
+uint64_t presence_stale_keys(presence *p)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < p->nsh; i++) {
+        promote_due(p, &p->sh[i]);
+        n += p->sh[i].stale->len;
+    }
+    return n;
+}
+
+uint64_t presence_heartbeats(const presence *p)
+{
+    double area = p->agg_hb_area
+                + (double)p->agg_connected * (double)(sim_now(p->ctx) - p->agg_last) / (double)p->hb_ns;
+    return p->ind_heartbeats + (uint64_t)llround(area);
+}
+
+uint64_t presence_crashes(const presence *p) { return p->crashes; }
+uint64_t presence_detected(const presence *p) { return p->detected; }
+const sim_hist *presence_detect_hist(const presence *p) { return p->detect; }
+const sim_hist *presence_slack_hist(const presence *p) { return p->slack; }
+
+cJSON *presence_summary_json(const presence *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    double t = sim_time_to_sec(sim_now(p->ctx));
+    /* Crashes not yet detected: past their TTL (Redis still holds the key)
+     * or not yet (the run ended within ttl_s of the crash). */
+    uint64_t past_ttl = 0, before_ttl = 0, stale = 0;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, p->clients);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        const pr_client *c = v;
+        if (c->key_set && c->expire_at <= sim_now(p->ctx)) stale++;
+        if (c->crashed_at < 0 || !c->key_set) continue;
+        if (c->expire_at <= sim_now(p->ctx)) past_ttl++; else before_ttl++;
+    }
+    cJSON_AddNumberToObject(o, "heartbeats", (double)presence_heartbeats(p));
+    cJSON_AddNumberToObject(o, "crashes", (double)p->crashes);
+    cJSON_AddNumberToObject(o, "detected", (double)p->detected);
+    cJSON_AddItemToObject(o, "detect_delay_s", sim_hist_to_json(p->detect, 1e9));
+    cJSON_AddNumberToObject(o, "detected_active", (double)p->by_active);
+    cJSON_AddNumberToObject(o, "detected_lazy", (double)p->by_lazy);
+    cJSON_AddNumberToObject(o, "undetected", (double)p->crashed_pending);
+    cJSON_AddNumberToObject(o, "undetected_past_ttl", (double)past_ttl);
+    cJSON_AddNumberToObject(o, "undetected_before_ttl", (double)before_ttl);
+    cJSON_AddNumberToObject(o, "reconnected_before_detection", (double)p->reconnected_early);
+    cJSON_AddNumberToObject(o, "false_expiries", (double)p->false_expiries);
+    cJSON_AddItemToObject(o, "expire_slack_s", sim_hist_to_json(p->slack, 1e9));
+    cJSON_AddNumberToObject(o, "connected", (double)p->connected);
+    cJSON_AddNumberToObject(o, "keys", (double)presence_keys(p));
+    cJSON_AddNumberToObject(o, "stale_keys", (double)stale);
+    cJSON_AddNumberToObject(o, "stale_keys_peak", (double)p->stale_peak);
+    cJSON_AddNumberToObject(o, "expire_cycles", (double)p->cycles);
+    cJSON_AddNumberToObject(o, "expire_loops", (double)p->loops);
+    cJSON_AddNumberToObject(o, "expire_time_limit_hits", (double)p->timelimit_hits);
+    cJSON_AddNumberToObject(o, "setex_per_sec", t > 0 ? (double)presence_heartbeats(p) / t : 0.0);
+    return o;
+}

@@ -1,0 +1,128 @@
+/* presence: the seed's Presence TTL Pattern on a redis_server.
+ *
+ * Every connected client heartbeats every heartbeat_s (30 s) and the server
+ * runs `SETEX presence:{user} ttl_s {gateway}` (65 s) on each. A clean
+ * disconnect DELs the key at once. A client that crashes stops heartbeating;
+ * its key expires ttl_s after the last SETEX and is *detected* when Redis
+ * actually removes it, the moment Redis emits the "expired" keyspace event:
+ *  - lazily, when a GET finds it expired (presence_online, or the watchers'
+ *    reads, presence.reads_per_key_s), which deletes it and answers absent;
+ *  - or by the active expire cycle (Redis <= 5, as redis.io documents it):
+ *    expire.hz times a second, sample keys_per_loop keys with a TTL at
+ *    random (with replacement), delete the expired ones, and repeat while
+ *    more than stale_pct % of keys_per_loop were expired (Redis <= 5:
+ *    `while (expired > LOOKUPS_PER_LOOP/4)`); Redis's time limit is
+ *    modelled too (time_limit_pct % of a cycle period, checked every 16
+ *    loops, each sampled key costing sample_cost_s of the shard's thread).
+ *    expire.algorithm "scan" models Redis 6+ instead: each loop visits the
+ *    next keys_per_loop keys of the expires table in hash order (a cursor),
+ *    and repeats while more than stale_pct % of them were expired (Redis 6+
+ *    uses 10); every key is visited once per sweep of keys/keys_per_loop
+ *    loops, which bounds the slack.
+ *
+ * Scale. A client is simulated individually (its own key, its own heartbeat
+ * events and SETEX requests through the redis station) if its id is below
+ * presence.individual_clients, or from the moment it crashes. Every other
+ * connected client is aggregated: it is counted per shard, its heartbeats
+ * are Redis background load (connected / heartbeat_s SETEX/s), and its key
+ * is one of the live keys the active cycle samples from. The cycle draws
+ * each of its samples from the shard's whole TTL keyspace (aggregated live
+ * keys + explicit keys), so it finds an expired key with exactly the
+ * probability Redis would. See docs/presence.md.
+ *
+ * Time 0: clients connected at time 0 (presence_connect before the clock
+ * moves) are taken as connected before the run started: a uniform random
+ * heartbeat phase, key present, no connect SETEX charged. Later connects
+ * SETEX at once and heartbeat from then on.
+ *
+ * Scenario keys: the "presence" subtree (presence_defaults). */
+#ifndef PRESENCE_H
+#define PRESENCE_H
+
+#include <stdint.h>
+#include <glib.h>
+#include <cjson/cJSON.h>
+#include "sim/sim_engine.h"
+#include "sim/sim_hist.h"
+#include "sim/sim_scenario.h"
+#include "models/redis.h"
+
+typedef struct presence presence;
+
+typedef struct presence_config {
+    double heartbeat_s;           /* client heartbeat period (30) */
+    double ttl_s;                 /* SETEX expiry (65) */
+    double crash_per_hour;        /* fraction of connected clients crashing per hour (Poisson) */
+    double reconnect_s;           /* mean time after a crash until the client reconnects; 0 = never */
+    double reads_per_key_s;       /* GETs of each user's presence key per second by watchers */
+    uint32_t individual_clients;  /* users [0, n) simulated with their own heartbeat events */
+    uint32_t pipeline;            /* aggregated heartbeats per pipelined SETEX request (1 = none) */
+    uint32_t expire_hz;           /* active expire cycles per second per shard (Redis hz) */
+    uint32_t expire_keys_per_loop;/* keys sampled per loop (20) */
+    double expire_stale_pct;      /* repeat the loop while expired/sampled > this % (25) */
+    double expire_time_limit_pct; /* cycle time limit, % of 1/hz (25) */
+    double expire_sample_cost_s;  /* thread time per sampled key */
+    gboolean expire_scan;         /* "scan": Redis 6+ cursor scan; FALSE: "sample" (<= 5) */
+} presence_config;
+
+/* Fills `cfg` with the defaults (see presence_defaults). */
+void presence_config_init(presence_config *cfg);
+
+/* The "presence" subtree's schema with defaults. Caller owns; free with
+ * cJSON_Delete. */
+cJSON *presence_defaults(void);
+/* Reads and range-checks the "presence" subtree (scenario borrowed). FALSE
+ * with a one-line error naming the key. */
+gboolean presence_config_from_scenario(const sim_scenario *sc, presence_config *out, GError **error);
+
+/* Users are 0 .. n_users-1, all offline at first. Borrows `ctx` and `redis`
+ * for its lifetime; copies `cfg`. Starts the expire cycles (one per shard,
+ * random phases) and, if crash_per_hour > 0, the crash process; RNG streams
+ * "presence.*". Caller owns; free with presence_free (before the redis
+ * server). */
+presence *presence_new(sim_ctx *ctx, redis_server *redis, const presence_config *cfg, uint32_t n_users);
+void presence_free(presence *p);                       /* NULL is a no-op */
+
+/* Client `user` opens its WebSocket on `gateway`: SETEX now, then a
+ * heartbeat every heartbeat_s. No-op if already connected. */
+void presence_connect(presence *p, uint32_t user, uint32_t gateway);
+/* Clean disconnect: DEL now; never counted as a crash or a detection. */
+void presence_disconnect(presence *p, uint32_t user);
+/* The client dies without a word: no more heartbeats, the key stays until
+ * Redis removes it. No-op unless connected. */
+void presence_crash(presence *p, uint32_t user);
+
+/* GET presence:{user} now, with Redis's lazy expiry: an expired key is
+ * deleted (a detection, if its client crashed) and reported absent. The
+ * caller accounts the GET's Redis cost in its own request (e.g. the
+ * fan-out's pipelined lookups). */
+gboolean presence_online(presence *p, uint32_t user);
+/* TRUE while the client itself is connected (not crashed, not gone). */
+gboolean presence_connected(const presence *p, uint32_t user);
+
+/* ---- Statistics ---- */
+uint64_t presence_connected_count(const presence *p);
+/* presence:* keys in Redis now, expired-but-not-removed included. */
+uint64_t presence_keys(const presence *p);
+/* Keys past their TTL not yet removed (memory Redis still holds). */
+uint64_t presence_stale_keys(presence *p);
+/* Heartbeat SETEXs so far (individual + aggregated, rounded). */
+uint64_t presence_heartbeats(const presence *p);
+uint64_t presence_crashes(const presence *p);
+uint64_t presence_detected(const presence *p);
+/* Crash -> removal, ns. Borrowed until presence_free. */
+const sim_hist *presence_detect_hist(const presence *p);
+/* TTL passed -> removal (the expiry machinery's slack), ns. Borrowed. */
+const sim_hist *presence_slack_hist(const presence *p);
+
+/* {"heartbeats","crashes","detected","detect_delay_s":{count,mean,p50,p90,
+ *   p99,p999,max},"detected_active","detected_lazy","undetected",
+ *   "undetected_past_ttl","undetected_before_ttl",
+ *   "reconnected_before_detection","false_expiries","expire_slack_s":{...},
+ *   "connected","keys","stale_keys","stale_keys_peak","expire_cycles",
+ *   "expire_loops","expire_time_limit_hits","setex_per_sec"}.
+ * Undetected crashes are censored: they are not in detect_delay_s, so read
+ * "undetected_past_ttl" next to it. Caller owns. */
+cJSON *presence_summary_json(const presence *p);
+
+#endif

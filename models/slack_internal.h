@@ -1,0 +1,124 @@
+/* slack_internal: the slack_model struct, shared by the model's own files
+ * (slack_model.c runs the pipeline, slack_output.c writes the summary, the
+ * report and the time series). Not a public header: viz/, quiz/ and cli/
+ * use models/slack_model.h only. */
+#ifndef SLACK_INTERNAL_H
+#define SLACK_INTERNAL_H
+
+#include "models/slack_model.h"
+#include "models/slack_config.h"
+#include "models/workload.h"
+#include "models/gateway.h"
+#include "models/redis.h"
+#include "models/presence.h"
+
+/* A message in flight (sender -> last recipient); slots are recycled. */
+typedef struct msg_rec {
+    uint64_t serial;       /* the observer's message number */
+    int64_t ts_us;         /* id "seconds.sequence" as microseconds since the epoch */
+    int64_t thread_us;     /* parent's id for a thread reply, else 0 */
+    sim_time t_sent;       /* reached the sender's gateway */
+    sim_time t_published;  /* handed to Kafka */
+    sim_time t_visible;    /* readable by the fan-out consumer */
+    uint32_t channel, sender;
+    uint32_t chan_seq;     /* per-channel assignment order (for publish order) */
+    uint32_t next_free;    /* free-list link */
+} msg_rec;
+
+/* Notifications of one message waiting for the push provider. */
+typedef struct push_job {
+    sim_time t_queued;
+    uint32_t left, attempts, next_free;
+} push_job;
+
+/* Per-channel message-service state. */
+typedef struct chan_state {
+    int64_t last_ts;       /* last id assigned (us) */
+    int64_t last_parent;   /* last top-level id, for thread replies */
+    uint32_t assigned;     /* ids assigned so far */
+    uint32_t published;    /* next assignment number to publish */
+} chan_state;
+
+/* One observer callback waiting for its time (only while observed). */
+typedef struct obs_rec {
+    uint64_t serial;
+    uint32_t a, b;         /* delivered: member, gateway; done: channel */
+    uint32_t next_free;
+} obs_rec;
+
+#define SLACK_NIL UINT32_MAX
+
+struct slack_model {
+    slack_cfg cfg;
+    char *name;
+    uint64_t seed;
+    sim_ctx *ctx;
+    wl_workload *wl;
+    gw_set *gw;
+    const uint16_t *conn;          /* gw_conn_table(gw) */
+    redis_config rcfg;
+    redis_server *redis;
+    presence_config pcfg;
+    presence *pres;
+    sim_station *pg, **fanout;     /* writer pool; one consumer per partition */
+    sim_time *kafka_free_at, *kafka_booked, *kafka_done_prev;  /* per partition leader, virtual time */
+    uint32_t partitions;
+    sim_rng rng_wl, rng_msg, rng_kafka, rng_fanout, rng_push;
+    sim_time duration, drained;    /* drained: extra time run after duration */
+
+    chan_state *chan;
+    GArray *msgs;                  /* msg_rec */
+    uint32_t msg_free;
+    uint64_t serial_next, in_flight;
+    uint64_t cur_serial;           /* message being fanned out */
+    GHashTable *parked;            /* (channel << 32 | seq) -> slot + 1, or SLACK_NIL for a drop */
+    sim_time *kafka_visible_last;  /* per partition: keeps ack delays FIFO */
+
+    /* arrivals */
+    double base_rate, rate_factor, rate_max;
+    gboolean arrivals_on;
+    sim_event_id arrival_ev;
+
+    /* fan-out scratch, one entry per (gateway, core) */
+    uint32_t *slot_count, *slot_pos, *touched, n_touched;
+    sim_time *slot_base, *slot_cost;
+
+    /* push provider */
+    GArray *push_jobs;
+    uint32_t push_free;
+    double tokens, token_rate_ns, token_cap;
+    sim_time tokens_t;
+    uint64_t push_waiting;
+
+    /* counters */
+    uint64_t sent, persisted, dropped, delivered_online, push_offline;
+    uint64_t recipients_online, recipients_offline, lost_crashed, thread_replies;
+    uint64_t fanned_out, push_sent, push_429, no_sender, redis_fanout_ops;
+    sim_hist *h_e2e, *h_e2e_iv, *h_persist, *h_kafka, *h_fanout, *h_push;
+
+    /* time series */
+    sim_series *series;
+    sim_time iv_ns, iv_prev;
+    sim_event_id sample_ev;
+    uint64_t iv_sent, iv_delivered, iv_push, iv_pg_done, lag_max, lag_iv_max;
+    double pg_area_prev, *fanout_area_prev;
+    double pg_wps_peak, pg_util_max, kafka_util_max, fanout_util_max;
+    double msgs_per_s_peak, deliveries_per_s_peak, push_per_s_peak;
+    double redis_area_prev, redis_util_iv_max;
+
+    /* observer */
+    slack_observer obs;
+    void *obs_user;
+    gboolean obs_on;
+    GArray *obs_recs;
+    uint32_t obs_free;
+
+    /* wall clock of slack_model_new's build, for the report */
+    double build_wall_s;
+};
+
+/* slack_output.c */
+void slack_output_series_init(slack_model *m);
+void slack_output_sample(slack_model *m);
+
+#endif

@@ -1,0 +1,310 @@
+/* workload: the population a run simulates (users, workspaces, channels,
+ * memberships) and the shape of its send rate over the day.
+ *
+ * Invariant: channel c's members are distinct users of c's workspace;
+ * a #general channel is its whole workspace (an id range, not stored); every
+ * other channel's members are stored once, contiguously, in `members`.
+ * The alias table draws a channel with probability weight/sum(weights). */
+#include "models/workload.h"
+
+#include <math.h>
+#include <string.h>
+
+#define WL_RANGE_FLAG 0x80000000u
+
+typedef struct wl_channel {
+    uint64_t off;       /* first member's index in members[], or first user of a range */
+    uint32_t size;      /* members */
+    uint32_t ws;        /* workspace | WL_RANGE_FLAG when members are a range */
+} wl_channel;
+
+struct wl_workload {
+    uint32_t n_users, n_ws;
+    uint32_t *ws_first;        /* n_ws + 1 entries: workspace w is [ws_first[w], ws_first[w+1]) */
+    GArray *channels;          /* wl_channel */
+    GArray *members;           /* uint32_t user ids */
+    uint32_t *alias;           /* Vose alias table over channels */
+    uint32_t *threshold;       /* keep channel i if low 32 random bits < threshold[i] */
+    double mean_size_by_activity;
+    uint32_t max_size;
+    /* daily curve */
+    gboolean curve_on;
+    double p1, p2, width, night, norm;
+};
+
+/* ---- workspace sizes ---- */
+
+static uint32_t draw_size(const sim_dist *d, sim_rng *rng, uint32_t lo, uint32_t hi)
+{
+    double x = floor(sim_dist_sample(d, rng));
+    if (!(x >= lo)) return lo;            /* also catches NaN */
+    return x > hi ? hi : (uint32_t)x;
+}
+
+/* Fixed count: sizes proportional to draws, summing exactly to the users. */
+static void ws_sizes_fixed(wl_workload *w, const slack_cfg *cfg, sim_rng *rng, GArray *sizes)
+{
+    uint32_t n = (uint32_t)cfg->workspaces;
+    double *x = g_new(double, n), sum = 0;
+    for (uint32_t i = 0; i < n; i++) { x[i] = n == 1 ? 1 : MAX(1e-9, sim_dist_sample(&cfg->workspace_size, rng)); sum += x[i]; }
+    uint64_t used = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t s = MAX(1u, (uint32_t)floor(x[i] / sum * (double)(w->n_users - n) ) + 1u);
+        s = (uint32_t)MIN((uint64_t)s, (uint64_t)w->n_users - used - (n - 1 - i));
+        g_array_append_val(sizes, s);
+        used += s;
+    }
+    for (uint32_t i = 0; used < w->n_users; i = (i + 1) % n, used++) g_array_index(sizes, uint32_t, i)++;
+    g_free(x);
+}
+
+/* Automatic count: draw sizes until the users are used up. */
+static void ws_sizes_auto(wl_workload *w, const slack_cfg *cfg, sim_rng *rng, GArray *sizes)
+{
+    uint32_t hi = (uint32_t)MIN(cfg->workspace_max, (int64_t)w->n_users);
+    for (uint32_t left = w->n_users; left > 0;) {
+        uint32_t s = MIN(draw_size(&cfg->workspace_size, rng, 1, hi), left);
+        g_array_append_val(sizes, s);
+        left -= s;
+    }
+}
+
+static void build_workspaces(wl_workload *w, const slack_cfg *cfg, sim_rng *rng)
+{
+    GArray *sizes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    if (cfg->workspaces >= 1) ws_sizes_fixed(w, cfg, rng, sizes);
+    else ws_sizes_auto(w, cfg, rng, sizes);
+    w->n_ws = sizes->len;
+    w->ws_first = g_new(uint32_t, w->n_ws + 1);
+    w->ws_first[0] = 0;
+    for (uint32_t i = 0; i < w->n_ws; i++) w->ws_first[i + 1] = w->ws_first[i] + g_array_index(sizes, uint32_t, i);
+    g_array_free(sizes, TRUE);
+}
+
+/* ---- channels ---- */
+
+/* Scratch for sampling members without replacement: a partial
+ * Fisher-Yates shuffle over the workspace, undone after each channel, so
+ * each channel costs O(size) whatever the workspace's size. */
+typedef struct {
+    uint32_t *perm, *swaps;
+    uint32_t cap;
+} wl_scratch;
+
+static void sample_members(wl_workload *w, wl_scratch *s, uint32_t first, uint32_t ws_size, uint32_t k, sim_rng *rng)
+{
+    for (uint32_t i = 0; i < k; i++) {
+        uint32_t j = i + (uint32_t)sim_rng_below(rng, ws_size - i);
+        uint32_t t = s->perm[i]; s->perm[i] = s->perm[j]; s->perm[j] = t;
+        s->swaps[i] = j;
+        uint32_t u = first + s->perm[i];
+        g_array_append_val(w->members, u);
+    }
+    for (uint32_t i = k; i-- > 0;) {
+        uint32_t j = s->swaps[i];
+        uint32_t t = s->perm[i]; s->perm[i] = s->perm[j]; s->perm[j] = t;
+    }
+}
+
+static void add_channel(wl_workload *w, uint64_t off, uint32_t size, uint32_t ws, gboolean range)
+{
+    wl_channel c = { off, size, ws | (range ? WL_RANGE_FLAG : 0) };
+    g_array_append_val(w->channels, c);
+    if (size > w->max_size) w->max_size = size;
+}
+
+static void build_ws_channels(wl_workload *w, const slack_cfg *cfg, wl_scratch *s, uint32_t ws, sim_rng *rng)
+{
+    uint32_t first = w->ws_first[ws], size = w->ws_first[ws + 1] - first;
+    if (cfg->general_channel) add_channel(w, first, size, ws, TRUE);
+    if (size < 2 || cfg->channels_per_user <= 0) return;
+    double want = (double)size * cfg->channels_per_user;
+    uint64_t k = (uint64_t)floor(want) + (sim_rng_uniform(rng) < want - floor(want) ? 1 : 0);
+    uint32_t hi = (uint32_t)MIN((int64_t)size, cfg->channel_max);
+    for (uint32_t i = 0; i < size; i++) s->perm[i] = i;
+    for (uint64_t j = 0; j < k; j++) {
+        uint32_t cs = draw_size(&cfg->channel_size, rng, 2, hi);
+        add_channel(w, w->members->len, cs, ws, FALSE);
+        sample_members(w, s, first, size, cs, rng);
+    }
+}
+
+static void build_channels(wl_workload *w, const slack_cfg *cfg, sim_rng *rng)
+{
+    uint32_t biggest = 0;
+    for (uint32_t i = 0; i < w->n_ws; i++) biggest = MAX(biggest, w->ws_first[i + 1] - w->ws_first[i]);
+    wl_scratch s = { g_new(uint32_t, biggest + 1), g_new(uint32_t, biggest + 1), biggest };
+    w->channels = g_array_sized_new(FALSE, FALSE, sizeof(wl_channel), w->n_ws + (guint)(cfg->channels_per_user * w->n_users) + 16);
+    w->members = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    for (uint32_t i = 0; i < w->n_ws; i++) build_ws_channels(w, cfg, &s, i, rng);
+    g_free(s.perm);
+    g_free(s.swaps);
+}
+
+/* ---- activity and the alias table ---- */
+
+static double channel_weight(const wl_channel *c, const slack_cfg *cfg)
+{
+    if (c->size < 2) return 0;
+    double wgt = pow((double)c->size, cfg->activity_exponent);
+    return (c->ws & WL_RANGE_FLAG) ? wgt * cfg->general_activity : wgt;
+}
+
+/* Vose's alias method: O(n) build, O(1) draw. */
+static void build_alias(wl_workload *w, const double *p, uint32_t n)
+{
+    uint32_t *small = g_new(uint32_t, n), *large = g_new(uint32_t, n), ns = 0, nl = 0;
+    double *q = g_new(double, n);
+    for (uint32_t i = 0; i < n; i++) { q[i] = p[i] * n; if (q[i] < 1.0) small[ns++] = i; else large[nl++] = i; }
+    w->alias = g_new(uint32_t, n);
+    w->threshold = g_new(uint32_t, n);
+    while (ns && nl) {
+        uint32_t s = small[--ns], l = large[nl - 1];
+        w->threshold[s] = (uint32_t)MIN(4294967295.0, q[s] * 4294967296.0);
+        w->alias[s] = l;
+        q[l] -= 1.0 - q[s];
+        if (q[l] < 1.0) { nl--; small[ns++] = l; }
+    }
+    while (nl) { uint32_t l = large[--nl]; w->threshold[l] = UINT32_MAX; w->alias[l] = l; }
+    while (ns) { uint32_t s = small[--ns]; w->threshold[s] = UINT32_MAX; w->alias[s] = s; }
+    g_free(small); g_free(large); g_free(q);
+}
+
+static void build_activity(wl_workload *w, const slack_cfg *cfg)
+{
+    uint32_t n = w->channels->len;
+    double *p = g_new(double, MAX(n, 1u)), sum = 0, sized = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const wl_channel *c = &g_array_index(w->channels, wl_channel, i);
+        p[i] = channel_weight(c, cfg);
+        sum += p[i];
+        sized += p[i] * c->size;
+    }
+    w->mean_size_by_activity = sum > 0 ? sized / sum : 0;
+    for (uint32_t i = 0; i < n; i++) p[i] = sum > 0 ? p[i] / sum : 1.0 / n;
+    build_alias(w, p, n);
+    g_free(p);
+}
+
+/* ---- the daily curve ---- */
+
+static double bump(double hour, double peak, double width)
+{
+    double d = fabs(fmod(hour - peak + 36.0, 24.0) - 12.0);  /* circular distance, hours */
+    return exp(-d * d / (2 * width * width));
+}
+
+static double curve_raw(const wl_workload *w, double hour)
+{
+    double peaks = bump(hour, w->p1, w->width) + bump(hour, w->p2, w->width);
+    return w->night + (1.0 - w->night) * MIN(1.0, peaks);
+}
+
+static void build_curve(wl_workload *w, const slack_cfg *cfg)
+{
+    w->curve_on = cfg->daily_curve;
+    w->p1 = cfg->peak1_hour; w->p2 = cfg->peak2_hour;
+    w->width = cfg->peak_width_h; w->night = cfg->night_level;
+    double sum = 0;
+    for (int i = 0; i < 1440; i++) sum += curve_raw(w, (i + 0.5) / 60.0);
+    w->norm = sum / 1440.0;
+}
+
+double wl_curve(const wl_workload *w, double hour)
+{
+    if (!w->curve_on || w->norm <= 0) return 1.0;
+    return curve_raw(w, hour) / w->norm;
+}
+
+double wl_curve_max(const wl_workload *w, double hour0, double hours)
+{
+    double mx = 0;
+    for (double h = hour0; h <= hour0 + hours + 1.0 / 60; h += 1.0 / 60) mx = MAX(mx, wl_curve(w, h));
+    /* The curve's slope is below 1/width per hour (in units of its peak),
+     * so within a minute it moves by less than 2% of the peak. */
+    return mx * 1.02;
+}
+
+/* ---- API ---- */
+
+wl_workload *wl_new(const slack_cfg *cfg, sim_rng *rng)
+{
+    wl_workload *w = g_new0(wl_workload, 1);
+    w->n_users = (uint32_t)cfg->users;
+    build_workspaces(w, cfg, rng);
+    build_channels(w, cfg, rng);
+    build_activity(w, cfg);
+    build_curve(w, cfg);
+    return w;
+}
+
+void wl_free(wl_workload *w)
+{
+    if (!w) return;
+    g_free(w->ws_first);
+    if (w->channels) g_array_free(w->channels, TRUE);
+    if (w->members) g_array_free(w->members, TRUE);
+    g_free(w->alias);
+    g_free(w->threshold);
+    g_free(w);
+}
+
+uint32_t wl_users(const wl_workload *w) { return w->n_users; }
+uint32_t wl_workspaces(const wl_workload *w) { return w->n_ws; }
+uint32_t wl_channels(const wl_workload *w) { return w->channels->len; }
+uint32_t wl_channel_max_size(const wl_workload *w) { return w->max_size; }
+double wl_mean_channel_size_by_activity(const wl_workload *w) { return w->mean_size_by_activity; }
+
+uint64_t wl_memberships(const wl_workload *w)
+{
+    uint64_t n = w->members->len;
+    for (guint i = 0; i < w->channels->len; i++) {
+        const wl_channel *c = &g_array_index(w->channels, wl_channel, i);
+        if (c->ws & WL_RANGE_FLAG) n += c->size;
+    }
+    return n;
+}
+
+uint32_t wl_workspace_of_channel(const wl_workload *w, uint32_t channel)
+{
+    return g_array_index(w->channels, wl_channel, channel).ws & ~WL_RANGE_FLAG;
+}
+
+uint32_t wl_workspace_first_user(const wl_workload *w, uint32_t ws) { return w->ws_first[ws]; }
+uint32_t wl_workspace_size(const wl_workload *w, uint32_t ws) { return w->ws_first[ws + 1] - w->ws_first[ws]; }
+
+uint32_t wl_channel_size(const wl_workload *w, uint32_t channel)
+{
+    return g_array_index(w->channels, wl_channel, channel).size;
+}
+
+void wl_channel_members(const wl_workload *w, uint32_t channel, uint32_t *first, const uint32_t **list)
+{
+    const wl_channel *c = &g_array_index(w->channels, wl_channel, channel);
+    if (c->ws & WL_RANGE_FLAG) { *first = (uint32_t)c->off; *list = NULL; }
+    else { *first = 0; *list = &g_array_index(w->members, uint32_t, c->off); }
+}
+
+uint32_t wl_channel_member(const wl_workload *w, uint32_t channel, uint32_t i)
+{
+    const wl_channel *c = &g_array_index(w->channels, wl_channel, channel);
+    g_return_val_if_fail(i < c->size, 0);
+    if (c->ws & WL_RANGE_FLAG) return (uint32_t)c->off + i;
+    return g_array_index(w->members, uint32_t, c->off + i);
+}
+
+gboolean wl_is_member(const wl_workload *w, uint32_t channel, uint32_t user)
+{
+    const wl_channel *c = &g_array_index(w->channels, wl_channel, channel);
+    if (c->ws & WL_RANGE_FLAG) return user >= c->off && user < c->off + c->size;
+    const uint32_t *m = &g_array_index(w->members, uint32_t, c->off);
+    for (uint32_t i = 0; i < c->size; i++) if (m[i] == user) return TRUE;
+    return FALSE;
+}
+
+uint32_t wl_pick_channel(const wl_workload *w, sim_rng *rng)
+{
+    uint64_t r = sim_rng_u64(rng);
+    uint32_t i = (uint32_t)(((r >> 32) * (uint64_t)w->channels->len) >> 32);
+    return (uint32_t)r < w->threshold[i] ? i : w->alias[i];
+}

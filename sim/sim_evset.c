@@ -1,0 +1,581 @@
+/* sim_evset: the pending-event set, a ladder queue (Tang, Goh & Thng 2005)
+ * with a binary heap as its bottom and chunked array buckets.
+ * docs/engine.md explains the choice and the measurements behind it.
+ *
+ * Layout, from the near future to the far future:
+ *   bottom   binary min-heap on (time, seq) of every entry with
+ *            time < bottom_end;
+ *   rungs    rung[k] (the finest, k = nrungs - 1) down to rung[0] (the
+ *            coarsest): each an array of buckets of width 2^shift holding
+ *            unsorted entries in [cur_start, end); rung[k].cur_start ==
+ *            bottom_end and rung[i].cur_start == rung[i + 1].end;
+ *   top      unsorted entries with time >= top_start == rung[0].end.
+ * With no rungs and no top, bottom_end == top_start == SIM_TIME_MAX and the
+ * set is a plain heap (small simulations, e.g. M/M/1, never leave it).
+ * When the bottom empties, the first non-empty bucket of the finest rung is
+ * either moved into it (few entries) or split into a finer rung (many);
+ * an exhausted rung is dropped; with no rungs left the top becomes rung 0.
+ * When the bottom grows past EVS_BOTTOM_MAX it is spilled into a new rung.
+ *
+ * Events and handles: every pending event owns a slot holding its payload;
+ * its handle is (gen << 32) | slot, and slots[slot].gen is odd exactly while
+ * it is pending. Cancelling only bumps gen ("lazy deletion"): the entry stays
+ * where it is, dead, and its slot is not reused until the entry leaves the
+ * set, so an entry is live iff its slot's gen is odd. Dead entries never
+ * outnumber live ones by more than SIM_EVSET_DEAD_SLACK: past that the whole
+ * set is swept (amortised O(1) per cancellation). */
+#include "sim/sim_evset.h"
+
+#include <string.h>
+
+#ifndef EVS_BOTTOM_MAX
+#define EVS_BOTTOM_MAX  2048u  /* spill the bottom heap into a rung past this */
+#endif
+#ifndef EVS_THRES
+#define EVS_THRES       48u    /* a bucket with more entries is split, not heaped */
+#endif
+#ifndef EVS_PER_BUCKET
+#define EVS_PER_BUCKET  8u     /* target entries per bucket when building a rung */
+#endif
+#ifndef EVS_MAX_NB
+#define EVS_MAX_NB      (1u << 22)
+#endif
+#define EVS_MAX_RUNGS   24
+#define EVS_CHUNK       18u    /* entries per chunk: 16 + 18 * 24 = 448 bytes */
+#define EVS_SLAB        256u   /* chunks per allocation */
+
+typedef struct evs_entry {
+    sim_time time;   /* key, part 1 */
+    uint64_t seq;    /* key, part 2 */
+    uint32_t slot;   /* payload and liveness live in slots[slot] */
+} evs_entry;
+
+typedef struct evs_slot {
+    void    *fn, *data;
+    uint64_t arg;
+    uint32_t gen;    /* odd: pending */
+} evs_slot;
+
+typedef struct evs_chunk {
+    struct evs_chunk *next;
+    uint32_t n;      /* entries used; valid once the chunk left a bucket's head */
+    evs_entry e[EVS_CHUNK];
+} evs_chunk;
+
+/* An unsorted bag of entries: a stack of chunks, the head one filling. The
+ * head's fill count lives here, not in the chunk, so an append touches the
+ * (dense, cached) bucket array and one line of the chunk. */
+typedef struct evs_bucket {
+    evs_chunk *head;
+    uint32_t   fill;     /* entries used in head */
+    uint32_t   count;    /* entries in all chunks */
+} evs_bucket;
+
+typedef struct evs_rung {
+    sim_time    lo;      /* start of bucket 0 */
+    sim_time    end;     /* exclusive end of what the rung may hold */
+    unsigned    shift;   /* bucket width is 2^shift ns */
+    uint32_t    nb;      /* buckets in use */
+    uint32_t    cur;     /* buckets before cur are empty and closed */
+    uint32_t    cap;     /* buckets allocated */
+    evs_bucket *b;
+} evs_rung;
+
+struct sim_evset {
+    evs_entry  *heap;          /* the bottom */
+    size_t      n, cap;
+    sim_time    bottom_end;
+    evs_rung    rung[EVS_MAX_RUNGS];
+    int         nrungs;
+    evs_bucket  top;
+    sim_time    top_start, top_min, top_max;
+    size_t      spill_at;      /* spill the bottom when it grows past this */
+
+    evs_slot   *slots;
+    uint32_t    nslots, slots_cap;
+    uint32_t   *free_slots;    /* stack of reusable slot numbers */
+    uint32_t    nfree;
+
+    evs_chunk  *free_chunks;   /* chunk free list */
+    GPtrArray  *slabs;         /* chunk allocations, freed with the set */
+
+    size_t      live, dead;    /* pending events; cancelled entries still held */
+    uint64_t    seq;           /* next sequence number */
+};
+
+static inline gboolean evs_less(const evs_entry *a, const evs_entry *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static inline gboolean evs_live(const sim_evset *s, const evs_entry *e)
+{
+    return s->slots[e->slot].gen & 1;
+}
+
+/* ---- lifecycle ---- */
+
+static void evs_reset_levels(sim_evset *s)
+{
+    s->nrungs = 0;
+    s->bottom_end = s->top_start = SIM_TIME_MAX;
+}
+
+sim_evset *sim_evset_new(void)
+{
+    sim_evset *s = g_new0(sim_evset, 1);
+    s->seq = 1;
+    s->slabs = g_ptr_array_new_with_free_func(g_free);
+    s->spill_at = EVS_BOTTOM_MAX;
+    evs_reset_levels(s);
+    return s;
+}
+
+sim_evset *sim_evset_new_flat(void)
+{
+    sim_evset *s = sim_evset_new();
+    s->spill_at = SIZE_MAX;   /* never spill: the bottom heap is the whole set */
+    return s;
+}
+
+void sim_evset_free(sim_evset *s)
+{
+    if (!s) return;
+    for (int i = 0; i < EVS_MAX_RUNGS; i++) g_free(s->rung[i].b);
+    g_ptr_array_free(s->slabs, TRUE);
+    g_free(s->heap);
+    g_free(s->slots);
+    g_free(s->free_slots);
+    g_free(s);
+}
+
+/* ---- slots ---- */
+
+static uint32_t evs_slot_grow(sim_evset *s)
+{
+    g_assert(s->slots_cap < UINT32_MAX / 2);
+    s->slots_cap = s->slots_cap ? s->slots_cap * 2 : 64;
+    s->slots = g_renew(evs_slot, s->slots, s->slots_cap);
+    s->free_slots = g_renew(uint32_t, s->free_slots, s->slots_cap);
+    return s->nslots;
+}
+
+static inline uint32_t evs_slot_alloc(sim_evset *s)
+{
+    if (G_LIKELY(s->nfree)) return s->free_slots[--s->nfree];
+    if (G_UNLIKELY(s->nslots == s->slots_cap)) evs_slot_grow(s);
+    s->slots[s->nslots].gen = 0;
+    return s->nslots++;
+}
+
+static inline void evs_slot_release(sim_evset *s, uint32_t slot)
+{
+    s->free_slots[s->nfree++] = slot;
+}
+
+/* ---- buckets (chunk stacks) ---- */
+
+static __attribute__((noinline)) evs_chunk *evs_chunk_refill(sim_evset *s)
+{
+    evs_chunk *slab = g_new(evs_chunk, EVS_SLAB);
+    g_ptr_array_add(s->slabs, slab);
+    for (uint32_t i = 0; i < EVS_SLAB; i++) {
+        slab[i].next = s->free_chunks;
+        s->free_chunks = &slab[i];
+    }
+    return s->free_chunks;
+}
+
+static inline void evs_bucket_add(sim_evset *s, evs_bucket *b, const evs_entry *e)
+{
+    evs_chunk *c = b->head;
+    if (G_UNLIKELY(!c || b->fill == EVS_CHUNK)) {
+        if (c) c->n = EVS_CHUNK;
+        c = s->free_chunks ? s->free_chunks : evs_chunk_refill(s);
+        s->free_chunks = c->next;
+        c->next = b->head;
+        b->head = c;
+        b->fill = 0;
+    }
+    c->e[b->fill++] = *e;
+    b->count++;
+}
+
+/* Detaches the bucket's chunks; give each back with evs_chunk_free. */
+static inline evs_chunk *evs_bucket_take(evs_bucket *b)
+{
+    evs_chunk *c = b->head;
+    if (c) c->n = b->fill;
+    b->head = NULL;
+    b->fill = 0;
+    b->count = 0;
+    return c;
+}
+
+static inline void evs_chunk_free(sim_evset *s, evs_chunk *c)
+{
+    c->next = s->free_chunks;
+    s->free_chunks = c;
+}
+
+/* ---- bottom heap ---- */
+
+static void evs_sift_up(evs_entry *h, size_t i)
+{
+    evs_entry e = h[i];
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!evs_less(&e, &h[p])) break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = e;
+}
+
+static void evs_sift_down(evs_entry *h, size_t n, size_t i)
+{
+    evs_entry e = h[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && evs_less(&h[c + 1], &h[c])) c++;
+        if (!evs_less(&h[c], &e)) break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = e;
+}
+
+static void evs_heapify(sim_evset *s)
+{
+    for (size_t i = s->n / 2; i-- > 0;) evs_sift_down(s->heap, s->n, i);
+}
+
+static inline void evs_heap_reserve(sim_evset *s, size_t extra)
+{
+    if (G_UNLIKELY(s->n + extra > s->cap)) {
+        size_t cap = s->cap ? s->cap : 64;
+        while (cap < s->n + extra) cap *= 2;
+        s->heap = g_renew(evs_entry, s->heap, cap);
+        s->cap = cap;
+    }
+}
+
+static inline void evs_heap_pop_top(sim_evset *s)
+{
+    if (--s->n) {
+        s->heap[0] = s->heap[s->n];
+        evs_sift_down(s->heap, s->n, 0);
+    }
+}
+
+/* ---- rungs ---- */
+
+static inline uint32_t evs_next_pow2(uint64_t x)
+{
+    uint32_t p = 1;
+    while (p < x && p < EVS_MAX_NB) p <<= 1;
+    return p;
+}
+
+/* Opens rung[nrungs] over [lo, end) with about `count` entries to come,
+ * buckets no wider than 2^max_shift. Returns it, empty. */
+static evs_rung *evs_rung_open(sim_evset *s, sim_time lo, sim_time end, size_t count, unsigned max_shift)
+{
+    g_assert(s->nrungs < EVS_MAX_RUNGS && lo < end);
+    evs_rung *r = &s->rung[s->nrungs++];
+    uint64_t range = (uint64_t)end - (uint64_t)lo;
+    uint32_t want = evs_next_pow2(count / EVS_PER_BUCKET + 1);
+    unsigned shift = 0;
+    while (((range - 1) >> shift) >= want) shift++;   /* want << shift >= range */
+    if (shift > max_shift) shift = max_shift;
+    uint64_t nb = ((range - 1) >> shift) + 1;
+    if (nb > EVS_MAX_NB) {                             /* only if max_shift bound it */
+        nb = EVS_MAX_NB;
+        while ((((range - 1) >> shift) + 1) > nb) shift++;
+        nb = ((range - 1) >> shift) + 1;
+    }
+    g_assert(count < UINT32_MAX);
+    if (nb > r->cap) {
+        g_free(r->b);
+        r->cap = (uint32_t)nb;
+        r->b = g_new(evs_bucket, r->cap);
+    }
+    memset(r->b, 0, nb * sizeof *r->b);
+    r->lo = lo;
+    r->end = end;
+    r->shift = shift;
+    r->nb = (uint32_t)nb;
+    r->cur = 0;
+    return r;
+}
+
+static inline void evs_rung_add(sim_evset *s, evs_rung *r, const evs_entry *e)
+{
+    evs_bucket_add(s, &r->b[(uint64_t)(e->time - r->lo) >> r->shift], e);
+}
+
+/* Moves every entry of a chunk stack into rung r, freeing the chunks.
+ * `warm`: the entries will pop soon (a split bucket, a few thousand at
+ * most), so start fetching their slots now: pop reads each one, and
+ * otherwise pays a cache miss per event on large sets. */
+static void evs_scatter(sim_evset *s, evs_chunk *c, evs_rung *r, gboolean warm)
+{
+    while (c) {
+        evs_chunk *next = c->next;
+        if (next) __builtin_prefetch(next);
+        for (uint32_t i = 0; i < c->n; i++) {
+            if (warm) __builtin_prefetch(&s->slots[c->e[i].slot]);
+            evs_rung_add(s, r, &c->e[i]);
+        }
+        evs_chunk_free(s, c);
+        c = next;
+    }
+}
+
+/* The top becomes rung 0, sized from its bounds. */
+static void evs_top_to_rung(sim_evset *s)
+{
+    size_t count = s->top.count;
+    /* A rung needs lo < end; a top holding only SIM_TIME_MAX gets one spare ns. */
+    sim_time lo = s->top_min == SIM_TIME_MAX ? SIM_TIME_MAX - 1 : s->top_min;
+    uint64_t range = (uint64_t)s->top_max - (uint64_t)lo + 1;
+    uint32_t want = evs_next_pow2(count / EVS_PER_BUCKET + 1);
+    unsigned shift = 0;
+    while (((range - 1) >> shift) >= want) shift++;
+    /* Let the rung reach as far as its last bucket: later pushes land in
+     * buckets, not in the top. */
+    uint64_t span = (((range - 1) >> shift) + 1) << shift;
+    sim_time end = span > (uint64_t)(SIM_TIME_MAX - lo) ? SIM_TIME_MAX : lo + (sim_time)span;
+    evs_rung *r = evs_rung_open(s, lo, end, count, 63);
+    evs_chunk *c = evs_bucket_take(&s->top);
+    evs_scatter(s, c, r, FALSE);
+    s->top_start = r->end;
+    s->top_min = SIM_TIME_MAX;
+    s->top_max = 0;
+}
+
+/* Moves the bottom into a new finest rung over [min, bottom_end). */
+static void evs_spill_bottom(sim_evset *s)
+{
+    sim_time lo = s->heap[0].time, hi = lo;
+    for (size_t i = 1; i < s->n; i++) if (s->heap[i].time > hi) hi = s->heap[i].time;
+    sim_time end = s->bottom_end;
+    if (s->nrungs == 0 && s->top.count == 0) {
+        /* Unbounded bottom: the new rung 0 ends just past its maximum. */
+        end = hi == SIM_TIME_MAX ? SIM_TIME_MAX : hi + 1;
+    }
+    if (end - lo < 2) {                                /* nothing to separate: */
+        s->spill_at = 2 * s->n;                        /* retry only after doubling */
+        return;
+    }
+    evs_rung *r = evs_rung_open(s, lo, end, s->n, 63);
+    for (size_t i = 0; i < s->n; i++) {
+        /* an entry at SIM_TIME_MAX with end == SIM_TIME_MAX stays in range */
+        evs_rung_add(s, r, &s->heap[i]);
+    }
+    s->n = 0;
+    s->spill_at = EVS_BOTTOM_MAX;
+    if (s->nrungs == 1) s->top_start = r->end;
+    s->bottom_end = lo;
+}
+
+/* Moves a chunk stack into the (empty) bottom heap. */
+static void evs_fill_bottom(sim_evset *s, evs_chunk *c, size_t count)
+{
+    evs_heap_reserve(s, count);
+    while (c) {
+        evs_chunk *next = c->next;
+        for (uint32_t i = 0; i < c->n; i++) {
+            __builtin_prefetch(&s->slots[c->e[i].slot]);
+            s->heap[s->n++] = c->e[i];
+        }
+        evs_chunk_free(s, c);
+        c = next;
+    }
+    evs_heapify(s);
+}
+
+/* Refills the empty bottom from the rungs or the top. FALSE if the set holds
+ * no entry at all. */
+static gboolean evs_refill(sim_evset *s)
+{
+    for (;;) {
+        if (s->nrungs == 0) {
+            if (s->top.count == 0) {
+                evs_reset_levels(s);
+                return FALSE;
+            }
+            evs_top_to_rung(s);
+        }
+        evs_rung *r = &s->rung[s->nrungs - 1];
+        while (r->cur < r->nb && r->b[r->cur].count == 0) r->cur++;
+        if (r->cur == r->nb) {                         /* exhausted */
+            s->nrungs--;
+            s->bottom_end = r->end;
+            continue;
+        }
+        evs_bucket *b = &r->b[r->cur];
+        sim_time bstart = r->lo + (sim_time)((uint64_t)r->cur << r->shift);
+        uint64_t width = (uint64_t)1 << r->shift;
+        sim_time bend = (uint64_t)(r->end - bstart) <= width ? r->end : bstart + (sim_time)width;
+        r->cur++;
+        if (b->count > EVS_THRES && r->shift > 0 && s->nrungs < EVS_MAX_RUNGS) {
+            size_t count = b->count;
+            evs_chunk *c = evs_bucket_take(b);
+            evs_rung *child = evs_rung_open(s, bstart, bend, count, r->shift - 1);
+            evs_scatter(s, c, child, count <= 8192);
+            continue;
+        }
+        size_t count = b->count;
+        evs_fill_bottom(s, evs_bucket_take(b), count);
+        s->bottom_end = bend;
+        if (s->spill_at != SIZE_MAX) s->spill_at = MAX(EVS_BOTTOM_MAX, 2 * count);
+        return TRUE;
+    }
+}
+
+/* ---- sweeping cancelled entries ---- */
+
+/* Keeps the live entries of a chunk stack, compacted into fewer chunks. */
+static void evs_sweep_bucket(sim_evset *s, evs_bucket *b)
+{
+    evs_chunk *c = evs_bucket_take(b);
+    while (c) {
+        evs_chunk *next = c->next;
+        for (uint32_t i = 0; i < c->n; i++) {
+            if (evs_live(s, &c->e[i])) evs_bucket_add(s, b, &c->e[i]);
+            else evs_slot_release(s, c->e[i].slot);
+        }
+        evs_chunk_free(s, c);
+        c = next;
+    }
+}
+
+/* Drops every cancelled entry: O(entries held), paid for by the
+ * cancellations that made at least half of them dead. */
+static void evs_sweep(sim_evset *s)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (evs_live(s, &s->heap[i])) s->heap[k++] = s->heap[i];
+        else evs_slot_release(s, s->heap[i].slot);
+    }
+    s->n = k;
+    evs_heapify(s);
+    for (int i = 0; i < s->nrungs; i++) {
+        evs_rung *r = &s->rung[i];
+        for (uint32_t j = r->cur; j < r->nb; j++)
+            if (r->b[j].count) evs_sweep_bucket(s, &r->b[j]);
+    }
+    evs_sweep_bucket(s, &s->top);
+    s->dead = 0;
+}
+
+/* ---- API ---- */
+
+uint64_t sim_evset_push(sim_evset *s, sim_time time, void *fn, void *data, uint64_t arg)
+{
+    g_return_val_if_fail(time >= 0, 0);
+    uint32_t slot = evs_slot_alloc(s);
+    evs_slot *sl = &s->slots[slot];
+    sl->fn = fn;
+    sl->data = data;
+    sl->arg = arg;
+    uint32_t gen = ++sl->gen;
+    evs_entry e = { time, s->seq++, slot };
+    s->live++;
+    if (time < s->bottom_end) {
+        evs_heap_reserve(s, 1);
+        s->heap[s->n] = e;
+        evs_sift_up(s->heap, s->n++);
+        if (G_UNLIKELY(s->n > s->spill_at) && s->nrungs < EVS_MAX_RUNGS) evs_spill_bottom(s);
+    } else {
+        int i = s->nrungs - 1;
+        while (i >= 0 && time >= s->rung[i].end) i--;
+        if (i >= 0) {
+            evs_rung_add(s, &s->rung[i], &e);
+        } else {
+            evs_bucket_add(s, &s->top, &e);
+            if (time < s->top_min) s->top_min = time;
+            if (time > s->top_max) s->top_max = time;
+        }
+    }
+    return ((uint64_t)gen << 32) | slot;
+}
+
+gboolean sim_evset_pop(sim_evset *s, sim_evset_item *out)
+{
+    return sim_evset_pop_until(s, SIM_TIME_MAX, out);
+}
+
+/* Makes heap[0] the earliest live entry; FALSE if the set is empty. */
+static inline gboolean evs_settle(sim_evset *s)
+{
+    for (;;) {
+        if (G_UNLIKELY(s->n == 0) && !evs_refill(s)) return FALSE;
+        evs_entry *e = &s->heap[0];
+        if (G_LIKELY(evs_live(s, e))) return TRUE;
+        evs_slot_release(s, e->slot);
+        s->dead--;
+        evs_heap_pop_top(s);
+    }
+}
+
+gboolean sim_evset_pop_until(sim_evset *s, sim_time end, sim_evset_item *out)
+{
+    if (!evs_settle(s) || s->heap[0].time > end) return FALSE;
+    evs_entry e = s->heap[0];
+    evs_heap_pop_top(s);
+    evs_slot *sl = &s->slots[e.slot];
+    *out = (sim_evset_item){ e.time, e.seq, sl->fn, sl->data, sl->arg };
+    sl->gen++;
+    evs_slot_release(s, e.slot);
+    s->live--;
+    if (G_UNLIKELY(s->dead > s->live + SIM_EVSET_DEAD_SLACK)) evs_sweep(s);
+    return TRUE;
+}
+
+sim_time sim_evset_peek_time(sim_evset *s)
+{
+    return evs_settle(s) ? s->heap[0].time : SIM_TIME_MAX;
+}
+
+static evs_slot *evs_lookup(const sim_evset *s, uint64_t handle)
+{
+    uint32_t slot = (uint32_t)handle, gen = (uint32_t)(handle >> 32);
+    if (!(gen & 1) || slot >= s->nslots || s->slots[slot].gen != gen) return NULL;
+    return &s->slots[slot];
+}
+
+gboolean sim_evset_cancel(sim_evset *s, uint64_t handle)
+{
+    evs_slot *sl = evs_lookup(s, handle);
+    if (!sl) return FALSE;
+    sl->gen++;
+    s->live--;
+    s->dead++;
+    if (s->dead > s->live + SIM_EVSET_DEAD_SLACK) evs_sweep(s);
+    return TRUE;
+}
+
+uint64_t sim_evset_reschedule(sim_evset *s, uint64_t handle, sim_time time)
+{
+    evs_slot *sl = evs_lookup(s, handle);
+    if (!sl) return 0;
+    void *fn = sl->fn, *data = sl->data;
+    uint64_t arg = sl->arg;
+    sim_evset_cancel(s, handle);
+    return sim_evset_push(s, time, fn, data, arg);
+}
+
+gboolean sim_evset_contains(const sim_evset *s, uint64_t handle)
+{
+    return evs_lookup(s, handle) != NULL;
+}
+
+size_t sim_evset_size(const sim_evset *s) { return s->live; }
+
+size_t sim_evset_held(const sim_evset *s) { return s->live + s->dead; }
+
+uint64_t sim_evset_next_seq(const sim_evset *s) { return s->seq; }

@@ -1,0 +1,1022 @@
+/* sim_scenario: JSON scenarios checked against a schema of defaults.
+ *
+ * Invariant: sc->root always has the shape of the defaults. Every key in it
+ * is a key of the defaults (plus "name"/"description" at top level), every
+ * value has the JSON type of its default, and every distribution slot holds
+ * a value sim_dist_from_json accepts. Loading and --set either keep that
+ * invariant or fail without touching the scenario, so models can read values
+ * without re-checking types; only ranges are theirs to check.
+ *
+ * Text goes through a strict JSON scanner of our own before cJSON builds the
+ * tree: cJSON's parse-end offset is only roughly where a mistake is (for
+ * {"a":1,} it points past the closing brace) and it says nothing about what
+ * went wrong, while the scanner knows "trailing comma" from "expected ','".
+ * The same scanner finds a key path in the text, which is how key and value
+ * errors get their line:column. */
+#include "sim/sim_scenario.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "sim/sim_error.h"
+
+/* Where values came from: a file (with its text, for line numbers) or one
+ * --set assignment (text NULL). */
+typedef struct {
+    char *label;
+    char *text;
+} sc_source;
+
+struct sim_scenario {
+    char *origin;              /* file path or caller-given origin */
+    char *base_name;           /* origin's base name without ".json" */
+    cJSON *defaults;           /* owned copy: the schema */
+    cJSON *root;               /* merged tree (see invariant) */
+    GPtrArray *sources;        /* sc_source *, owned */
+    GHashTable *value_source;  /* dotted path -> source index + 1 */
+};
+
+/* ------------------------------------------------------------------------
+ * Strict JSON scanner: validates text and optionally locates a key path.
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *text, *p;
+    const char *err, *err_at;      /* first error and where */
+    char **want;                   /* path segments to find, or NULL */
+    guint nwant;
+    const char *found;             /* start of the wanted key, or NULL */
+    int depth;
+} jscan;
+
+static gboolean js_value(jscan *js, guint level, gboolean on_path);
+
+#define JS_NO_COMMENTS "comments are not allowed in JSON (use a \"description\" key)"
+
+static gboolean js_fail(jscan *js, const char *at, const char *msg)
+{
+    if (!js->err) { js->err = msg; js->err_at = at; }
+    return FALSE;
+}
+
+static void js_ws(jscan *js)
+{
+    while (*js->p == ' ' || *js->p == '\t' || *js->p == '\n' || *js->p == '\r') js->p++;
+}
+
+static gboolean js_string(jscan *js)
+{
+    const char *start = js->p++;
+    for (;;) {
+        unsigned char c = (unsigned char)*js->p;
+        if (c == '\0') return js_fail(js, start, "unterminated string");
+        if (c == '"') { js->p++; return TRUE; }
+        if (c < 0x20) return js_fail(js, js->p, c == '\n' ? "line break inside a string (write \\n)" : "control character inside a string");
+        if (c == '\\') {
+            char e = js->p[1];
+            if (e == 'u') {
+                for (int i = 2; i < 6; i++)
+                    if (!g_ascii_isxdigit(js->p[i])) return js_fail(js, js->p, "bad \\u escape (4 hex digits expected)");
+                js->p += 6;
+                continue;
+            }
+            if (!e || !strchr("\"\\/bfnrt", e)) return js_fail(js, js->p, "bad escape in string");
+            js->p += 2;
+            continue;
+        }
+        js->p++;
+    }
+}
+
+static gboolean js_number(jscan *js)
+{
+    const char *start = js->p;
+    if (*js->p == '-') js->p++;
+    if (*js->p == '0') {
+        js->p++;
+        if (g_ascii_isdigit(*js->p)) return js_fail(js, start, "numbers cannot have leading zeros");
+    } else if (g_ascii_isdigit(*js->p)) {
+        while (g_ascii_isdigit(*js->p)) js->p++;
+    } else {
+        return js_fail(js, start, "invalid number");
+    }
+    if (*js->p == '.') {
+        js->p++;
+        if (!g_ascii_isdigit(*js->p)) return js_fail(js, start, "invalid number (digits expected after '.')");
+        while (g_ascii_isdigit(*js->p)) js->p++;
+    }
+    if (*js->p == 'e' || *js->p == 'E') {
+        js->p++;
+        if (*js->p == '+' || *js->p == '-') js->p++;
+        if (!g_ascii_isdigit(*js->p)) return js_fail(js, start, "invalid number (digits expected in exponent)");
+        while (g_ascii_isdigit(*js->p)) js->p++;
+    }
+    return TRUE;
+}
+
+static gboolean js_literal(jscan *js)
+{
+    static const char *const words[] = { "true", "false", "null" };
+    for (size_t i = 0; i < G_N_ELEMENTS(words); i++) {
+        size_t n = strlen(words[i]);
+        if (!strncmp(js->p, words[i], n) && !g_ascii_isalnum(js->p[n]) && js->p[n] != '_') {
+            js->p += n;
+            return TRUE;
+        }
+    }
+    return js_fail(js, js->p, "unexpected word (strings need double quotes; literals are true, false, null)");
+}
+
+/* Does the segment `want` name the key spanning [k, k+n)? Keys with escapes
+ * never match: they would need unescaping, and schema keys have none. */
+static gboolean js_key_is(const char *k, size_t n, const char *want)
+{
+    return strlen(want) == n && !memcmp(k, want, n);
+}
+
+static gboolean js_object(jscan *js, guint level, gboolean on_path)
+{
+    js->p++;
+    js_ws(js);
+    if (*js->p == '}') { js->p++; return TRUE; }
+    for (;;) {
+        js_ws(js);
+        if (*js->p == '}') return js_fail(js, js->p, "trailing comma before '}'");
+        if (*js->p != '"')
+            return js_fail(js, js->p, *js->p == '\'' ? "keys need double quotes"
+                                      : *js->p == '/' ? JS_NO_COMMENTS : "expected a key in double quotes");
+        const char *key = js->p;
+        if (!js_string(js)) return FALSE;
+        gboolean match = on_path && level < js->nwant && !js->found &&
+                         js_key_is(key + 1, (size_t)(js->p - key - 2), js->want[level]);
+        if (match && level + 1 == js->nwant) js->found = key;
+        js_ws(js);
+        if (*js->p != ':') return js_fail(js, js->p, "expected ':' after the key");
+        js->p++;
+        if (!js_value(js, level + 1, match)) return FALSE;
+        js_ws(js);
+        if (*js->p == ',') { js->p++; continue; }
+        if (*js->p == '}') { js->p++; return TRUE; }
+        return js_fail(js, js->p, *js->p == '/' ? JS_NO_COMMENTS : *js->p ? "expected ',' or '}'"
+                                                                  : "unexpected end of input (missing '}')");
+    }
+}
+
+static gboolean js_array(jscan *js, guint level, gboolean on_path)
+{
+    js->p++;
+    js_ws(js);
+    if (*js->p == ']') { js->p++; return TRUE; }
+    for (unsigned idx = 0;; idx++) {
+        js_ws(js);
+        if (*js->p == ']') return js_fail(js, js->p, "trailing comma before ']'");
+        gboolean match = FALSE;
+        if (on_path && level < js->nwant && !js->found && js->want[level][0] == '[') {
+            char buf[32];
+            g_snprintf(buf, sizeof buf, "[%u]", idx);
+            match = !strcmp(buf, js->want[level]);
+            if (match && level + 1 == js->nwant) js->found = js->p;
+        }
+        if (!js_value(js, level + 1, match)) return FALSE;
+        js_ws(js);
+        if (*js->p == ',') { js->p++; continue; }
+        if (*js->p == ']') { js->p++; return TRUE; }
+        return js_fail(js, js->p, *js->p == '/' ? JS_NO_COMMENTS : *js->p ? "expected ',' or ']'"
+                                                                  : "unexpected end of input (missing ']')");
+    }
+}
+
+static gboolean js_value(jscan *js, guint level, gboolean on_path)
+{
+    js_ws(js);
+    if (++js->depth > CJSON_NESTING_LIMIT) return js_fail(js, js->p, "nesting too deep");
+    gboolean ok;
+    char c = *js->p;
+    if (c == '{') ok = js_object(js, level, on_path);
+    else if (c == '[') ok = js_array(js, level, on_path);
+    else if (c == '"') ok = js_string(js);
+    else if (c == '-' || g_ascii_isdigit(c)) ok = js_number(js);
+    else if (g_ascii_isalpha(c)) ok = js_literal(js);
+    else if (c == '\0') ok = js_fail(js, js->p, "unexpected end of input");
+    else if (c == '\'') ok = js_fail(js, js->p, "strings need double quotes");
+    else if (c == '/') ok = js_fail(js, js->p, JS_NO_COMMENTS);
+    else ok = js_fail(js, js->p, "expected a value");
+    js->depth--;
+    return ok;
+}
+
+static const char *js_skip_bom(const char *text)
+{
+    return strncmp(text, "\xEF\xBB\xBF", 3) ? text : text + 3;
+}
+
+/* Scans the whole document; on success, js->found is the wanted key. */
+static gboolean js_scan(jscan *js, const char *text, char **want)
+{
+    memset(js, 0, sizeof *js);
+    js->text = text;
+    js->p = js_skip_bom(text);
+    js->want = want;
+    js->nwant = want ? g_strv_length(want) : 0;
+    if (!js_value(js, 0, TRUE)) return FALSE;
+    js_ws(js);
+    if (*js->p) return js_fail(js, js->p, *js->p == '/' ? JS_NO_COMMENTS : "unexpected text after the JSON value");
+    return TRUE;
+}
+
+/* 1-based line and column (in characters, not bytes) of `at` in `text`. */
+static void text_line_col(const char *text, const char *at, unsigned *line, unsigned *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *q = text; q < at && *q; q++) {
+        if (*q == '\n') { (*line)++; *col = 1; }
+        else if (((unsigned char)*q & 0xC0) != 0x80) (*col)++;
+    }
+}
+
+/* "a.b[2].c" -> {"a", "b", "[2]", "c"}. Free with g_strfreev. */
+static char **path_split(const char *path)
+{
+    GPtrArray *segs = g_ptr_array_new();
+    char **dots = g_strsplit(path, ".", -1);
+    for (char **d = dots; *d; d++) {
+        char *br = strchr(*d, '[');
+        if (br && br != *d) {
+            g_ptr_array_add(segs, g_strndup(*d, (gsize)(br - *d)));
+            for (char *b = br; b && *b == '['; ) {
+                char *end = strchr(b, ']');
+                if (!end) { g_ptr_array_add(segs, g_strdup(b)); break; }
+                g_ptr_array_add(segs, g_strndup(b, (gsize)(end - b + 1)));
+                b = end + 1;
+            }
+        } else {
+            g_ptr_array_add(segs, g_strdup(*d));
+        }
+    }
+    g_strfreev(dots);
+    g_ptr_array_add(segs, NULL);
+    return (char **)g_ptr_array_free(segs, FALSE);
+}
+
+/* "label:line:col" of `path`'s key in `text`, or just "label" if the key is
+ * not written there. Caller frees. */
+static char *where_in_text(const char *label, const char *text, const char *path)
+{
+    if (!text || !path || !*path) return g_strdup(label);
+    char **want = path_split(path);
+    jscan js;
+    char *out;
+    if (js_scan(&js, text, want) && js.found) {
+        unsigned line, col;
+        text_line_col(text, js.found, &line, &col);
+        out = g_strdup_printf("%s:%u:%u", label, line, col);
+    } else {
+        out = g_strdup(label);
+    }
+    g_strfreev(want);
+    return out;
+}
+
+/* ------------------------------------------------------------------------
+ * Did you mean: edit distance over full paths and over leaf names.
+ * ------------------------------------------------------------------------ */
+
+unsigned sim_scenario_edit_distance(const char *a, const char *b)
+{
+    /* Optimal string alignment distance (Levenshtein plus adjacent
+     * transpositions, the commonest typo), three rolling rows. */
+    size_t n = strlen(a), m = strlen(b);
+    unsigned *prev2 = g_new(unsigned, m + 1), *prev = g_new(unsigned, m + 1), *cur = g_new(unsigned, m + 1);
+    for (size_t j = 0; j <= m; j++) prev[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = (unsigned)i;
+        for (size_t j = 1; j <= m; j++) {
+            unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            unsigned v = MIN(MIN(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = MIN(v, prev2[j - 2] + 1);
+            cur[j] = v;
+        }
+        unsigned *t = prev2; prev2 = prev; prev = cur; cur = t;
+    }
+    unsigned d = prev[m];
+    g_free(prev2); g_free(prev); g_free(cur);
+    return d;
+}
+
+gboolean sim_scenario_is_dist_node(const cJSON *node)
+{
+    return cJSON_IsObject(node) && cJSON_GetObjectItemCaseSensitive(node, "dist") != NULL;
+}
+
+static char *path_join(const char *prefix, const char *key)
+{
+    return (prefix && *prefix) ? g_strconcat(prefix, ".", key, NULL) : g_strdup(key);
+}
+
+/* Every dotted path the schema knows (objects are walked; distribution slots
+ * and arrays are leaves). */
+static void collect_paths(const cJSON *schema, const char *prefix, GPtrArray *out)
+{
+    for (const cJSON *c = schema->child; c; c = c->next) {
+        char *p = path_join(prefix, c->string);
+        g_ptr_array_add(out, p);
+        if (cJSON_IsObject(c) && !sim_scenario_is_dist_node(c)) collect_paths(c, p, out);
+    }
+}
+
+static const char *path_leaf(const char *p)
+{
+    const char *dot = strrchr(p, '.');
+    return dot ? dot + 1 : p;
+}
+
+static gboolean same_parent(const char *a, const char *b)
+{
+    size_t la = (size_t)(path_leaf(a) - a), lb = (size_t)(path_leaf(b) - b);
+    return la == lb && !strncmp(a, b, la);
+}
+
+/* The known path nearest to `path`, or NULL. Caller frees. */
+static char *nearest_path(const cJSON *schema, const char *prefix, const char *path)
+{
+    GPtrArray *known = g_ptr_array_new_with_free_func(g_free);
+    collect_paths(schema, prefix, known);
+    const char *leaf = path_leaf(path);
+    size_t len = strlen(leaf);
+    unsigned limit = len <= 3 ? 1 : MAX(2u, (unsigned)(len / 3));
+    unsigned best = G_MAXUINT;
+    gboolean best_sibling = FALSE;
+    const char *pick = NULL;
+    for (guint i = 0; i < known->len; i++) {
+        const char *k = known->pdata[i];
+        gboolean sib = same_parent(k, path);
+        unsigned d = MIN(sim_scenario_edit_distance(path, k),
+                         sim_scenario_edit_distance(leaf, path_leaf(k)) + (sib ? 0 : 1));
+        /* "timeout" for "timeout_ms": a prefix is a good guess when nothing
+         * closer exists. */
+        size_t lk = strlen(path_leaf(k));
+        if (d > limit && len >= 3 && lk >= 3 && (g_str_has_prefix(path_leaf(k), leaf) || g_str_has_prefix(leaf, path_leaf(k))))
+            d = limit;
+        if (d < best || (d == best && sib && !best_sibling)) { best = d; pick = k; best_sibling = sib; }
+    }
+    char *out = (pick && best <= limit) ? g_strdup(pick) : NULL;
+    g_ptr_array_free(known, TRUE);
+    return out;
+}
+
+/* "a, b, c" for the keys of a schema object (at most 12). Caller frees. */
+static char *list_keys(const cJSON *obj)
+{
+    GString *s = g_string_new(NULL);
+    int n = 0;
+    for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next, n++) {
+        if (n == 12) { g_string_append(s, ", ..."); break; }
+        g_string_append_printf(s, "%s%s", n ? ", " : "", c->string);
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* ------------------------------------------------------------------------
+ * Merging a document over the tree, checking it against the schema.
+ * ------------------------------------------------------------------------ */
+
+typedef struct {
+    sim_scenario *sc;
+    guint source;                /* index in sc->sources */
+    const cJSON *schema_root;    /* for did-you-mean (an array template inside arrays) */
+    const char *schema_prefix;   /* path of schema_root */
+} merge_ctx;
+
+static G_GNUC_PRINTF(5, 6) gboolean merge_fail(const merge_ctx *m, const char *path, GError **error,
+                                               sim_error_code code, const char *fmt, ...)
+{
+    const sc_source *src = m->sc->sources->pdata[m->source];
+    char *where = where_in_text(src->label, src->text, path);
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, SIM_ERROR, code, "%s: %s", where, what);
+    g_free(what);
+    g_free(where);
+    return FALSE;
+}
+
+static const char *json_type_name(const cJSON *n)
+{
+    if (cJSON_IsBool(n)) return "true or false";
+    if (cJSON_IsNumber(n)) return "a number";
+    if (cJSON_IsString(n)) return "a string";
+    if (cJSON_IsArray(n)) return "an array";
+    if (cJSON_IsObject(n)) return "an object";
+    return "null";
+}
+
+static gboolean same_json_type(const cJSON *a, const cJSON *b)
+{
+    if (cJSON_IsBool(a)) return cJSON_IsBool(b);
+    return (a->type & 0xFF) == (b->type & 0xFF);
+}
+
+static void record_source(const merge_ctx *m, const char *path)
+{
+    g_hash_table_replace(m->sc->value_source, g_strdup(path), GUINT_TO_POINTER(m->source + 1));
+}
+
+static void put(cJSON *dst, const char *key, cJSON *value)
+{
+    if (cJSON_GetObjectItemCaseSensitive(dst, key)) cJSON_ReplaceItemInObjectCaseSensitive(dst, key, value);
+    else cJSON_AddItemToObject(dst, key, value);
+}
+
+static gboolean merge_object(const merge_ctx *m, cJSON *dst, const cJSON *schema, const cJSON *src,
+                             const char *prefix, gboolean top, GError **error);
+
+/* A distribution slot: a number or an object with "dist" replaces the value;
+ * an object without "dist" changes parameters of the current one. Either
+ * way the result must parse. */
+static gboolean merge_dist(const merge_ctx *m, cJSON *dst, const char *key, const cJSON *src,
+                           const char *path, GError **error)
+{
+    cJSON *cur = cJSON_GetObjectItemCaseSensitive(dst, key);
+    cJSON *next;
+    if (cJSON_IsNumber(src) || sim_scenario_is_dist_node(src)) {
+        next = cJSON_Duplicate(src, TRUE);
+    } else if (cJSON_IsObject(src)) {
+        if (!cJSON_IsObject(cur))
+            return merge_fail(m, path, error, SIM_ERROR_TYPE,
+                              "%s: the current value is a constant; give \"dist\" to change its kind", path);
+        next = cJSON_Duplicate(cur, TRUE);
+        for (const cJSON *c = src->child; c; c = c->next) put(next, c->string, cJSON_Duplicate(c, TRUE));
+    } else {
+        return merge_fail(m, path, error, SIM_ERROR_TYPE,
+                          "%s: expected a distribution (a number or an object with \"dist\"), got %s",
+                          path, json_type_name(src));
+    }
+    sim_dist d = { 0 };
+    GError *derr = NULL;
+    if (!sim_dist_from_json(&d, next, path, &derr)) {
+        merge_fail(m, path, error, (sim_error_code)derr->code, "%s", derr->message);
+        g_error_free(derr);
+        cJSON_Delete(next);
+        return FALSE;
+    }
+    sim_dist_clear(&d);
+    put(dst, key, next);
+    record_source(m, path);
+    return TRUE;
+}
+
+/* Arrays are replaced whole; elements must have the JSON type of the
+ * default's first element, and object elements are checked against it and
+ * completed with its values. */
+static gboolean merge_array(const merge_ctx *m, cJSON *dst, const char *key, const cJSON *schema,
+                            const cJSON *src, const char *path, GError **error)
+{
+    const cJSON *tmpl = schema->child;
+    cJSON *out = cJSON_CreateArray();
+    unsigned i = 0;
+    for (const cJSON *e = src->child; e; e = e->next, i++) {
+        char *epath = g_strdup_printf("%s[%u]", path, i);
+        gboolean ok = TRUE;
+        cJSON *item = NULL;
+        if (!tmpl || cJSON_IsNull(tmpl)) {
+            item = cJSON_Duplicate(e, TRUE);
+        } else if (sim_scenario_is_dist_node(tmpl)) {
+            /* An array of distributions: each element is a slot of its own. */
+            cJSON *holder = cJSON_CreateObject();
+            cJSON_AddItemToObject(holder, "d", cJSON_Duplicate(tmpl, TRUE));
+            ok = merge_dist(m, holder, "d", e, epath, error);
+            item = cJSON_DetachItemFromObjectCaseSensitive(holder, "d");
+            cJSON_Delete(holder);
+        } else if (!same_json_type(tmpl, e)) {
+            ok = merge_fail(m, epath, error, SIM_ERROR_TYPE, "%s: expected %s, got %s", epath,
+                            json_type_name(tmpl), json_type_name(e));
+        } else if (cJSON_IsObject(tmpl)) {
+            item = cJSON_Duplicate(tmpl, TRUE);
+            merge_ctx sub = { m->sc, m->source, tmpl, epath };
+            ok = merge_object(&sub, item, tmpl, e, epath, FALSE, error);
+        } else {
+            item = cJSON_Duplicate(e, TRUE);
+        }
+        g_free(epath);
+        if (!ok) { cJSON_Delete(item); cJSON_Delete(out); return FALSE; }
+        cJSON_AddItemToArray(out, item);
+    }
+    put(dst, key, out);
+    record_source(m, path);
+    return TRUE;
+}
+
+static gboolean merge_value(const merge_ctx *m, cJSON *dst, const char *key, const cJSON *schema,
+                            const cJSON *src, const char *path, GError **error)
+{
+    if (sim_scenario_is_dist_node(schema)) return merge_dist(m, dst, key, src, path, error);
+    if (cJSON_IsNull(schema)) {
+        put(dst, key, cJSON_Duplicate(src, TRUE));
+        record_source(m, path);
+        return TRUE;
+    }
+    if (!same_json_type(schema, src))
+        return merge_fail(m, path, error, SIM_ERROR_TYPE, "%s: expected %s, got %s", path,
+                          json_type_name(schema), json_type_name(src));
+    if (cJSON_IsObject(schema))
+        return merge_object(m, cJSON_GetObjectItemCaseSensitive(dst, key), schema, src, path, FALSE, error);
+    if (cJSON_IsArray(schema)) return merge_array(m, dst, key, schema, src, path, error);
+    put(dst, key, cJSON_Duplicate(src, TRUE));
+    record_source(m, path);
+    return TRUE;
+}
+
+static gboolean unknown_key(const merge_ctx *m, const cJSON *schema, const char *path, GError **error)
+{
+    char *near = nearest_path(m->schema_root, m->schema_prefix, path);
+    gboolean r;
+    if (near) {
+        r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s' (did you mean '%s'?)", path, near);
+    } else {
+        char *keys = list_keys(schema);
+        r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s' (known keys here: %s)", path,
+                       *keys ? keys : "none");
+        g_free(keys);
+    }
+    g_free(near);
+    return r;
+}
+
+static gboolean merge_object(const merge_ctx *m, cJSON *dst, const cJSON *schema, const cJSON *src,
+                             const char *prefix, gboolean top, GError **error)
+{
+    g_assert(cJSON_IsObject(dst));
+    for (const cJSON *c = src->child; c; c = c->next) {
+        char *path = path_join(prefix, c->string);
+        gboolean ok = TRUE;
+        for (const cJSON *e = src->child; e != c && ok; e = e->next)
+            if (!strcmp(e->string, c->string))
+                ok = merge_fail(m, path, error, SIM_ERROR_PARSE, "duplicate key '%s'", path);
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(schema, c->string);
+        if (!ok) {
+        } else if (top && !strcmp(c->string, "extends")) {
+            /* resolved by the loader; a --set never reaches here with it */
+        } else if (top && !s && (!strcmp(c->string, "name") || !strcmp(c->string, "description"))) {
+            if (!cJSON_IsString(c))
+                ok = merge_fail(m, path, error, SIM_ERROR_TYPE, "%s: expected a string, got %s", path, json_type_name(c));
+            else
+                put(dst, c->string, cJSON_Duplicate(c, TRUE));
+        } else if (!s) {
+            ok = unknown_key(m, schema, path, error);
+        } else {
+            ok = merge_value(m, dst, c->string, s, c, path, error);
+        }
+        g_free(path);
+        if (!ok) return FALSE;
+    }
+    return TRUE;
+}
+
+/* ------------------------------------------------------------------------
+ * Loading: the extends chain, then each document over the defaults.
+ * ------------------------------------------------------------------------ */
+
+static guint add_source(sim_scenario *sc, const char *label, char *text /* taken */)
+{
+    sc_source *s = g_new0(sc_source, 1);
+    s->label = g_strdup(label);
+    s->text = text;
+    g_ptr_array_add(sc->sources, s);
+    return sc->sources->len - 1;
+}
+
+static void source_free(gpointer p)
+{
+    sc_source *s = p;
+    g_free(s->label);
+    g_free(s->text);
+    g_free(s);
+}
+
+static sim_scenario *scenario_new(const char *origin, const cJSON *defaults)
+{
+    sim_scenario *sc = g_new0(sim_scenario, 1);
+    sc->origin = g_strdup(origin);
+    char *base = g_path_get_basename(origin);
+    if (g_str_has_suffix(base, ".json")) base[strlen(base) - 5] = '\0';
+    sc->base_name = base;
+    sc->defaults = defaults ? cJSON_Duplicate(defaults, TRUE) : cJSON_CreateObject();
+    g_assert(cJSON_IsObject(sc->defaults));
+    sc->root = cJSON_Duplicate(sc->defaults, TRUE);
+    sc->sources = g_ptr_array_new_with_free_func(source_free);
+    sc->value_source = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    return sc;
+}
+
+void sim_scenario_free(sim_scenario *sc)
+{
+    if (!sc) return;
+    g_free(sc->origin);
+    g_free(sc->base_name);
+    cJSON_Delete(sc->defaults);
+    cJSON_Delete(sc->root);
+    g_ptr_array_free(sc->sources, TRUE);
+    g_hash_table_destroy(sc->value_source);
+    g_free(sc);
+}
+
+sim_scenario *sim_scenario_from_defaults(const char *name, const cJSON *defaults)
+{
+    return scenario_new(name, defaults);
+}
+
+/* Whole file as a string; "path: No such file or directory" style errors. */
+static char *read_text(const char *path, GError **error)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path, g_strerror(e));
+        return NULL;
+    }
+    GString *s = g_string_new(NULL);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) g_string_append_len(s, buf, (gssize)n);
+    int e = ferror(f) ? errno : 0;
+    fclose(f);
+    if (e) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path, g_strerror(e));
+        g_string_free(s, TRUE);
+        return NULL;
+    }
+    if (strlen(s->str) != s->len) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s: not a text file (contains NUL bytes)", path);
+        g_string_free(s, TRUE);
+        return NULL;
+    }
+    return g_string_free(s, FALSE);
+}
+
+/* Checks and parses one document; caller owns the tree. */
+static cJSON *parse_text(const char *label, const char *text, GError **error)
+{
+    jscan js;
+    unsigned line, col;
+    if (!js_scan(&js, text, NULL)) {
+        text_line_col(text, js.err_at, &line, &col);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%u: %s", label, line, col, js.err);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *tree = cJSON_ParseWithOpts(js_skip_bom(text), &end, TRUE);
+    if (!tree) {
+        /* The scanner accepted what cJSON did not (e.g. out of memory). */
+        text_line_col(text, end ? end : text, &line, &col);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%u: invalid JSON", label, line, col);
+        return NULL;
+    }
+    if (!cJSON_IsObject(tree)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_TYPE, "%s:1:1: a scenario is a JSON object, got %s", label,
+                    json_type_name(tree));
+        cJSON_Delete(tree);
+        return NULL;
+    }
+    return tree;
+}
+
+#define MAX_EXTENDS_DEPTH 32
+
+typedef struct {
+    sim_scenario *sc;
+    GPtrArray *stack;   /* canonical paths of the files being loaded */
+    GPtrArray *trees;   /* cJSON * in merge order (bases first) */
+    GArray *tree_src;   /* source index of each tree */
+} chain;
+
+static gboolean load_chain(chain *ch, const char *path, char *text /* taken, or NULL to read */, GError **error);
+
+/* The error for a base that is already being loaded: "a -> b -> a". */
+static void cycle_error(const chain *ch, guint from, const char *where, const char *base, GError **error)
+{
+    GString *cyc = g_string_new(NULL);
+    for (guint j = from; j < ch->stack->len; j++) {
+        const sc_source *s = ch->sc->sources->pdata[ch->sc->sources->len - (ch->stack->len - j)];
+        g_string_append_printf(cyc, "%s -> ", s->label);
+    }
+    g_string_append(cyc, base);
+    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: extends cycle: %s", where, cyc->str);
+    g_string_free(cyc, TRUE);
+}
+
+/* Loads the chain of `base`, the file named by an "extends" at `where`. */
+static gboolean extend_from(chain *ch, const char *where, const char *base, GError **error)
+{
+    char *canon = g_canonicalize_filename(base, NULL);
+    for (guint i = 0; i < ch->stack->len; i++) {
+        if (!strcmp(ch->stack->pdata[i], canon)) {
+            cycle_error(ch, i, where, base, error);
+            g_free(canon);
+            return FALSE;
+        }
+    }
+    if (ch->stack->len >= MAX_EXTENDS_DEPTH) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: extends chain deeper than %d files", where, MAX_EXTENDS_DEPTH);
+        g_free(canon);
+        return FALSE;
+    }
+    GError *rerr = NULL;
+    char *text = read_text(base, &rerr);
+    if (!text) {
+        g_set_error(error, SIM_ERROR, rerr->code, "%s: cannot extend: %s", where, rerr->message);
+        g_error_free(rerr);
+        g_free(canon);
+        return FALSE;
+    }
+    g_ptr_array_add(ch->stack, canon);   /* the stack frees it */
+    gboolean ok = load_chain(ch, base, text, error);
+    g_ptr_array_remove_index(ch->stack, ch->stack->len - 1);
+    return ok;
+}
+
+/* Resolves the "extends" of the file `path` (source `src_index`) relative to
+ * that file's directory, and loads it. */
+static gboolean load_base(chain *ch, guint src_index, const cJSON *ext, const char *path, GError **error)
+{
+    const sc_source *src = ch->sc->sources->pdata[src_index];
+    char *where = where_in_text(src->label, src->text, "extends");
+    gboolean ok = FALSE;
+    if (!cJSON_IsString(ext)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_TYPE, "%s: extends: expected a string (a file path), got %s", where,
+                    json_type_name(ext));
+    } else {
+        char *dir = g_path_get_dirname(path);
+        char *base = g_path_is_absolute(ext->valuestring) ? g_strdup(ext->valuestring)
+                                                          : g_build_filename(dir, ext->valuestring, NULL);
+        ok = extend_from(ch, where, base, error);
+        g_free(base);
+        g_free(dir);
+    }
+    g_free(where);
+    return ok;
+}
+
+static gboolean load_chain(chain *ch, const char *path, char *text, GError **error)
+{
+    if (!text && !(text = read_text(path, error))) return FALSE;
+    cJSON *tree = parse_text(path, text, error);
+    if (!tree) { g_free(text); return FALSE; }
+    guint idx = add_source(ch->sc, path, text);
+    /* A chain is linear, so while a file's base loads, the files on the
+     * stack are the newest sources in order (the cycle message uses that). */
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(tree, "extends");
+    gboolean ok = !ext || load_base(ch, idx, ext, path, error);
+    if (!ok) { cJSON_Delete(tree); return FALSE; }
+    g_ptr_array_add(ch->trees, tree);
+    g_array_append_val(ch->tree_src, idx);
+    return TRUE;
+}
+
+static sim_scenario *load_common(const char *origin, char *text, const cJSON *defaults, GError **error)
+{
+    sim_scenario *sc = scenario_new(origin, defaults);
+    chain ch = { sc, g_ptr_array_new_with_free_func(g_free),
+                 g_ptr_array_new_with_free_func((GDestroyNotify)cJSON_Delete), g_array_new(FALSE, FALSE, sizeof(guint)) };
+    g_ptr_array_add(ch.stack, g_canonicalize_filename(origin, NULL));
+    gboolean ok = load_chain(&ch, origin, text, error);
+    for (guint i = 0; ok && i < ch.trees->len; i++) {
+        merge_ctx m = { sc, g_array_index(ch.tree_src, guint, i), sc->defaults, "" };
+        ok = merge_object(&m, sc->root, sc->defaults, ch.trees->pdata[i], "", TRUE, error);
+    }
+    g_ptr_array_free(ch.stack, TRUE);
+    g_ptr_array_free(ch.trees, TRUE);
+    g_array_free(ch.tree_src, TRUE);
+    if (!ok) { sim_scenario_free(sc); return NULL; }
+    return sc;
+}
+
+sim_scenario *sim_scenario_load(const char *path, const cJSON *defaults, GError **error)
+{
+    g_return_val_if_fail(path != NULL, NULL);
+    return load_common(path, NULL, defaults, error);
+}
+
+sim_scenario *sim_scenario_load_string(const char *text, const char *origin, const cJSON *defaults, GError **error)
+{
+    g_return_val_if_fail(text != NULL, NULL);
+    return load_common(origin ? origin : "<string>", g_strdup(text), defaults, error);
+}
+
+/* ------------------------------------------------------------------------
+ * --set overrides
+ * ------------------------------------------------------------------------ */
+
+/* The schema node at a dotted path; inside a distribution slot, the slot. */
+static const cJSON *schema_at(const cJSON *schema, char **segs)
+{
+    const cJSON *n = schema;
+    for (char **s = segs; *s && n; s++) {
+        if (sim_scenario_is_dist_node(n)) return n;
+        n = cJSON_IsObject(n) ? cJSON_GetObjectItemCaseSensitive(n, *s) : NULL;
+    }
+    return n;
+}
+
+static gboolean source_is(gpointer key, gpointer value, gpointer idx)
+{
+    (void)key;
+    return value == idx;
+}
+
+gboolean sim_scenario_set(sim_scenario *sc, const char *assignment, GError **error)
+{
+    g_return_val_if_fail(sc != NULL && assignment != NULL, FALSE);
+    const char *eq = strchr(assignment, '=');
+    char *path = eq ? g_strstrip(g_strndup(assignment, (gsize)(eq - assignment))) : NULL;
+    if (!path || !*path || strstr(path, "..") || path[0] == '.' || path[strlen(path) - 1] == '.') {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--set %s: expected KEY=VALUE with a dotted key (gateway.count=4)", assignment);
+        g_free(path);
+        return FALSE;
+    }
+    if (!strcmp(path, "extends")) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--set %s: extends can only be used in a file", assignment);
+        g_free(path);
+        return FALSE;
+    }
+    const char *text = eq + 1;
+    char **segs = g_strsplit(path, ".", -1);
+    const cJSON *snode = schema_at(sc->defaults, segs);
+    /* A string slot takes the text as is: name=2024 means the string. */
+    cJSON *value = (cJSON_IsString(snode) && !sim_scenario_is_dist_node(snode)) ? NULL : cJSON_ParseWithOpts(text, NULL, TRUE);
+    if (!value) value = cJSON_CreateString(text);
+    /* {"a":{"b":value}} merged like a file. */
+    cJSON *doc = value;
+    for (int i = (int)g_strv_length(segs) - 1; i >= 0; i--) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, segs[i], doc);
+        doc = o;
+    }
+    g_strfreev(segs);
+    char *label = g_strdup_printf("--set %s", assignment);
+    guint idx = add_source(sc, label, NULL);
+    g_free(label);
+    cJSON *next = cJSON_Duplicate(sc->root, TRUE);
+    merge_ctx m = { sc, idx, sc->defaults, "" };
+    gboolean ok = merge_object(&m, next, sc->defaults, doc, "", TRUE, error);
+    cJSON_Delete(doc);
+    if (ok) {
+        cJSON_Delete(sc->root);
+        sc->root = next;
+    } else {
+        /* Leaves merged before the failure were recorded as set by it. */
+        cJSON_Delete(next);
+        g_hash_table_foreach_remove(sc->value_source, source_is, GUINT_TO_POINTER(idx + 1));
+    }
+    g_free(path);
+    return ok;
+}
+
+/* ------------------------------------------------------------------------
+ * Access and typed getters
+ * ------------------------------------------------------------------------ */
+
+const char *sim_scenario_name(const sim_scenario *sc)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(sc->root, "name");
+    return cJSON_IsString(n) && n->valuestring[0] ? n->valuestring : sc->base_name;
+}
+
+const char *sim_scenario_origin(const sim_scenario *sc) { return sc->origin; }
+const cJSON *sim_scenario_root(const sim_scenario *sc) { return sc->root; }
+
+const cJSON *sim_scenario_get(const sim_scenario *sc, const char *path)
+{
+    g_return_val_if_fail(sc != NULL && path != NULL, NULL);
+    char **segs = path_split(path);
+    const cJSON *n = sc->root;
+    for (char **s = segs; *s && n; s++) {
+        if ((*s)[0] == '[') {
+            char *end = NULL;
+            unsigned long i = strtoul(*s + 1, &end, 10);
+            n = (cJSON_IsArray(n) && end && *end == ']') ? cJSON_GetArrayItem(n, (int)i) : NULL;
+        } else {
+            n = cJSON_IsObject(n) ? cJSON_GetObjectItemCaseSensitive(n, *s) : NULL;
+        }
+    }
+    g_strfreev(segs);
+    return n;
+}
+
+/* "file:line:col" of the document that set `path` last, "--set ..." or
+ * the origin with " (default)" when the value is the model's default. */
+static char *value_where(const sim_scenario *sc, const char *path)
+{
+    char *p = g_strdup(path);
+    for (;;) {
+        gpointer v = g_hash_table_lookup(sc->value_source, p);
+        if (v) {
+            const sc_source *src = sc->sources->pdata[GPOINTER_TO_UINT(v) - 1];
+            char *w = where_in_text(src->label, src->text, path);
+            if (!strchr(w + strlen(src->label), ':') && strcmp(p, path)) {
+                g_free(w);
+                w = where_in_text(src->label, src->text, p);
+            }
+            g_free(p);
+            return w;
+        }
+        char *dot = strrchr(p, '.'), *br = strrchr(p, '[');
+        char *cut = MAX(dot, br);   /* "a.b[2]" -> "a.b" -> "a" */
+        if (!cut || cut == p) break;
+        *cut = '\0';
+    }
+    g_free(p);
+    return g_strdup_printf("%s (default)", sc->origin);
+}
+
+static const cJSON *get_typed(const sim_scenario *sc, const char *path, gboolean (*is)(const cJSON *),
+                              const char *want, GError **error)
+{
+    const cJSON *n = sim_scenario_get(sc, path);
+    if (!n) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN_KEY, "%s: no key '%s'", sc->origin, path);
+        return NULL;
+    }
+    if (!is(n)) {
+        char *w = value_where(sc, path);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_TYPE, "%s: %s: expected %s, got %s", w, path, want, json_type_name(n));
+        g_free(w);
+        return NULL;
+    }
+    return n;
+}
+
+static gboolean is_number(const cJSON *n) { return cJSON_IsNumber(n); }
+static gboolean is_bool(const cJSON *n) { return cJSON_IsBool(n); }
+static gboolean is_string(const cJSON *n) { return cJSON_IsString(n); }
+static gboolean is_any(const cJSON *n) { (void)n; return TRUE; }
+
+static gboolean range_fail(const sim_scenario *sc, const char *path, GError **error, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+static gboolean range_fail(const sim_scenario *sc, const char *path, GError **error, const char *fmt, ...)
+{
+    char *w = value_where(sc, path);
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s %s", w, path, what);
+    g_free(what);
+    g_free(w);
+    return FALSE;
+}
+
+gboolean sim_scenario_double(const sim_scenario *sc, const char *path, double min, double max, double *out, GError **error)
+{
+    const cJSON *n = get_typed(sc, path, is_number, "a number", error);
+    if (!n) return FALSE;
+    double v = n->valuedouble;
+    if (v < min) return range_fail(sc, path, error, "must be >= %g, got %g", min, v);
+    if (v > max) return range_fail(sc, path, error, "must be <= %g, got %g", max, v);
+    *out = v;
+    return TRUE;
+}
+
+gboolean sim_scenario_int(const sim_scenario *sc, const char *path, int64_t min, int64_t max, int64_t *out, GError **error)
+{
+    const cJSON *n = get_typed(sc, path, is_number, "a whole number", error);
+    if (!n) return FALSE;
+    double v = n->valuedouble;
+    if (v != floor(v) || fabs(v) >= 9.2e18) return range_fail(sc, path, error, "must be a whole number, got %g", v);
+    int64_t i = (int64_t)v;
+    if (i < min) return range_fail(sc, path, error, "must be >= %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT, min, i);
+    if (i > max) return range_fail(sc, path, error, "must be <= %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT, max, i);
+    *out = i;
+    return TRUE;
+}
+
+gboolean sim_scenario_bool(const sim_scenario *sc, const char *path, gboolean *out, GError **error)
+{
+    const cJSON *n = get_typed(sc, path, is_bool, "true or false", error);
+    if (!n) return FALSE;
+    *out = cJSON_IsTrue(n);
+    return TRUE;
+}
+
+gboolean sim_scenario_string(const sim_scenario *sc, const char *path, const char **out, GError **error)
+{
+    const cJSON *n = get_typed(sc, path, is_string, "a string", error);
+    if (!n) return FALSE;
+    *out = n->valuestring;
+    return TRUE;
+}
+
+gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *out, GError **error)
+{
+    const cJSON *n = get_typed(sc, path, is_any, "a distribution", error);
+    if (!n) return FALSE;
+    char *w = value_where(sc, path);
+    char *where = g_strdup_printf("%s: %s", w, path);
+    gboolean ok = sim_dist_from_json(out, n, where, error);
+    g_free(where);
+    g_free(w);
+    return ok;
+}

@@ -1,0 +1,538 @@
+/* presence: the TTL pattern's detection delays and Redis's expiry rules.
+ * Each test names the property it checks; statistical tolerances come from
+ * the stated distributions (about 4.5 standard deviations, or a union bound
+ * of at most 1e-6 for hard-looking bounds on random quantities). */
+#include <math.h>
+#include <string.h>
+#include "tests/test_util.h"
+#include "models/presence.h"
+#include "sim/sim_error.h"
+
+typedef struct {
+    sim_ctx *ctx;
+    redis_server *redis;
+    presence *p;
+} world;
+
+static void world_init(world *w, uint64_t seed, const presence_config *pc, uint32_t n_users)
+{
+    w->ctx = sim_ctx_new(seed);
+    redis_config rc;
+    redis_config_init(&rc);
+    w->redis = redis_new(w->ctx, &rc);
+    redis_config_clear(&rc);
+    w->p = presence_new(w->ctx, w->redis, pc, n_users);
+}
+
+static void world_clear(world *w)
+{
+    presence_free(w->p);
+    redis_free(w->redis);
+    sim_ctx_free(w->ctx);
+}
+
+static void connect_range(world *w, uint32_t lo, uint32_t hi)
+{
+    for (uint32_t u = lo; u < hi; u++) presence_connect(w->p, u, u % 7);
+}
+
+static void crash_ev(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx;
+    presence_crash(data, (uint32_t)arg);
+}
+
+static double summary_num(presence *p, const char *key)
+{
+    cJSON *j = presence_summary_json(p);
+    double v = cJSON_GetObjectItemCaseSensitive(j, key)->valuedouble;
+    cJSON_Delete(j);
+    return v;
+}
+
+/* Slack bound with random sampling: after a key expires the next cycle
+ * comes within 1/hz, and every cycle draws min(keys_per_loop, N) >= 1 keys
+ * with replacement from N <= n_max keys, each hitting a given stale key
+ * with probability >= 1/n_max; with N < keys_per_loop the miss probability
+ * (1-1/N)^N <= (1-1/kpl)^kpl is smaller still. So P(slack > (k+1)/hz) <=
+ * (1-1/n_max)^(kpl*k); k is chosen so that n_keys times that is <= 1e-6. */
+static double slack_bound_s(uint32_t n_max, uint32_t kpl, uint32_t hz, uint32_t n_keys)
+{
+    double miss = pow(1.0 - 1.0 / n_max, kpl);
+    double k = ceil(log(1e-6 / n_keys) / log(miss));
+    return (k + 1.0) / hz;
+}
+
+/* A crashed client (individual or aggregated) is detected between
+ * ttl - heartbeat and ttl after its crash, plus its last SETEX's latency
+ * (individual clients only) plus the expiry slack bound above. */
+static void test_detection_delay_bounds(void)
+{
+    uint32_t n = test_quick() ? 200 : 400;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = n / 2;
+    world w;
+    world_init(&w, 11, &c, n);
+    connect_range(&w, 0, n);
+    sim_rng rng;
+    sim_rng_init_named(&rng, 11, "test.crash");
+    for (uint32_t u = 0; u < n; u++)
+        sim_at(w.ctx, sim_time_from_sec(100 + 300 * sim_rng_uniform(&rng)), crash_ev, w.p, u);
+    double slack = slack_bound_s(n, c.expire_keys_per_loop, c.expire_hz, n);
+    sim_run_until(w.ctx, sim_time_from_sec(400 + 65 + slack + 1));
+    const sim_hist *d = presence_detect_hist(w.p);
+    double latency = sim_hist_max(redis_latency_hist(w.redis)) / 1e9;
+    CU_ASSERT_EQUAL(presence_crashes(w.p), n);
+    CU_ASSERT_EQUAL(presence_detected(w.p), n);
+    CU_ASSERT_EQUAL(sim_hist_count(d), n);
+    CU_ASSERT(sim_hist_min(d) > sim_time_from_sec(c.ttl_s - c.heartbeat_s));
+    CU_ASSERT(sim_hist_max(d) <= sim_time_from_sec(c.ttl_s + latency + slack));
+    CU_ASSERT(sim_hist_max(presence_slack_hist(w.p)) <= sim_time_from_sec(slack));
+    CU_ASSERT_EQUAL(presence_keys(w.p), 0);
+    world_clear(&w);
+}
+
+/* Large keyspace, few stale keys: each cycle is one loop and removes a
+ * given stale key with probability p = 1-(1-1/N)^20, so the slack is
+ * U/hz + (G-1)/hz with U uniform, G geometric(p): mean (1/p - 1/2)/hz,
+ * variance (1/12 + (1-p)/p^2)/hz^2. N drifts from N0 to N0-K as crashed
+ * keys leave, so the mean must lie within [m(N0-K), m(N0)] +- 4.5 se. */
+static void test_active_cycle_slack_on_aggregated_keyspace(void)
+{
+    uint32_t n = test_quick() ? 5000 : 20000, k = test_quick() ? 100 : 300;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    world w;
+    world_init(&w, 12, &c, n);
+    connect_range(&w, 0, n);
+    for (uint32_t i = 0; i < k; i++) sim_at(w.ctx, sim_time_from_sec(10 + 5.0 * i), crash_ev, w.p, i);
+    sim_run_until(w.ctx, sim_time_from_sec(10 + 5.0 * k + 65 + 3000));
+    const sim_hist *s = presence_slack_hist(w.p);
+    CU_ASSERT_EQUAL(presence_detected(w.p), k);
+    double hz = c.expire_hz;
+    double p_hi = 1 - pow(1 - 1.0 / (n - k), 20), p_lo = 1 - pow(1 - 1.0 / n, 20);
+    double m_lo = (1 / p_lo - 0.5) / hz, m_hi = (1 / p_hi - 0.5) / hz;
+    double sd = sqrt(1.0 / 12 + (1 - p_lo) / (p_lo * p_lo)) / hz;
+    double se = sd / sqrt((double)k);
+    double mean = sim_hist_mean(s) / 1e9;
+    CU_ASSERT(mean >= m_hi - 4.5 * se && mean <= m_lo + 4.5 * se);
+    CU_ASSERT_EQUAL(summary_num(w.p, "detected_active"), k);
+    world_clear(&w);
+}
+
+/* Redis 6+ scan: the cursor visits every key once per sweep of N/20
+ * loops, so a stale key is removed within (ceil(N_max/20) + 1)/hz of its
+ * TTL (a hard bound, no probability), and the slack is about uniform over
+ * a sweep: mean within 4.5 se of half a sweep (+ half a cycle), for N
+ * between N0 - K and N0. */
+static void test_scan_slack_bounded_by_one_sweep(void)
+{
+    uint32_t n = 2000, k = test_quick() ? 100 : 200;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    c.expire_scan = TRUE;
+    world w;
+    world_init(&w, 23, &c, n);
+    connect_range(&w, 0, n);
+    for (uint32_t i = 0; i < k; i++) sim_at(w.ctx, sim_time_from_sec(10 + 0.5 * i), crash_ev, w.p, i);
+    double hz = c.expire_hz, sweep = n / 20.0 / hz;
+    double bound = (ceil(n / 20.0) + 1) / hz;
+    sim_run_until(w.ctx, sim_time_from_sec(10 + 0.5 * k + 65 + bound + 1));
+    const sim_hist *s = presence_slack_hist(w.p);
+    CU_ASSERT_EQUAL(presence_detected(w.p), k);
+    CU_ASSERT(sim_hist_max(s) <= sim_time_from_sec(bound));
+    double lo = (n - k) / 20.0 / hz / 2, hi = sweep / 2 + 0.5 / hz;
+    double se = sweep / sqrt(12.0 * k);
+    double mean = sim_hist_mean(s) / 1e9;
+    CU_ASSERT(mean >= lo - 4.5 * se && mean <= hi + 4.5 * se);
+    world_clear(&w);
+}
+
+/* A clean disconnect DELs at once: the key is gone immediately and nothing
+ * is ever counted as a crash or a detection. */
+static void test_clean_disconnect(void)
+{
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 1;           /* user 0 individual, user 1 aggregated */
+    world w;
+    world_init(&w, 13, &c, 2);
+    connect_range(&w, 0, 2);
+    sim_run_until(w.ctx, 100 * SIM_SEC);
+    CU_ASSERT_EQUAL(presence_keys(w.p), 2);
+    presence_disconnect(w.p, 0);
+    presence_disconnect(w.p, 1);
+    CU_ASSERT_EQUAL(presence_keys(w.p), 0);
+    CU_ASSERT_FALSE(presence_online(w.p, 0));
+    CU_ASSERT_FALSE(presence_online(w.p, 1));
+    sim_run_until(w.ctx, 400 * SIM_SEC);
+    CU_ASSERT_EQUAL(presence_crashes(w.p), 0);
+    CU_ASSERT_EQUAL(presence_detected(w.p), 0);
+    CU_ASSERT_EQUAL(sim_hist_count(presence_detect_hist(w.p)), 0);
+    CU_ASSERT_EQUAL(presence_keys(w.p), 0);
+    CU_ASSERT_EQUAL(presence_connected_count(w.p), 0);
+    world_clear(&w);
+}
+
+typedef struct { presence *p; uint32_t user; int answer; } get_probe;
+
+static void get_ev(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx; (void)arg;
+    get_probe *g = data;
+    g->answer = presence_online(g->p, g->user);
+}
+
+/* Lazy expiry: before ttl - heartbeat the crashed client still looks
+ * online; a GET just after ttl finds the key expired, deletes it and says
+ * absent, before the active cycle could (1 draw/s from N keys: it hits
+ * this key first with probability <= 30 / N). */
+static void test_lazy_expiry_on_get(void)
+{
+    uint32_t n = test_quick() ? 200000 : 1000000;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    c.expire_hz = 1;
+    c.expire_keys_per_loop = 1;
+    world w;
+    world_init(&w, 14, &c, n);
+    connect_range(&w, 0, n);
+    sim_at(w.ctx, 10 * SIM_SEC, crash_ev, w.p, 5);
+    get_probe early = { w.p, 5, -1 }, late = { w.p, 5, -1 };
+    sim_at(w.ctx, 10 * SIM_SEC + sim_time_from_sec(c.ttl_s - c.heartbeat_s) - SIM_MS, get_ev, &early, 0);
+    sim_at(w.ctx, 10 * SIM_SEC + sim_time_from_sec(c.ttl_s) + SIM_MS, get_ev, &late, 0);
+    sim_run_until(w.ctx, 10 * SIM_SEC + sim_time_from_sec(c.ttl_s));
+    CU_ASSERT_EQUAL(early.answer, 1);
+    CU_ASSERT_EQUAL(presence_keys(w.p), n);          /* expired, still held */
+    CU_ASSERT_EQUAL(presence_detected(w.p), 0);
+    sim_run_until(w.ctx, 10 * SIM_SEC + sim_time_from_sec(c.ttl_s) + 2 * SIM_MS);
+    CU_ASSERT_EQUAL(late.answer, 0);
+    CU_ASSERT_EQUAL(presence_keys(w.p), n - 1);
+    CU_ASSERT_EQUAL(summary_num(w.p, "detected_lazy"), 1);
+    CU_ASSERT(sim_hist_max(presence_detect_hist(w.p)) <= sim_time_from_sec(c.ttl_s) + SIM_MS);
+    world_clear(&w);
+}
+
+/* Stop rule, part 1: with no expired key a cycle is exactly one loop. */
+static void test_cycle_one_loop_when_nothing_expired(void)
+{
+    presence_config c;
+    presence_config_init(&c);
+    world w;
+    world_init(&w, 15, &c, 1000);
+    connect_range(&w, 0, 1000);
+    sim_run_until(w.ctx, 100 * SIM_SEC);
+    double cycles = summary_num(w.p, "expire_cycles"), loops = summary_num(w.p, "expire_loops");
+    CU_ASSERT(cycles >= 999 && cycles <= 1001);
+    CU_ASSERT_EQUAL(loops, cycles);
+    world_clear(&w);
+}
+
+static double binom_tail_above(uint32_t n, double f, uint32_t k)
+{
+    double below = 0, term = pow(1 - f, n);     /* P(X = 0) */
+    for (uint32_t i = 0; i <= k; i++) {
+        below += term;
+        term *= (double)(n - i) / (i + 1) * f / (1 - f);
+    }
+    return 1 - below;
+}
+
+/* Stop rule, part 2: with a stale fraction f the cycle repeats its loop
+ * while a sample of 20 holds more than 5 expired keys (> 25%), so the
+ * loops per cycle are geometric with repeat probability
+ * q = P(Binomial(20, f) > 5): the total over many cycles matches the sum
+ * of 1/(1-q) within 4.5 standard deviations (sum of q/(1-q)^2). A 10%
+ * rule (Redis 6) would give several times more loops. */
+static void test_cycle_repeats_while_over_25_percent(void)
+{
+    uint32_t live = test_quick() ? 20000 : 100000, stale = test_quick() ? 6000 : 30000;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    world w;
+    world_init(&w, 16, &c, live + stale);
+    connect_range(&w, 0, live + stale);
+    for (uint32_t u = live; u < live + stale; u++) presence_crash(w.p, u);
+    sim_time t = 66 * SIM_SEC;                  /* every crashed key is past its TTL */
+    sim_run_until(w.ctx, t);
+    double expect = 0, var = 0, loops0 = summary_num(w.p, "expire_loops");
+    double cycles0 = summary_num(w.p, "expire_cycles");
+    int steps = test_quick() ? 200 : 500;
+    for (int i = 0; i < steps; i++) {
+        double f = (double)presence_stale_keys(w.p) / (double)presence_keys(w.p);
+        double q = binom_tail_above(20, f, 5);
+        expect += 1 / (1 - q);
+        var += q / ((1 - q) * (1 - q));
+        t += SIM_SEC / c.expire_hz;
+        sim_run_until(w.ctx, t);
+    }
+    double loops = summary_num(w.p, "expire_loops") - loops0;
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_cycles") - cycles0, steps);
+    CU_ASSERT(fabs(loops - expect) <= 4.5 * sqrt(var));
+    world_clear(&w);
+}
+
+/* Time limit: with every key expired the loop would run until the
+ * keyspace is empty, but Redis checks the elapsed time every 16 loops and
+ * stops once over time_limit_pct of the period: 20 keys x 100 us = 2 ms a
+ * loop, limit 250 ms (hz 1) -> first check over the limit at loop 128. */
+static void test_cycle_time_limit(void)
+{
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    c.expire_hz = 1;
+    c.heartbeat_s = 0.001;
+    c.ttl_s = 0.002;
+    c.expire_sample_cost_s = 1e-4;
+    world w;
+    world_init(&w, 17, &c, 5000);
+    connect_range(&w, 0, 5000);
+    for (uint32_t u = 0; u < 5000; u++) presence_crash(w.p, u);
+    sim_run_until(w.ctx, 2 * SIM_MS);
+    /* Precondition for this seed: the first cycle comes after all expiries. */
+    CU_ASSERT_EQUAL_FATAL(summary_num(w.p, "expire_cycles"), 0);
+    sim_run_until(w.ctx, SIM_SEC);
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_cycles"), 1);
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_loops"), 128);
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_time_limit_hits"), 1);
+    CU_ASSERT_EQUAL(presence_detected(w.p), 128 * 20);
+    CU_ASSERT_EQUAL(presence_stale_keys(w.p), 5000 - 128 * 20);
+    world_clear(&w);
+}
+
+/* Individually simulated heartbeats: with random phases each client sends
+ * 10 or 11 SETEX in 315 s (Bernoulli 1/2 each), so the total is within
+ * 4.5 sd of n T / heartbeat_s; every one is one Redis command. */
+static void test_heartbeat_rate_individual(void)
+{
+    uint32_t n = test_quick() ? 500 : 2000;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = n;
+    world w;
+    world_init(&w, 18, &c, n);
+    connect_range(&w, 0, n);
+    sim_run_until(w.ctx, 315 * SIM_SEC);
+    double hb = (double)presence_heartbeats(w.p);
+    CU_ASSERT(fabs(hb - n * 315.0 / 30.0) <= 4.5 * sqrt(n * 0.25));
+    CU_ASSERT_DOUBLE_EQUAL(redis_ops_total(w.redis), hb, 1e-9);
+    CU_ASSERT_EQUAL(presence_keys(w.p), n);
+    CU_ASSERT_EQUAL(summary_num(w.p, "false_expiries"), 0);
+    world_clear(&w);
+}
+
+/* Aggregated heartbeats: background SETEX/s = connected / heartbeat_s,
+ * heartbeats counted = n T / heartbeat_s, and Redis's utilization equals
+ * the offered work exactly (SETEX cost x rate + the expire cycles' CPU). */
+static void test_heartbeat_rate_aggregated_and_redis_load(void)
+{
+    uint32_t n = 100000;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    world w;
+    world_init(&w, 19, &c, n);
+    connect_range(&w, 0, n);
+    CU_ASSERT_DOUBLE_EQUAL(redis_background_ops_per_sec(w.redis), n / 30.0, 1e-6);
+    double T = 300;
+    sim_run_until(w.ctx, sim_time_from_sec(T));
+    CU_ASSERT(llabs((long long)presence_heartbeats(w.p) - (long long)(n * T / 30.0)) <= 1);
+    CU_ASSERT_DOUBLE_EQUAL(redis_ops_total(w.redis), n * T / 30.0, 1e-3);
+    double cycle_work = summary_num(w.p, "expire_loops") * 20 * c.expire_sample_cost_s;
+    double expect = (n / 30.0 * T * redis_request_cost_s(w.redis, 1) + cycle_work) / T;
+    CU_ASSERT_DOUBLE_EQUAL(redis_utilization(w.redis), expect, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(redis_offered_load(w.redis), expect, 1e-9);
+    world_clear(&w);
+}
+
+/* The crash process: each connected client crashes at crash_per_hour, so
+ * of n clients n (1 - exp(-rT)) crash in T (sd <= sqrt of that). */
+static void test_crash_process_rate(void)
+{
+    uint32_t n = 10000;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    c.crash_per_hour = 0.36;
+    world w;
+    world_init(&w, 20, &c, n);
+    connect_range(&w, 0, n);
+    double T = 600;
+    sim_run_until(w.ctx, sim_time_from_sec(T));
+    double expect = n * (1 - exp(-c.crash_per_hour / 3600 * T));
+    CU_ASSERT(fabs((double)presence_crashes(w.p) - expect) <= 4.5 * sqrt(expect));
+    CU_ASSERT_EQUAL(presence_connected_count(w.p), n - presence_crashes(w.p));
+    world_clear(&w);
+}
+
+static void connect_ev(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx;
+    presence_connect(data, (uint32_t)arg, 1);
+}
+
+/* A client back before its old key expired overwrites it with SETEX: the
+ * crash is never detected, and is not left pending either. */
+static void test_reconnect_before_detection(void)
+{
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 1;
+    world w;
+    world_init(&w, 21, &c, 3);
+    connect_range(&w, 0, 3);
+    sim_at(w.ctx, 10 * SIM_SEC, crash_ev, w.p, 0);
+    sim_at(w.ctx, 10 * SIM_SEC, crash_ev, w.p, 2);
+    sim_at(w.ctx, 20 * SIM_SEC, connect_ev, w.p, 0);
+    sim_at(w.ctx, 20 * SIM_SEC, connect_ev, w.p, 2);
+    sim_run_until(w.ctx, 500 * SIM_SEC);
+    CU_ASSERT_EQUAL(presence_crashes(w.p), 2);
+    CU_ASSERT_EQUAL(presence_detected(w.p), 0);
+    CU_ASSERT_EQUAL(summary_num(w.p, "reconnected_before_detection"), 2);
+    CU_ASSERT_EQUAL(summary_num(w.p, "undetected"), 0);
+    CU_ASSERT_TRUE(presence_online(w.p, 0));
+    CU_ASSERT_TRUE(presence_online(w.p, 2));
+    CU_ASSERT_EQUAL(presence_keys(w.p), 3);
+    world_clear(&w);
+}
+
+/* Watchers reading each key r times a second find an expired key
+ * Exp(r) after its TTL (memoryless Poisson reads); the active cycle on a
+ * big keyspace rarely wins, so the mean slack is within 4.5 se of 1/r
+ * (minus the tiny active hazard). */
+static void test_watcher_reads_detect_lazily(void)
+{
+    uint32_t n = 100000, k = test_quick() ? 100 : 300;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    c.reads_per_key_s = 1.0;
+    world w;
+    world_init(&w, 22, &c, n);
+    connect_range(&w, 0, n);
+    for (uint32_t i = 0; i < k; i++) sim_at(w.ctx, sim_time_from_sec(10 + i), crash_ev, w.p, i);
+    sim_run_until(w.ctx, sim_time_from_sec(10 + k + 65 + 60));
+    CU_ASSERT_EQUAL(presence_detected(w.p), k);
+    double active_rate = c.expire_hz * (1 - pow(1 - 1.0 / n, 20));
+    double mean_theory = 1.0 / (c.reads_per_key_s + active_rate);
+    double mean = sim_hist_mean(presence_slack_hist(w.p)) / 1e9;
+    CU_ASSERT(fabs(mean - mean_theory) <= 4.5 * mean_theory / sqrt((double)k));
+    CU_ASSERT(summary_num(w.p, "detected_lazy") > summary_num(w.p, "detected_active"));
+    /* Their GETs load Redis: n / heartbeat + n reads per second. */
+    CU_ASSERT_DOUBLE_EQUAL(redis_background_ops_per_sec(w.redis), (n - k) * (1 / 30.0 + 1.0), 1e-6);
+    world_clear(&w);
+}
+
+static char *run_summary(uint64_t seed)
+{
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 50;
+    c.crash_per_hour = 20;
+    c.reconnect_s = 60;
+    c.reads_per_key_s = 0.01;
+    world w;
+    world_init(&w, seed, &c, 500);
+    connect_range(&w, 0, 500);
+    sim_run_until(w.ctx, 600 * SIM_SEC);
+    cJSON *j = presence_summary_json(w.p);
+    cJSON_AddItemToObject(j, "redis", redis_summary_json(w.redis));
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    world_clear(&w);
+    return s;
+}
+
+/* Same seed, same bytes (crashes, reconnects, reads, both kinds of
+ * clients); another seed, other numbers. */
+static void test_deterministic(void)
+{
+    char *a = run_summary(5), *b = run_summary(5), *d = run_summary(6);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    CU_ASSERT_STRING_NOT_EQUAL(a, d);
+    free(a); free(b); free(d);
+}
+
+static uint64_t crashes_with_reads(double reads)
+{
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 10;
+    c.crash_per_hour = 5;
+    c.reads_per_key_s = reads;
+    world w;
+    world_init(&w, 9, &c, 2000);
+    connect_range(&w, 0, 2000);
+    sim_run_until(w.ctx, 300 * SIM_SEC);
+    uint64_t n = presence_crashes(w.p);
+    world_clear(&w);
+    return n;
+}
+
+/* Each random process has its own stream: turning watchers' reads on
+ * changes detection, not which clients crash (common random numbers). */
+static void test_streams_independent(void)
+{
+    uint64_t a = crashes_with_reads(0.0), b = crashes_with_reads(0.5);
+    CU_ASSERT(a > 0);
+    CU_ASSERT_EQUAL(a, b);
+}
+
+/* The "presence" subtree: defaults load; ttl must exceed the heartbeat;
+ * range errors name the key on one line. */
+static void test_scenario_keys(void)
+{
+    cJSON *defs = cJSON_CreateObject();
+    cJSON_AddItemToObject(defs, "presence", presence_defaults());
+    GError *err = NULL;
+    presence_config c;
+    sim_scenario *sc = sim_scenario_from_defaults("t", defs);
+    CU_ASSERT_TRUE(presence_config_from_scenario(sc, &c, &err));
+    CU_ASSERT_DOUBLE_EQUAL(c.heartbeat_s, 30, 0);
+    CU_ASSERT_DOUBLE_EQUAL(c.ttl_s, 65, 0);
+    CU_ASSERT_EQUAL(c.expire_keys_per_loop, 20);
+    sim_scenario_free(sc);
+    const char *bad[][2] = {
+        { "{\"presence\":{\"ttl_s\":30}}", "presence.ttl_s" },
+        { "{\"presence\":{\"heartbeat_s\":-1}}", "presence.heartbeat_s" },
+        { "{\"presence\":{\"expire\":{\"hz\":0}}}", "presence.expire.hz" },
+        { "{\"presence\":{\"expire\":{\"algorithm\":\"lru\"}}}", "presence.expire.algorithm" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        sc = sim_scenario_load_string(bad[i][0], "x.json", defs, &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+        CU_ASSERT_FALSE(presence_config_from_scenario(sc, &c, &err));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err->message, bad[i][1]));
+        g_clear_error(&err);
+        sim_scenario_free(sc);
+    }
+    cJSON_Delete(defs);
+}
+
+void test_presence_register(void)
+{
+    TEST_SUITE("presence",
+               TEST(test_detection_delay_bounds),
+               TEST(test_active_cycle_slack_on_aggregated_keyspace),
+               TEST(test_scan_slack_bounded_by_one_sweep),
+               TEST(test_clean_disconnect),
+               TEST(test_lazy_expiry_on_get),
+               TEST(test_cycle_one_loop_when_nothing_expired),
+               TEST(test_cycle_repeats_while_over_25_percent),
+               TEST(test_cycle_time_limit),
+               TEST(test_heartbeat_rate_individual),
+               TEST(test_heartbeat_rate_aggregated_and_redis_load),
+               TEST(test_crash_process_rate),
+               TEST(test_reconnect_before_detection),
+               TEST(test_watcher_reads_detect_lazily),
+               TEST(test_deterministic),
+               TEST(test_streams_independent),
+               TEST(test_scenario_keys));
+}

@@ -1,0 +1,43 @@
+#!/bin/sh
+# `slacksim viz --headless`: frames with no display (DISPLAY unset), vector
+# export, the benchmark's output, and refusal of bad flags (one line on
+# stderr, exit status 2).
+set -u
+: "${SLACKSIM:=bin/slacksim}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "test_headless: $*" >&2; exit 1; }
+png_size() { od -An -tu1 -j"$2" -N4 "$1" | awk '{print $1*16777216+$2*65536+$3*256+$4}'; }
+
+env -u DISPLAY -u WAYLAND_DISPLAY "$SLACKSIM" viz --headless --scene fanout --frames 3 --size 800x450 \
+    --out "$tmp/frames" --svg "$tmp/f.svg" --pdf "$tmp/f.pdf" 2> "$tmp/err" || fail "headless run failed: $(cat "$tmp/err")"
+for i in 0000 0001 0002; do
+  f="$tmp/frames/frame-$i.png"
+  [ -s "$f" ] || fail "missing $f"
+  [ "$(png_size "$f" 16)x$(png_size "$f" 20)" = 800x450 ] || fail "$f is not 800x450"
+done
+[ ! -e "$tmp/frames/frame-0003.png" ] || fail "more frames than asked for"
+head -c 5 "$tmp/f.svg" | grep -q '<?xml' || fail "SVG export is not SVG"
+head -c 4 "$tmp/f.pdf" | grep -q '%PDF' || fail "PDF export is not PDF"
+
+for scene in pipeline dashboard quiz; do
+  "$SLACKSIM" viz --headless --scene $scene --frames 4 --screenshot "$tmp/$scene.png" 2> "$tmp/err" \
+    || fail "scene $scene: $(cat "$tmp/err")"
+  [ "$(wc -c < "$tmp/$scene.png")" -gt 20000 ] || fail "scene $scene frame looks blank"
+done
+
+out=$("$SLACKSIM" viz --bench --frames 20) || fail "bench failed"
+echo "$out" | grep -q '^members=500$' || fail "bench is not at 500 members: $out"
+echo "$out" | grep -q '^frame_cpu_ms_p99=' || fail "bench lacks frame_cpu_ms_p99: $out"
+
+"$SLACKSIM" viz --headless --scene nosuch 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "unknown scene: exit $rc, expected 2"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q -- "--scene" "$tmp/err" || fail "unknown scene message: $(cat "$tmp/err")"
+"$SLACKSIM" viz --headless --scenario "$tmp/missing.json" 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "missing scenario: exit $rc, expected 2"
+grep -q "missing.json" "$tmp/err" || fail "missing scenario message: $(cat "$tmp/err")"
+"$SLACKSIM" viz --headless --size 12 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "bad --size: exit $rc"
+"$SLACKSIM" viz --headless --svg "$tmp/nodir/x.svg" 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] && [ ! -e "$tmp/nodir/x.svg" ] || fail "unwritable --svg: exit $rc"
+exit 0

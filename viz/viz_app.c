@@ -1,0 +1,650 @@
+/* viz_app: the visualizer without a display: world, scenes, shared keys,
+ * chrome (tabs, clock, speed, help, tooltips), scripted input, headless
+ * frames, vector export and the frame-time benchmark.
+ *
+ * Invariant: every scene is updated every frame (so a scene switched to
+ * shows the present, not the moment it was left), and only the current
+ * scene is drawn. Input from a script and from the keyboard take the same
+ * path (viz_app_key/click), so scripted tests exercise the real handlers. */
+#include "viz/viz_app.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <glib/gstdio.h>
+#include "sim/sim_error.h"
+#include "viz/viz_chart.h"
+
+#define NSCENES 4
+#define BAR_H   44.0     /* top bar, before text scaling */
+#define HINT_H  26.0     /* bottom hint line */
+#define TAB_X   118.0    /* first scene tab, before text scaling */
+#define TAB_W   126.0
+
+static const viz_scene_ops *const scene_table[NSCENES] = {
+    &viz_scene_fanout, &viz_scene_pipeline, &viz_scene_dashboard, &viz_scene_quiz,
+};
+
+const viz_scene_ops *viz_scene_at(int index)
+{
+    return index >= 0 && index < NSCENES ? scene_table[index] : NULL;
+}
+
+int viz_scene_count(void) { return NSCENES; }
+
+int viz_scene_find(const char *name)
+{
+    if (!name) return -1;
+    for (int i = 0; i < NSCENES; i++)
+        if (!g_ascii_strcasecmp(name, scene_table[i]->name)) return i;
+    /* "1".."4" too, as on the keyboard. */
+    if (name[0] >= '1' && name[0] <= '0' + NSCENES && !name[1]) return name[0] - '1';
+    return -1;
+}
+
+typedef struct script_step {
+    double at;       /* wall seconds since start */
+    int key;         /* a key, or 0 for a pointer action */
+    gboolean click;  /* pointer: click (else move) */
+    double x, y;
+} script_step;
+
+struct viz_app {
+    viz_world *world;
+    void *state[NSCENES];
+    int current;
+    double w, h;             /* canvas in window points (pixels headless) */
+    double lw, lh;           /* the same divided by the zoom: what scenes lay out */
+    double zoom;             /* --scale x (1.5 with L): everything grows, text included */
+    viz_style style;
+    double base_scale;
+    gboolean large;          /* L: projector text */
+    gboolean help;
+    gboolean fixed_speed;    /* --speed given: scenes do not change it */
+    double mouse_x, mouse_y;
+    gboolean quit, fullscreen_toggle;
+    char *screenshot;        /* pending request */
+    char *toast;
+    double toast_until;
+    GArray *script;          /* script_step, by time */
+    uint64_t frames;         /* ticks so far */
+    guint script_next;
+    int shots;
+};
+
+void viz_options_init(viz_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->scenario = "scenarios/general_channel.json";
+    o->seed = VIZ_SEED_SCENARIO;
+    o->scale = 1.0;
+    o->width = 1280;
+    o->height = 720;
+    o->frames = 1;
+    o->fps = 30;
+}
+
+/* ---- Script: "0.5=p;1=space;2=click:640,360;3=q" ---- */
+
+static int key_by_name(const char *s)
+{
+    static const struct { const char *n; int k; } names[] = {
+        { "space", ' ' }, { "right", VIZ_KEY_RIGHT }, { "left", VIZ_KEY_LEFT }, { "up", VIZ_KEY_UP },
+        { "down", VIZ_KEY_DOWN }, { "enter", VIZ_KEY_ENTER }, { "plus", '+' }, { "minus", '-' },
+        { "esc", 27 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (!g_ascii_strcasecmp(s, names[i].n)) return names[i].k;
+    if (strlen(s) == 1) return g_ascii_tolower(s[0]);
+    return -1;
+}
+
+static gboolean parse_script(const char *text, GArray *out, GError **error)
+{
+    char **items = g_strsplit(text, ";", -1);
+    gboolean ok = TRUE;
+    for (char **it = items; ok && *it; it++) {
+        char *item = g_strstrip(*it);
+        if (!*item) continue;
+        char *eq = strchr(item, '=');
+        char *end = NULL;
+        script_step st = { 0 };
+        if (eq) { *eq = 0; st.at = g_ascii_strtod(item, &end); }
+        if (!eq || end == item || *end || st.at < 0) {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--script: '%s': expected SECONDS=ACTION", item);
+            ok = FALSE;
+            break;
+        }
+        const char *act = eq + 1;
+        if (g_str_has_prefix(act, "click:") || g_str_has_prefix(act, "move:")) {
+            st.click = act[0] == 'c';
+            if (sscanf(strchr(act, ':') + 1, "%lf,%lf", &st.x, &st.y) != 2) {
+                g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--script: '%s': expected click:X,Y", act);
+                ok = FALSE;
+            }
+        } else if ((st.key = key_by_name(act)) < 0) {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--script: unknown action '%s'", act);
+            ok = FALSE;
+        }
+        if (ok) g_array_append_val(out, st);
+    }
+    g_strfreev(items);
+    return ok;
+}
+
+/* ---- Life cycle ---- */
+
+/* Projector mode zooms the whole picture (cairo_scale) rather than the
+ * text alone, so layouts never overflow: scenes lay out a smaller logical
+ * canvas that is then drawn larger. */
+static void style_update(viz_app *a)
+{
+    viz_style_init(&a->style, 1.0);
+    a->zoom = a->base_scale * (a->large ? 1.5 : 1.0);
+    a->lw = a->w / a->zoom;
+    a->lh = a->h / a->zoom;
+}
+
+viz_app *viz_app_new(const viz_options *o, GError **error)
+{
+    int first = o->scene ? viz_scene_find(o->scene) : 0;
+    if (first < 0) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "--scene: unknown scene '%s' (fanout, pipeline, dashboard, quiz)", o->scene);
+        return NULL;
+    }
+    if (!(o->scale >= 0.5 && o->scale <= 4)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--scale: must be between 0.5 and 4, got %g", o->scale);
+        return NULL;
+    }
+    if (o->width < 320 || o->height < 240 || o->width > 8192 || o->height > 8192) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--size: %dx%d is outside 320x240..8192x8192",
+                    o->width, o->height);
+        return NULL;
+    }
+    GArray *script = g_array_new(FALSE, TRUE, sizeof(script_step));
+    if (o->script && !parse_script(o->script, script, error)) {
+        g_array_free(script, TRUE);
+        return NULL;
+    }
+    viz_world *w = viz_world_new(o->scenario, o->sets, o->seed, error);
+    if (!w) { g_array_free(script, TRUE); return NULL; }
+    viz_app *a = g_new0(viz_app, 1);
+    a->world = w;
+    a->script = script;
+    a->base_scale = o->scale;
+    a->mouse_x = a->mouse_y = -1;
+    a->w = o->width;
+    a->h = o->height;
+    style_update(a);
+    for (int i = 0; i < NSCENES; i++) a->state[i] = scene_table[i]->init(w);
+    a->current = first;
+    if (o->speed > 0) {
+        a->fixed_speed = TRUE;
+        viz_world_set_speed(w, o->speed);
+    } else {
+        viz_world_set_speed(w, scene_table[first]->speed > 0 ? scene_table[first]->speed : 1.0);
+    }
+    return a;
+}
+
+void viz_app_free(viz_app *a)
+{
+    if (!a) return;
+    for (int i = NSCENES - 1; i >= 0; i--) scene_table[i]->unload(a->state[i]);
+    viz_world_free(a->world);
+    g_array_free(a->script, TRUE);
+    g_free(a->screenshot);
+    g_free(a->toast);
+    g_free(a);
+}
+
+viz_world *viz_app_world(viz_app *a) { return a->world; }
+void *viz_app_scene_state(viz_app *a, int index) { return index >= 0 && index < NSCENES ? a->state[index] : NULL; }
+int viz_app_scene(const viz_app *a) { return a->current; }
+
+void viz_app_set_scene(viz_app *a, int index)
+{
+    if (index < 0 || index >= NSCENES || index == a->current) return;
+    a->current = index;
+    if (!a->fixed_speed && scene_table[index]->speed > 0) viz_world_set_speed(a->world, scene_table[index]->speed);
+}
+
+void viz_app_resize(viz_app *a, double w, double h)
+{
+    a->w = w;
+    a->h = h;
+    style_update(a);
+}
+
+static void scene_frame(const viz_app *a, viz_frame *f)
+{
+    double bar = BAR_H * a->style.text_scale, hint = HINT_H * a->style.text_scale;
+    *f = (viz_frame){ 0, bar, a->lw, a->lh - bar - hint, a->lw, a->lh, a->style, a->mouse_x, a->mouse_y, -1, TRUE };
+}
+
+static void apply_switch(viz_app *a, const viz_frame *f)
+{
+    if (f->switch_to >= 0) viz_app_set_scene(a, f->switch_to);
+}
+
+static void update_scenes(viz_app *a)
+{
+    int current = a->current;
+    for (int i = 0; i < NSCENES; i++) {
+        viz_frame f;
+        scene_frame(a, &f);
+        f.shown = i == current;
+        scene_table[i]->update(a->state[i], a->world, &f);
+        if (f.shown) apply_switch(a, &f);
+    }
+}
+
+void viz_app_tick(viz_app *a, double wall_dt)
+{
+    a->frames++;
+    double now = viz_world_wall(a->world);
+    while (a->script_next < a->script->len) {
+        script_step *st = &g_array_index(a->script, script_step, a->script_next);
+        if (st->at > now + 1e-9) break;
+        a->script_next++;
+        if (st->key) viz_app_key(a, st->key);
+        else if (st->click) viz_app_click(a, st->x, st->y);
+        else viz_app_motion(a, st->x, st->y);
+    }
+    viz_world_advance(a->world, wall_dt);
+    update_scenes(a);
+}
+
+/* ---- Input ---- */
+
+static void request_screenshot(viz_app *a)
+{
+    for (int i = a->shots + 1; i < 10000; i++) {
+        char *p = g_strdup_printf("slacksim-%s-%03d.png", scene_table[a->current]->name, i);
+        if (!g_file_test(p, G_FILE_TEST_EXISTS)) {
+            g_free(a->screenshot);
+            a->screenshot = p;
+            a->shots = i;
+            return;
+        }
+        g_free(p);
+    }
+}
+
+static void reset_world(viz_app *a)
+{
+    GError *e = NULL;
+    if (!viz_world_reset(a->world, &e)) {
+        viz_app_toast(a, e->message);
+        g_error_free(e);
+        return;
+    }
+    for (int i = 0; i < NSCENES; i++) scene_table[i]->reset(a->state[i], a->world);
+    viz_app_toast(a, "reset: the scenario starts again from t = 0");
+}
+
+void viz_app_key(viz_app *a, int key)
+{
+    viz_world *w = a->world;
+    if (a->help && key != 'q' && key != 27) { a->help = FALSE; return; }   /* any key closes help */
+    viz_frame f;
+    scene_frame(a, &f);
+    /* The quiz takes 1-4 as answers: it sees keys first. */
+    if (a->current == 3 && scene_table[3]->key(a->state[3], w, &f, key)) { apply_switch(a, &f); return; }
+    switch (key) {
+    case ' ': viz_world_set_paused(w, !viz_world_paused(w)); return;
+    case VIZ_KEY_RIGHT:
+        viz_world_set_paused(w, TRUE);
+        if (!viz_world_step(w)) viz_app_toast(a, "no more events before the end of the run");
+        update_scenes(a);
+        return;
+    case '+': case '=': viz_world_speed_step(w, +1); a->fixed_speed = TRUE; return;
+    case '-': case '_': viz_world_speed_step(w, -1); a->fixed_speed = TRUE; return;
+    case 'r': reset_world(a); return;
+    case 's': request_screenshot(a); return;
+    case 'f': a->fullscreen_toggle = TRUE; return;
+    case 'h': a->help = TRUE; return;
+    case 'l': a->large = !a->large; style_update(a); return;
+    case 'q': case 27: a->quit = TRUE; return;
+    case '1': case '2': case '3': case '4': viz_app_set_scene(a, key - '1'); return;
+    default: break;
+    }
+    if (scene_table[a->current]->key(a->state[a->current], w, &f, key)) apply_switch(a, &f);
+}
+
+/* The tabs in the top bar: x extents computed by the last draw. */
+static int tab_at(const viz_app *a, double x, double y)
+{
+    double bar = BAR_H * a->style.text_scale;
+    if (y < 0 || y > bar) return -1;
+    double tw = TAB_W * a->style.text_scale, x0 = TAB_X * a->style.text_scale;
+    for (int i = 0; i < NSCENES; i++)
+        if (x >= x0 + i * tw && x < x0 + (i + 1) * tw) return i;
+    return -1;
+}
+
+void viz_app_click(viz_app *a, double x, double y)
+{
+    x /= a->zoom;
+    y /= a->zoom;
+    a->mouse_x = x;
+    a->mouse_y = y;
+    if (a->help) { a->help = FALSE; return; }
+    int t = tab_at(a, x, y);
+    if (t >= 0) { viz_app_set_scene(a, t); return; }
+    viz_frame f;
+    scene_frame(a, &f);
+    if (scene_table[a->current]->click(a->state[a->current], a->world, &f, x, y)) apply_switch(a, &f);
+}
+
+void viz_app_motion(viz_app *a, double x, double y)
+{
+    a->mouse_x = x < 0 ? -1 : x / a->zoom;
+    a->mouse_y = y < 0 ? -1 : y / a->zoom;
+}
+
+gboolean viz_app_quit_requested(const viz_app *a) { return a->quit; }
+
+void viz_app_print_state(const viz_app *a, FILE *out)
+{
+    viz_fanout_counts c;
+    viz_fanout_get_counts(a->state[0], &c);
+    fprintf(out, "scene=%s paused=%d speed=%g posts=%" G_GUINT64_FORMAT " ws_pushes=%" G_GUINT64_FORMAT
+            " push_queued=%" G_GUINT64_FORMAT " online=%u help=%d large=%d frames=%" G_GUINT64_FORMAT "\n",
+            scene_table[a->current]->name, viz_world_paused(a->world), viz_world_speed(a->world), c.posts,
+            c.ws_pushes, c.push_queued, c.online, a->help, a->large, a->frames);
+}
+
+gboolean viz_app_take_fullscreen_toggle(viz_app *a)
+{
+    gboolean t = a->fullscreen_toggle;
+    a->fullscreen_toggle = FALSE;
+    return t;
+}
+
+char *viz_app_take_screenshot_request(viz_app *a)
+{
+    char *p = a->screenshot;
+    a->screenshot = NULL;
+    return p;
+}
+
+void viz_app_toast(viz_app *a, const char *msg)
+{
+    g_free(a->toast);
+    a->toast = g_strdup(msg);
+    a->toast_until = viz_world_wall(a->world) + 3.0;
+}
+
+/* ---- Drawing ---- */
+
+static void draw_bar(viz_app *a, cairo_t *cr)
+{
+    const viz_style *st = &a->style;
+    double bar = BAR_H * st->text_scale;
+    viz_color_set(cr, VIZ_C_TEXT, 1);
+    cairo_rectangle(cr, 0, 0, a->lw, bar);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    double th;
+    viz_text_size(cr, st, 17, TRUE, "S", NULL, &th);
+    viz_text(cr, st, 14, (bar - th) / 2, 17, TRUE, VIZ_ALIGN_LEFT, 0, "slacksim");
+    double tw = TAB_W * st->text_scale, x0 = TAB_X * st->text_scale;
+    for (int i = 0; i < NSCENES; i++) {
+        gboolean cur = i == a->current;
+        if (cur) {
+            viz_color_set(cr, VIZ_C_BG, 1);
+            viz_rounded_rect(cr, x0 + i * tw + 3, 6, tw - 6, bar - 6, 6);
+            cairo_fill(cr);
+            cairo_rectangle(cr, x0 + i * tw + 3, bar - 8, tw - 6, 8);
+            cairo_fill(cr);
+        }
+        if (cur) viz_color_set(cr, VIZ_C_TEXT, 1);
+        else cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+        char buf[48];
+        snprintf(buf, sizeof buf, "%d %s", i + 1, scene_table[i]->title);
+        viz_text(cr, st, x0 + i * tw + tw / 2, (bar - th) / 2 + 2, 15, cur, VIZ_ALIGN_CENTER, 0, buf);
+    }
+    /* Clock and speed: the two numbers an audience must never guess. */
+    viz_world *w = a->world;
+    char clock[96];
+    double t = sim_time_to_sec(viz_world_now(w));
+    double sp = viz_world_speed(w);
+    /* Microseconds matter in slow motion; milliseconds are enough above. */
+    snprintf(clock, sizeof clock, "t = %.*f s   %gx%s", sp < 0.1 ? 6 : 3, t, sp,
+             viz_world_ended(w) ? "   END: R restarts" : viz_world_paused(w) ? "   PAUSED" : "");
+    if (viz_world_paused(w) || viz_world_ended(w)) viz_color_set(cr, VIZ_C_YELLOW, 1);
+    else cairo_set_source_rgb(cr, 1, 1, 1);
+    viz_text(cr, st, a->lw - 14, (bar - th) / 2 + 1, 15, TRUE, VIZ_ALIGN_RIGHT, 0, clock);
+}
+
+static void draw_hints(viz_app *a, cairo_t *cr)
+{
+    double hint = HINT_H * a->style.text_scale;
+    viz_color_set(cr, VIZ_C_EDGE, 0.35);
+    cairo_rectangle(cr, 0, a->lh - hint, a->lw, hint);
+    cairo_fill(cr);
+    static const char keys[] = "H help   Space pause   \u2192 step   +/\u2212 speed   1-4 scenes   R reset   "
+                               "S screenshot   L large text   F full screen   Q quit";
+    double kw;
+    viz_text_size(cr, &a->style, 13, FALSE, keys, &kw, NULL);
+    viz_color_set(cr, VIZ_C_TEXT, 1);
+    viz_text_fit(cr, &a->style, 14, a->lh - hint + 4, 13, FALSE, VIZ_ALIGN_LEFT, a->lw - 28, keys);
+    /* The scenario and seed: what to type to get this run again. */
+    char who[160];
+    snprintf(who, sizeof who, "%s \u00b7 seed %" G_GUINT64_FORMAT, viz_world_scenario_name(a->world),
+             viz_world_seed(a->world));
+    double ww;
+    viz_text_size(cr, &a->style, 13, FALSE, who, &ww, NULL);
+    if (14 + kw + 30 + ww < a->lw - 14) {
+        viz_color_set(cr, VIZ_C_MUTED, 1);
+        viz_text(cr, &a->style, a->lw - 14, a->lh - hint + 4, 13, FALSE, VIZ_ALIGN_RIGHT, 0, who);
+    }
+}
+
+static void draw_help(viz_app *a, cairo_t *cr)
+{
+    static const viz_key_help global[] = {
+        { "Space", "pause / resume the simulation" },
+        { "\u2192 (Right)", "single step: run the next simulated event" },
+        { "+ / \u2212", "simulation speed (0.0001x to 1000x; shown top right)" },
+        { "1 2 3 4", "scenes: fan-out, pipeline, dashboard, quiz" },
+        { "R", "reset: rebuild the model from the scenario, t = 0" },
+        { "S", "screenshot (PNG in the current directory)" },
+        { "L", "large text for projectors (also --scale)" },
+        { "F", "full screen on/off" },
+        { "H", "this help (any key closes it)" },
+        { "Q / Esc", "quit" },
+        { "mouse", "hover a node for details" },
+    };
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.55);
+    cairo_paint(cr);
+    double pw = fmin(a->lw - 80, 900), ph = fmin(a->lh - 60, 620);
+    double px = (a->lw - pw) / 2, py = (a->lh - ph) / 2;
+    viz_panel(cr, px, py, pw, ph, VIZ_C_PANEL, VIZ_C_TEXT);
+    const viz_style *st = &a->style;
+    double size = 15, y = py + 18, col = px + 24, col2 = px + 24 + 170 * st->text_scale;
+    viz_color_set(cr, VIZ_C_TEXT, 1);
+    y += viz_text(cr, st, col, y, 20, TRUE, VIZ_ALIGN_LEFT, 0, "Keys") + 8;
+    for (size_t i = 0; i < G_N_ELEMENTS(global); i++) {
+        viz_color_set(cr, VIZ_C_BLUE, 1);
+        viz_text(cr, st, col, y, size, TRUE, VIZ_ALIGN_LEFT, 0, global[i].key);
+        viz_color_set(cr, VIZ_C_TEXT, 1);
+        y += viz_text(cr, st, col2, y, size, FALSE, VIZ_ALIGN_LEFT, px + pw - col2 - 20, global[i].what) + 3;
+    }
+    const viz_key_help *k = scene_table[a->current]->keys;
+    if (k && k->key) {
+        y += 10;
+        char title[64];
+        snprintf(title, sizeof title, "This scene (%s)", scene_table[a->current]->title);
+        viz_color_set(cr, VIZ_C_TEXT, 1);
+        y += viz_text(cr, st, col, y, 18, TRUE, VIZ_ALIGN_LEFT, 0, title) + 6;
+        for (; k->key; k++) {
+            viz_color_set(cr, VIZ_C_BLUE, 1);
+            viz_text(cr, st, col, y, size, TRUE, VIZ_ALIGN_LEFT, 0, k->key);
+            viz_color_set(cr, VIZ_C_TEXT, 1);
+            y += viz_text(cr, st, col2, y, size, FALSE, VIZ_ALIGN_LEFT, px + pw - col2 - 20, k->what) + 3;
+        }
+    }
+}
+
+void viz_app_draw(viz_app *a, cairo_t *cr)
+{
+    cairo_save(cr);
+    cairo_scale(cr, a->zoom, a->zoom);
+    viz_color_set(cr, VIZ_C_BG, 1);
+    cairo_paint(cr);
+    viz_frame f;
+    scene_frame(a, &f);
+    cairo_save(cr);
+    cairo_rectangle(cr, f.x, f.y, f.w, f.h);
+    cairo_clip(cr);
+    scene_table[a->current]->draw(a->state[a->current], a->world, &f, cr);
+    cairo_restore(cr);
+    draw_bar(a, cr);
+    draw_hints(a, cr);
+    if (a->toast && viz_world_wall(a->world) < a->toast_until) {
+        double tw, th;
+        viz_text_size(cr, &a->style, 15, FALSE, a->toast, &tw, &th);
+        double x = (a->lw - tw) / 2 - 14, y = a->lh - HINT_H * a->style.text_scale - th - 30;
+        viz_rounded_rect(cr, x, y, tw + 28, th + 14, 8);
+        viz_color_set(cr, VIZ_C_TEXT, 0.9);
+        cairo_fill(cr);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        viz_text(cr, &a->style, a->lw / 2, y + 7, 15, FALSE, VIZ_ALIGN_CENTER, 0, a->toast);
+    }
+    if (a->help) draw_help(a, cr);
+    else if (a->mouse_x >= 0 && a->mouse_y >= f.y && a->mouse_y < f.y + f.h) {
+        char *tip = scene_table[a->current]->hover(a->state[a->current], a->world, &f, a->mouse_x, a->mouse_y);
+        if (tip) viz_tooltip(cr, &a->style, a->mouse_x, a->mouse_y, a->lw, a->lh, tip);
+        g_free(tip);
+    }
+    cairo_restore(cr);
+}
+
+static void draw_cb(cairo_t *cr, double w, double h, void *user)
+{
+    (void)w; (void)h;
+    viz_app_draw(user, cr);
+}
+
+gboolean viz_app_write(viz_app *a, const char *path, GError **error)
+{
+    return viz_chart_write(path, (int)a->w, (int)a->h, draw_cb, a, error);
+}
+
+/* ---- Headless ---- */
+
+gboolean viz_headless_run(const viz_options *o, GError **error)
+{
+    viz_options opt = *o;
+    /* Frames of the fan-out without a post would all look alike: unless a
+     * script says otherwise, post at t = 0. */
+    if (!opt.script && (!opt.scene || viz_scene_find(opt.scene) == 0)) opt.script = "0=p";
+    viz_app *a = viz_app_new(&opt, error);
+    if (!a) return FALSE;
+    if (o->out_dir && g_mkdir_with_parents(o->out_dir, 0755) != 0) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot create directory: %s", o->out_dir, g_strerror(errno));
+        viz_app_free(a);
+        return FALSE;
+    }
+    double dt = 1.0 / (o->fps > 0 ? o->fps : 30);
+    gboolean ok = TRUE;
+    for (int i = 0; ok && i < MAX(o->frames, 1); i++) {
+        viz_app_tick(a, dt);
+        if (o->out_dir) {
+            char name[32];
+            snprintf(name, sizeof name, "frame-%04d.png", i);
+            char *path = g_build_filename(o->out_dir, name, NULL);
+            ok = viz_app_write(a, path, error);
+            g_free(path);
+        }
+    }
+    if (ok && o->svg) ok = viz_app_write(a, o->svg, error);
+    if (ok && o->pdf) ok = viz_app_write(a, o->pdf, error);
+    if (ok && o->screenshot) ok = viz_app_write(a, o->screenshot, error);
+    if (ok && o->print_state) viz_app_print_state(a, stdout);
+    viz_app_free(a);
+    return ok;
+}
+
+/* ---- Benchmark ---- */
+
+static double thread_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+static double pct(const double *v, size_t n, double q)
+{
+    if (n == 0) return 0;
+    size_t k = (size_t)ceil(q / 100 * n);
+    return v[k == 0 ? 0 : k - 1];
+}
+
+gboolean viz_bench_run(const viz_options *o, FILE *out, GError **error)
+{
+    viz_options opt = *o;
+    opt.scene = "fanout";
+    int frames = o->frames > 1 ? o->frames : 300;
+    /* A post every second of wall time, so most frames draw a fan-out in
+     * flight (rings, lit edges) rather than a quiet picture. */
+    GString *script = g_string_new(NULL);
+    for (int s = 0; s * 30 < frames; s++) g_string_append_printf(script, "%d=p;", s);
+    opt.script = script->str;
+    viz_app *a = viz_app_new(&opt, error);
+    if (!a) { g_string_free(script, TRUE); return FALSE; }
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, o->width, o->height);
+    cairo_t *cr = cairo_create(surf);
+    double *upd = g_new(double, frames), *drw = g_new(double, frames), *tot = g_new(double, frames);
+    double *cpu = g_new(double, frames);
+    for (int i = 0; i < frames; i++) {
+        double c0 = thread_cpu_ms();
+        gint64 t0 = g_get_monotonic_time();
+        viz_app_tick(a, 1.0 / 30);
+        gint64 t1 = g_get_monotonic_time();
+        viz_app_draw(a, cr);
+        cairo_surface_flush(surf);
+        gint64 t2 = g_get_monotonic_time();
+        upd[i] = (t1 - t0) / 1e3;
+        drw[i] = (t2 - t1) / 1e3;
+        tot[i] = (t2 - t0) / 1e3;
+        cpu[i] = thread_cpu_ms() - c0;
+    }
+    viz_fanout_counts c;
+    viz_fanout_get_counts(viz_app_scene_state(a, 0), &c);
+    qsort(upd, frames, sizeof *upd, cmp_double);
+    qsort(drw, frames, sizeof *drw, cmp_double);
+    qsort(tot, frames, sizeof *tot, cmp_double);
+    qsort(cpu, frames, sizeof *cpu, cmp_double);
+    double sum = 0;
+    for (int i = 0; i < frames; i++) sum += tot[i];
+    fprintf(out, "scene=fanout\nsize=%dx%d\nframes=%d\nmembers=%u\nonline=%u\nposts=%" G_GUINT64_FORMAT "\n",
+            o->width, o->height, frames, c.members, c.online, c.posts);
+    fprintf(out, "update_ms_p50=%.3f\nupdate_ms_p99=%.3f\n", pct(upd, frames, 50), pct(upd, frames, 99));
+    fprintf(out, "draw_ms_p50=%.3f\ndraw_ms_p99=%.3f\n", pct(drw, frames, 50), pct(drw, frames, 99));
+    fprintf(out, "frame_ms_mean=%.3f\nframe_ms_p50=%.3f\nframe_ms_p99=%.3f\nframe_ms_max=%.3f\n",
+            sum / frames, pct(tot, frames, 50), pct(tot, frames, 99), tot[frames - 1]);
+    /* CPU time of this thread is what the frame costs; wall time also
+     * counts waiting for a core on a shared machine. */
+    fprintf(out, "frame_cpu_ms_p50=%.3f\nframe_cpu_ms_p99=%.3f\nframe_cpu_ms_max=%.3f\n",
+            pct(cpu, frames, 50), pct(cpu, frames, 99), cpu[frames - 1]);
+    fprintf(out, "budget_ms=16.000\nwithin_budget=%s\n", pct(cpu, frames, 99) < 16 ? "yes" : "no");
+    g_free(upd); g_free(drw); g_free(tot); g_free(cpu);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surf);
+    viz_app_free(a);
+    g_string_free(script, TRUE);
+    return TRUE;
+}

@@ -1,0 +1,123 @@
+/* viz_dashboard: scene 3, live charts of whatever scenario runs: WebSocket
+ * connections per gateway, messages/s, end-to-end p50/p99, Kafka lag per
+ * partition, Redis ops/s and presence keys. Drawn with viz_chart, the code
+ * `slacksim run --plots` uses for files.
+ *
+ * Invariant: charts read the model's own time series (one row per
+ * simulated interval) by column name; connections per gateway are read
+ * live from the model, so killing a gateway shows at once. */
+#include "viz/viz_scene.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "viz/viz_chart.h"
+
+typedef struct viz_dashboard {
+    int unused;   /* the scene keeps no state: everything comes from the model */
+} viz_dashboard;
+
+/* One chart: up to three time-series columns (docs/output.md names them)
+ * with their legend labels. */
+typedef struct dash_chart {
+    const char *title;
+    const char *ylabel;
+    const char *cols[3];
+    const char *labels[3];
+    gboolean zero_is_gap;   /* 0 means "no sample this interval" (latency percentiles) */
+} dash_chart;
+
+static const dash_chart charts[] = {
+    { "Messages per second", "messages / s",
+      { "messages_per_s", "postgres_writes_per_s" }, { "sent", "PostgreSQL writes" } },
+    { "End-to-end latency (send \u2192 WebSocket push)", "latency (ms)",
+      { "e2e_p50_ms", "e2e_p99_ms" }, { "p50", "p99" }, TRUE },
+    { "Kafka consumer lag (busiest partition)", "lag (messages)",
+      { "kafka_lag_max" }, { "lag" } },
+    { "Redis operations per second", "operations / s",
+      { "redis_ops_per_s" }, { "ops/s" } },
+    { "Presence keys in Redis", "keys",
+      { "connections", "presence_stale_keys" }, { "live (one per connection)", "stale (crashed clients, until TTL)" } },
+};
+
+static size_t chart_columns(const dash_chart *c)
+{
+    size_t n = 0;
+    while (n < G_N_ELEMENTS(c->cols) && c->cols[n]) n++;
+    return n;
+}
+
+static void *dashboard_init(viz_world *w) { (void)w; return g_new0(viz_dashboard, 1); }
+static void dashboard_unload(void *p) { g_free(p); }
+static void dashboard_reset(void *p, viz_world *w) { (void)p; (void)w; }
+static void dashboard_update(void *p, viz_world *w, viz_frame *f) { (void)p; (void)w; (void)f; }
+
+static void draw_connections(const slack_model *m, const viz_frame *f, cairo_t *cr, double x, double y, double w, double h)
+{
+    uint32_t g = slack_model_gateways(m);
+    char **labels = g_new0(char *, g + 1);
+    double *v = g_new0(double, g + 1);
+    for (uint32_t i = 0; i < g; i++) {
+        labels[i] = g_strdup_printf(slack_model_gateway_alive(m, i) ? "gw-%u" : "gw-%u \u2717", i);
+        v[i] = (double)slack_model_gateway_connections(m, i);
+    }
+    viz_axes ax;
+    viz_axes_init(&ax, "WebSocket connections per gateway (now)", NULL, "connections");
+    viz_chart_bars(cr, &f->style, x, y, w, h, &ax, (const char *const *)labels, v, g, 0);
+    g_strfreev(labels);
+    g_free(v);
+}
+
+static void dashboard_draw(const void *p, const viz_world *w, const viz_frame *f, cairo_t *cr)
+{
+    (void)p;
+    const slack_model *m = viz_world_model_const(w);
+    const sim_series *ts = slack_model_timeseries(m);
+    double gap = 12, x = f->x + gap, y = f->y + gap;
+    double cw = (f->w - 4 * gap) / 3, ch = (f->h - 3 * gap) / 2;
+    draw_connections(m, f, cr, x, y, cw, ch);
+    for (size_t i = 0; i < G_N_ELEMENTS(charts); i++) {
+        size_t k = i + 1;
+        double cx = x + (k % 3) * (cw + gap), cy = y + (k / 3) * (ch + gap);
+        viz_axes ax;
+        viz_axes_init(&ax, charts[i].title, "simulated time (s)", charts[i].ylabel);
+        if (charts[i].zero_is_gap) ax.ymin = 0;
+        viz_chart_series_gaps(cr, &f->style, cx, cy, cw, ch, &ax, ts, charts[i].cols, charts[i].labels,
+                              chart_columns(&charts[i]), charts[i].zero_is_gap);
+    }
+}
+
+static gboolean dashboard_key(void *p, viz_world *w, viz_frame *f, int key)
+{
+    (void)p; (void)w; (void)f; (void)key;
+    return FALSE;
+}
+
+static gboolean dashboard_click(void *p, viz_world *w, viz_frame *f, double x, double y)
+{
+    (void)p; (void)w; (void)f; (void)x; (void)y;
+    return FALSE;
+}
+
+static char *dashboard_hover(const void *p, const viz_world *w, const viz_frame *f, double x, double y)
+{
+    (void)p; (void)x; (void)y; (void)f;
+    const sim_series *ts = slack_model_timeseries(viz_world_model_const(w));
+    size_t rows = ts ? sim_series_rows(ts) : 0;
+    if (rows == 0) return g_strdup("the model writes one row per simulated interval:\nthe first appears after one interval");
+    return g_strdup_printf("%zu intervals so far, latest at t = %.1f s", rows,
+                           sim_time_to_sec(sim_series_time(ts, rows - 1)));
+}
+
+static const viz_key_help dashboard_keys[] = {
+    { "+ / \u2212", "faster time fills the charts sooner" },
+    { NULL, NULL },
+};
+
+const viz_scene_ops viz_scene_dashboard = {
+    .name = "dashboard", .title = "Dashboard",
+    .init = dashboard_init, .unload = dashboard_unload, .reset = dashboard_reset,
+    .update = dashboard_update, .draw = dashboard_draw, .key = dashboard_key,
+    .click = dashboard_click, .hover = dashboard_hover, .keys = dashboard_keys,
+    .speed = 10.0,
+};

@@ -1,0 +1,325 @@
+/* viz_quiz: scene 4, the Design Slack quiz on the projector: one question
+ * at a time in large text, options clickable and on keys 1-4, feedback with
+ * the explanation, "Show me" opening the linked scene, and a score screen.
+ * Built on quiz/quiz.h; numeric questions are asked as four choices
+ * (QUIZ_NUMERIC_CHOICES) with their answers computed by the model.
+ *
+ * Invariant: the bank is loaded (and its model-backed answers evaluated)
+ * only when the scene is first shown, one frame after a "preparing" notice
+ * has been drawn, so starting the visualizer never waits on the quiz. */
+#include "viz/viz_scene.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "quiz/quiz.h"
+
+#define BANK_PATH "quiz/design-slack.json"
+
+typedef enum { QS_IDLE, QS_PREPARING, QS_ERROR, QS_ASK, QS_SCORE } quiz_state;
+
+typedef struct rect { double x, y, w, h; } rect;
+
+typedef struct viz_quiz {
+    quiz_state state;
+    char *error;
+    quiz_bank *bank;
+    quiz_session *session;
+    uint64_t seed;
+    guint cur;                 /* question shown */
+    int chosen;                /* shown option picked, -1 none */
+    rect opt[QUIZ_MAX_OPTIONS], next_btn, show_btn;
+    gboolean has_show;
+} viz_quiz;
+
+static char *resolve_bank(void)
+{
+    if (g_file_test(BANK_PATH, G_FILE_TEST_EXISTS)) return g_strdup(BANK_PATH);
+    char *exe = g_file_read_link("/proc/self/exe", NULL);
+    if (!exe) return g_strdup(BANK_PATH);
+    char *dir = g_path_get_dirname(exe);
+    char *alt = g_build_filename(dir, "..", BANK_PATH, NULL);
+    g_free(dir);
+    g_free(exe);
+    return alt;
+}
+
+static void quiz_clear(viz_quiz *s)
+{
+    quiz_session_free(s->session);
+    s->session = NULL;
+    quiz_bank_free(s->bank);
+    s->bank = NULL;
+    g_free(s->error);
+    s->error = NULL;
+}
+
+static void quiz_load(viz_quiz *s)
+{
+    GError *e = NULL;
+    char *path = resolve_bank();
+    s->bank = quiz_bank_load(path, NULL, &e);
+    g_free(path);
+    if (s->bank && !quiz_bank_evaluate(s->bank, quiz_model_evaluator, NULL, &e)) {
+        quiz_bank_free(s->bank);
+        s->bank = NULL;
+    }
+    if (!s->bank) {
+        s->error = g_strdup(e ? e->message : "cannot load the quiz bank");
+        g_clear_error(&e);
+        s->state = QS_ERROR;
+        return;
+    }
+    s->session = quiz_session_new(s->bank, QUIZ_SHUFFLE | QUIZ_NUMERIC_CHOICES, s->seed);
+    s->cur = 0;
+    s->chosen = -1;
+    s->state = quiz_session_count(s->session) ? QS_ASK : QS_SCORE;
+}
+
+static void *quiz_init(viz_world *w)
+{
+    viz_quiz *s = g_new0(viz_quiz, 1);
+    s->seed = viz_world_seed(w);
+    s->chosen = -1;
+    return s;
+}
+
+static void quiz_unload(void *p)
+{
+    viz_quiz *s = p;
+    if (!s) return;
+    quiz_clear(s);
+    g_free(s);
+}
+
+/* R rebuilds the model; the quiz keeps its place (it does not use it). */
+static void quiz_reset(void *p, viz_world *w) { (void)p; (void)w; }
+
+static void quiz_update(void *p, viz_world *w, viz_frame *f)
+{
+    viz_quiz *s = p;
+    (void)w;
+    if (!f->shown) return;
+    if (s->state == QS_IDLE) s->state = QS_PREPARING;        /* draw the notice first */
+    else if (s->state == QS_PREPARING) quiz_load(s);
+}
+
+static void restart(viz_quiz *s)
+{
+    quiz_session_free(s->session);
+    s->seed++;
+    s->session = quiz_session_new(s->bank, QUIZ_SHUFFLE | QUIZ_NUMERIC_CHOICES, s->seed);
+    s->cur = 0;
+    s->chosen = -1;
+    s->state = QS_ASK;
+}
+
+static void answer(viz_quiz *s, guint k)
+{
+    if (s->state != QS_ASK || s->chosen >= 0 || k >= quiz_session_option_count(s->session, s->cur)) return;
+    quiz_session_answer(s->session, s->cur, k);
+    s->chosen = (int)k;
+}
+
+static void next(viz_quiz *s)
+{
+    if (s->state == QS_SCORE) { restart(s); return; }
+    if (s->state != QS_ASK || s->chosen < 0) return;
+    s->chosen = -1;
+    if (++s->cur >= quiz_session_count(s->session)) s->state = QS_SCORE;
+}
+
+static void show_me(viz_quiz *s, viz_frame *f)
+{
+    if (s->state != QS_ASK || s->chosen < 0) return;
+    const quiz_question *q = quiz_session_question(s->session, s->cur);
+    if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE) f->switch_to = viz_scene_find(quiz_question_demo_scene(q));
+}
+
+/* ---- Drawing ---- */
+
+static void draw_center(const viz_frame *f, cairo_t *cr, const char *title, const char *body)
+{
+    viz_color_set(cr, VIZ_C_TEXT, 1);
+    double y = f->y + f->h * 0.3;
+    y += viz_text(cr, &f->style, f->x + f->w / 2, y, 26, TRUE, VIZ_ALIGN_CENTER, 0, title) + 16;
+    viz_color_set(cr, VIZ_C_MUTED, 1);
+    viz_text(cr, &f->style, f->x + f->w * 0.15, y, 17, FALSE, VIZ_ALIGN_CENTER, f->w * 0.7, body);
+}
+
+static void draw_score(const viz_quiz *s, const viz_frame *f, cairo_t *cr)
+{
+    guint n = quiz_session_count(s->session), sc = quiz_session_score(s->session);
+    char title[64];
+    snprintf(title, sizeof title, "Score: %u / %u", sc, n);
+    GPtrArray *review = quiz_session_review(s->session);
+    GString *body = g_string_new(NULL);
+    if (review->len == 0) g_string_append(body, "Every answer right. ");
+    else {
+        g_string_append(body, "Topics to review: ");
+        for (guint i = 0; i < review->len; i++)
+            g_string_append_printf(body, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(review, i));
+        g_string_append(body, ". ");
+    }
+    g_string_append(body, "\n\nEnter: take the quiz again (options reshuffled).");
+    draw_center(f, cr, title, body->str);
+    g_string_free(body, TRUE);
+    g_ptr_array_unref(review);
+}
+
+static void layout_ask(viz_quiz *s, const viz_frame *f, cairo_t *cr, double *qy)
+{
+    const quiz_question *q = quiz_session_question(s->session, s->cur);
+    double x = f->x + f->w * 0.08, w = f->w * 0.84, y = f->y + 18;
+    char head[160];
+    snprintf(head, sizeof head, "Question %u of %u  \u00b7  %s  \u00b7  score %u", s->cur + 1,
+             quiz_session_count(s->session), quiz_question_topic(q), quiz_session_score(s->session));
+    viz_color_set(cr, VIZ_C_MUTED, 1);
+    y += viz_text(cr, &f->style, x, y, 15, FALSE, VIZ_ALIGN_LEFT, w, head) + 10;
+    viz_color_set(cr, VIZ_C_TEXT, 1);
+    y += viz_text(cr, &f->style, x, y, 26, TRUE, VIZ_ALIGN_LEFT, w, quiz_question_text(q)) + 18;
+    *qy = y;
+}
+
+static void draw_ask(const viz_quiz *s, const viz_frame *f, cairo_t *cr)
+{
+    viz_quiz *m = (viz_quiz *)s;   /* layout rects are a cache of this draw */
+    double y;
+    layout_ask(m, f, cr, &y);
+    const quiz_question *q = quiz_session_question(s->session, s->cur);
+    double x = f->x + f->w * 0.08, w = f->w * 0.84;
+    guint n = quiz_session_option_count(s->session, s->cur), right = quiz_session_correct(s->session, s->cur);
+    for (guint k = 0; k < n && k < QUIZ_MAX_OPTIONS; k++) {
+        const char *text = quiz_session_option(s->session, s->cur, k);
+        const char *mark = "";
+        if (s->chosen >= 0 && k == right) mark = "  \u2713 right";
+        else if (s->chosen == (int)k) mark = "  \u2717 your answer";
+        char *label = g_strconcat(text, mark, NULL);
+        double th = viz_text_height(cr, &f->style, 19, FALSE, w - 70, label);
+        double oh = fmax(48 * f->style.text_scale, th + 16);
+        m->opt[k] = (rect){ x, y, w, oh };
+        viz_color fill = VIZ_C_PANEL, border = VIZ_C_EDGE;
+        if (s->chosen >= 0 && k == right) { fill = VIZ_C_GREEN; border = VIZ_C_GREEN; }
+        else if (s->chosen == (int)k) { fill = VIZ_C_VERMILLION; border = VIZ_C_VERMILLION; }
+        gboolean hot = s->chosen < 0 && f->mouse_x >= x && f->mouse_x <= x + w && f->mouse_y >= y && f->mouse_y <= y + oh;
+        viz_panel(cr, x, y, w, oh, VIZ_C_PANEL, hot ? VIZ_C_BLUE : border);
+        if (fill != VIZ_C_PANEL) {
+            viz_rounded_rect(cr, x, y, w, oh, 8);
+            viz_color_set(cr, fill, 0.22);
+            cairo_fill(cr);
+        }
+        viz_color_set(cr, VIZ_C_BLUE, 1);
+        cairo_arc(cr, x + 28, y + oh / 2, 16, 0, 2 * M_PI);
+        cairo_fill(cr);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        viz_textf(cr, &f->style, x + 28, y + oh / 2 - 11 * f->style.text_scale, 18, TRUE, VIZ_ALIGN_CENTER, "%u", k + 1);
+        viz_color_set(cr, VIZ_C_TEXT, 1);
+        viz_text(cr, &f->style, x + 58, y + (oh - th) / 2, 19, FALSE, VIZ_ALIGN_LEFT, w - 70, label);
+        g_free(label);
+        y += oh + 10;
+    }
+    m->has_show = FALSE;
+    if (s->chosen < 0) {
+        viz_color_set(cr, VIZ_C_MUTED, 1);
+        viz_text(cr, &f->style, x, y + 6, 15, FALSE, VIZ_ALIGN_LEFT, w, "Press 1-4 or click an option.");
+        return;
+    }
+    /* Feedback and explanation. */
+    gboolean ok = quiz_session_is_right(s->session, s->cur);
+    y += 4;
+    viz_color_set(cr, ok ? VIZ_C_GREEN : VIZ_C_VERMILLION, 1);
+    y += viz_text(cr, &f->style, x, y, 20, TRUE, VIZ_ALIGN_LEFT, w, ok ? "Right." : "Not quite.") + 4;
+    viz_color_set(cr, VIZ_C_TEXT, 1);
+    y += viz_text(cr, &f->style, x, y, 16.5, FALSE, VIZ_ALIGN_LEFT, w, quiz_question_explanation(q)) + 14;
+    double bw = 260 * f->style.text_scale, bh = 44 * f->style.text_scale;
+    double by = fmin(y, f->y + f->h - bh - 10);
+    m->next_btn = (rect){ x + w - bw, by, bw, bh };
+    viz_button(cr, &f->style, x + w - bw, by, bw, bh,
+               s->cur + 1 < quiz_session_count(s->session) ? "Next  (Enter)" : "Score  (Enter)", VIZ_C_BLUE, FALSE);
+    if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE && viz_scene_find(quiz_question_demo_scene(q)) >= 0) {
+        m->has_show = TRUE;
+        m->show_btn = (rect){ x, by, bw, bh };
+        char lbl[64];
+        snprintf(lbl, sizeof lbl, "Show me: %s  (M)", viz_scene_at(viz_scene_find(quiz_question_demo_scene(q)))->title);
+        viz_button(cr, &f->style, x, by, bw, bh, lbl, VIZ_C_GREEN, FALSE);
+    } else if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENARIO) {
+        char *cmd = quiz_demo_command(q);
+        if (cmd) {
+            viz_color_set(cr, VIZ_C_MUTED, 1);
+            char *t = g_strdup_printf("See it run: %s", cmd);
+            viz_text(cr, &f->style, x, by + 10, 14, FALSE, VIZ_ALIGN_LEFT, w - bw - 20, t);
+            g_free(t);
+            g_free(cmd);
+        }
+    }
+}
+
+static void quiz_draw(const void *p, const viz_world *w, const viz_frame *f, cairo_t *cr)
+{
+    const viz_quiz *s = p;
+    (void)w;
+    switch (s->state) {
+    case QS_IDLE:
+    case QS_PREPARING:
+        draw_center(f, cr, "Preparing the quiz\u2026",
+                    "Loading the question bank and computing model-backed answers by running their scenarios.");
+        break;
+    case QS_ERROR: draw_center(f, cr, "The quiz could not be loaded", s->error); break;
+    case QS_SCORE: draw_score(s, f, cr); break;
+    case QS_ASK: draw_ask(s, f, cr); break;
+    }
+}
+
+static gboolean quiz_key(void *p, viz_world *w, viz_frame *f, int key)
+{
+    viz_quiz *s = p;
+    (void)w;
+    if (s->state == QS_ASK && s->chosen < 0 && key >= '1' && key <= '4') { answer(s, (guint)(key - '1')); return TRUE; }
+    if (key == VIZ_KEY_ENTER || key == 'n' || (key == VIZ_KEY_RIGHT && s->state != QS_IDLE)) {
+        if (s->state == QS_ASK || s->state == QS_SCORE) { next(s); return TRUE; }
+    }
+    if (key == 'm') { show_me(s, f); return TRUE; }
+    return FALSE;
+}
+
+static gboolean in_rect(const rect *r, double x, double y)
+{
+    return x >= r->x && x <= r->x + r->w && y >= r->y && y <= r->y + r->h;
+}
+
+static gboolean quiz_click(void *p, viz_world *w, viz_frame *f, double x, double y)
+{
+    viz_quiz *s = p;
+    (void)w;
+    if (s->state == QS_SCORE) { restart(s); return TRUE; }
+    if (s->state != QS_ASK) return FALSE;
+    if (s->chosen < 0) {
+        for (guint k = 0; k < quiz_session_option_count(s->session, s->cur) && k < QUIZ_MAX_OPTIONS; k++)
+            if (in_rect(&s->opt[k], x, y)) { answer(s, k); return TRUE; }
+        return FALSE;
+    }
+    if (in_rect(&s->next_btn, x, y)) { next(s); return TRUE; }
+    if (s->has_show && in_rect(&s->show_btn, x, y)) { show_me(s, f); return TRUE; }
+    return FALSE;
+}
+
+static char *quiz_hover(const void *p, const viz_world *w, const viz_frame *f, double x, double y)
+{
+    (void)p; (void)w; (void)f; (void)x; (void)y;
+    return NULL;
+}
+
+static const viz_key_help quiz_keys[] = {
+    { "1 2 3 4", "answer (or click an option)" },
+    { "Enter / N", "next question; on the score screen, start again" },
+    { "M", "show me: open the scene that shows the answer" },
+    { NULL, NULL },
+};
+
+const viz_scene_ops viz_scene_quiz = {
+    .name = "quiz", .title = "Quiz",
+    .init = quiz_init, .unload = quiz_unload, .reset = quiz_reset,
+    .update = quiz_update, .draw = quiz_draw, .key = quiz_key,
+    .click = quiz_click, .hover = quiz_hover, .keys = quiz_keys,
+    .speed = 0,
+};

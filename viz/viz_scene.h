@@ -1,0 +1,157 @@
+/* viz_scene: the simulation the visualizer drives (viz_world) and the scenes
+ * that show it (fan-out, pipeline, dashboard, quiz).
+ *
+ * A frame is: input -> viz_world_advance(wall dt x speed) -> each scene's
+ * update -> the current scene's draw. Scenes keep their own state between
+ * frames; drawing takes that state const and a cairo_t, so the same draw
+ * fills a window texture, a PNG, an SVG or a PDF. Nothing here includes
+ * SDL: the window lives in viz_app.c, and the tests drive scenes directly. */
+#ifndef VIZ_SCENE_H
+#define VIZ_SCENE_H
+
+#include <stdint.h>
+#include <cairo.h>
+#include <glib.h>
+#include "models/slack_model.h"
+#include "viz/viz_draw.h"
+
+/* ---- The world: one model run, its clock and its speed ---- */
+
+typedef struct viz_world viz_world;
+
+/* As a seed: use the scenario's "seed" key. */
+#define VIZ_SEED_SCENARIO UINT64_MAX
+
+/* Shortest run the visualizer gives a scenario (simulated seconds). */
+#define VIZ_MIN_DURATION_S 3600.0
+
+/* Loads `scenario` (a path) with `sets` (NULL-terminated "k=v", may be
+ * NULL; copied) and builds the model with `seed` (or VIZ_SEED_SCENARIO). A relative scenario path
+ * that does not exist is also tried next to the binary's ../ (so the
+ * visualizer works from any directory). Unless `sets` sets duration_s,
+ * a shorter run is extended to VIZ_MIN_DURATION_S. NULL with `error`.
+ * Caller owns; free with viz_world_free. */
+viz_world *viz_world_new(const char *scenario, const char *const *sets, uint64_t seed, GError **error);
+void viz_world_free(viz_world *w);                      /* NULL is a no-op */
+/* Rebuilds the model from the same scenario and seed (R key). The
+ * observer set with viz_world_set_observer is installed again. */
+gboolean viz_world_reset(viz_world *w, GError **error);
+
+slack_model *viz_world_model(viz_world *w);             /* borrowed until reset/free */
+const slack_model *viz_world_model_const(const viz_world *w);
+const char *viz_world_scenario_name(const viz_world *w);
+uint64_t viz_world_seed(const viz_world *w);
+
+/* The observer is forwarded to the model and survives resets; `user`
+ * borrowed until replaced. NULL removes. */
+void viz_world_set_observer(viz_world *w, const slack_observer *obs, void *user);
+
+sim_time viz_world_now(const viz_world *w);
+sim_time viz_world_duration(const viz_world *w);
+gboolean viz_world_ended(const viz_world *w);           /* clock reached the run length */
+/* Wall seconds the visualizer has run (sum of the dt given to _advance),
+ * for effects that fade in wall time whatever the speed. */
+double   viz_world_wall(const viz_world *w);
+
+/* Advances wall time by `wall_dt` seconds and, unless paused, simulated
+ * time by wall_dt x speed (never past the run length). */
+void     viz_world_advance(viz_world *w, double wall_dt);
+/* Runs exactly the next pending event (the Right key); the clock moves to
+ * its time. FALSE if none is left before the run length. */
+gboolean viz_world_step(viz_world *w);
+
+gboolean viz_world_paused(const viz_world *w);
+void     viz_world_set_paused(viz_world *w, gboolean paused);
+double   viz_world_speed(const viz_world *w);           /* simulated s per wall s */
+/* Clamped to [VIZ_SPEED_MIN, VIZ_SPEED_MAX]. */
+void     viz_world_set_speed(viz_world *w, double speed);
+/* One step up or down the 1-2-5 ladder (+ and - keys). */
+void     viz_world_speed_step(viz_world *w, int dir);
+/* The issue asks for 0.1x..1000x; slower speeds are kept for the fan-out,
+ * whose whole life is a few milliseconds and would flash by at 0.1x. */
+#define VIZ_SPEED_MIN 0.0001
+#define VIZ_SPEED_MAX 1000.0
+
+/* ---- What a scene sees of the frame ---- */
+
+typedef struct viz_frame {
+    double x, y, w, h;       /* the scene's area in logical pixels */
+    double canvas_w, canvas_h;
+    viz_style style;
+    double mouse_x, mouse_y; /* logical pixels; negative when outside */
+    int switch_to;           /* out: a scene asks to show scene N (-1: none) */
+    gboolean shown;          /* this scene is the one on screen */
+} viz_frame;
+
+/* Keys reach scenes as ASCII (lower case letters, digits, '+', '-', ...)
+ * or one of these. */
+enum { VIZ_KEY_UP = 0x100, VIZ_KEY_DOWN, VIZ_KEY_LEFT, VIZ_KEY_RIGHT, VIZ_KEY_ENTER };
+
+/* A key a scene understands, for the help overlay. */
+typedef struct viz_key_help {
+    const char *key;
+    const char *what;
+} viz_key_help;
+
+typedef struct viz_scene_ops {
+    const char *name;        /* "fanout": --scene and quiz demo links */
+    const char *title;       /* "Fan-out": the tab */
+    void *(*init)(viz_world *w);
+    void  (*unload)(void *s);
+    /* The world was rebuilt (R): drop everything tied to the old model. */
+    void  (*reset)(void *s, viz_world *w);
+    /* Called every frame after the world advanced, shown or not. */
+    void  (*update)(void *s, viz_world *w, viz_frame *f);
+    void  (*draw)(const void *s, const viz_world *w, const viz_frame *f, cairo_t *cr);
+    /* TRUE if handled. */
+    gboolean (*key)(void *s, viz_world *w, viz_frame *f, int key);
+    gboolean (*click)(void *s, viz_world *w, viz_frame *f, double x, double y);
+    /* Tooltip for the point (x, y), or NULL. Caller frees with g_free. */
+    char *(*hover)(const void *s, const viz_world *w, const viz_frame *f, double x, double y);
+    const viz_key_help *keys;  /* NULL-terminated */
+    double speed;              /* the speed this scene is best watched at */
+} viz_scene_ops;
+
+extern const viz_scene_ops viz_scene_fanout;
+extern const viz_scene_ops viz_scene_pipeline;
+extern const viz_scene_ops viz_scene_dashboard;
+extern const viz_scene_ops viz_scene_quiz;
+
+/* The scenes in key order (1..4) and lookup by name; NULL-safe. */
+const viz_scene_ops *viz_scene_at(int index);
+int viz_scene_count(void);
+int viz_scene_find(const char *name);                   /* -1 if unknown */
+
+/* ---- The fan-out scene's logic, for tests and scripted demos ---- */
+
+typedef struct viz_fanout viz_fanout;
+
+typedef struct viz_fanout_counts {
+    uint32_t members;        /* channel members */
+    uint32_t online;         /* members online now */
+    uint32_t offline;
+    uint64_t ws_pushes;      /* WebSocket pushes of the latest post */
+    uint64_t push_queued;    /* push notifications queued for the latest post */
+    uint64_t ws_total, push_total;  /* over every post since reset */
+    gboolean done;           /* the latest post reached its last online member */
+    double   fanout_ms;      /* simulated send -> last WS push of the latest post; NAN until done */
+    uint64_t posts;
+} viz_fanout_counts;
+
+void     viz_fanout_get_counts(const viz_fanout *s, viz_fanout_counts *out);
+/* "Post in #general" from the next online member; returns the message id. */
+uint64_t viz_fanout_post(viz_fanout *s, viz_world *w);
+/* Member i (0-based, channel order) toggled online/offline. */
+void     viz_fanout_toggle_member(viz_fanout *s, viz_world *w, uint32_t i);
+/* Sets the share of members online (0..1), members chosen in a fixed
+ * scattered order so the picture stays mixed. */
+void     viz_fanout_set_online_share(viz_fanout *s, viz_world *w, double share);
+/* Kills or restores gateway g. */
+void     viz_fanout_set_gateway(viz_fanout *s, viz_world *w, uint32_t g, gboolean alive);
+/* Members (online) whose gateway is g now. */
+uint32_t viz_fanout_gateway_members(const viz_fanout *s, uint32_t g);
+uint32_t viz_fanout_member_user(const viz_fanout *s, uint32_t i);
+/* The channel the scene shows (#general). */
+uint32_t viz_fanout_channel(const viz_fanout *s);
+
+#endif
