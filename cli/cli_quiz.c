@@ -22,6 +22,7 @@ typedef struct {
     gboolean check;      /* --check */
     char *topic;         /* --topic: only questions whose topic or id has this */
     int first;           /* --first: only the first N (after --topic) */
+    char *retry;         /* --retry: only the questions missed in these results */
 } quiz_opts;
 
 /* ---- Paths ------------------------------------------------------------ */
@@ -312,20 +313,60 @@ static gboolean contains_casefold(const char *hay, const char *needle)
     return found;
 }
 
-/* The bank indices --topic and --first select, in bank order. An empty
- * selection is an error that lists the topics there are. */
+/* The ids of the questions not answered right in a --json results file
+ * (an earlier `slacksim quiz --json > FILE`). Caller frees the table. */
+static GHashTable *missed_ids(const char *path, GError **error)
+{
+    char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot read the results", path);
+        return NULL;
+    }
+    cJSON *r = cJSON_Parse(text);
+    g_free(text);
+    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(r, "questions");
+    if (!cJSON_IsArray(qs)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
+                    "%s: not quiz results (write them with slacksim quiz --json > FILE)", path);
+        cJSON_Delete(r);
+        return NULL;
+    }
+    GHashTable *ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    const cJSON *q;
+    cJSON_ArrayForEach(q, qs) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(q, "id");
+        if (cJSON_IsString(id) && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "right")))
+            g_hash_table_add(ids, g_strdup(id->valuestring));
+    }
+    cJSON_Delete(r);
+    return ids;
+}
+
+/* The bank indices --retry, --topic and --first select, in bank order. An
+ * empty selection is an error that says why. */
 static GArray *select_questions(const quiz_opts *o, const quiz_bank *bank, GError **error)
 {
+    GHashTable *missed = o->retry ? missed_ids(o->retry, error) : NULL;
+    if (o->retry && !missed) return NULL;
     GArray *pick = g_array_new(FALSE, FALSE, sizeof(guint));
     for (guint i = 0; i < quiz_bank_count(bank); i++) {
         const quiz_question *q = quiz_bank_question(bank, i);
+        if (missed && !g_hash_table_contains(missed, quiz_question_id(q)))
+            continue;
         if (o->topic && !contains_casefold(quiz_question_topic(q), o->topic)
             && !contains_casefold(quiz_question_id(q), o->topic))
             continue;
         if (o->first > 0 && pick->len == (guint)o->first) break;
         g_array_append_val(pick, i);
     }
+    if (missed) g_hash_table_destroy(missed);
     if (pick->len) return pick;
+    g_array_unref(pick);
+    if (!o->topic) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "%s: nothing to retry: every question in it was answered right", o->retry);
+        return NULL;
+    }
     GString *topics = g_string_new(NULL);
     for (guint i = 0; i < quiz_bank_count(bank); i++) {
         const char *t = quiz_question_topic(quiz_bank_question(bank, i));
@@ -336,7 +377,6 @@ static GArray *select_questions(const quiz_opts *o, const quiz_bank *bank, GErro
     g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "no question matches --topic '%s'; topics: %s",
                 o->topic, topics->str);
     g_string_free(topics, TRUE);
-    g_array_unref(pick);
     return NULL;
 }
 
@@ -382,6 +422,7 @@ int cli_quiz_main(int argc, char **argv)
         { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print the results as JSON on stdout", NULL },
         { "topic", 't', 0, G_OPTION_ARG_STRING, &o.topic, "Only the questions whose topic or id contains TEXT (e.g. presence, search)", "TEXT" },
         { "first", 0, 0, G_OPTION_ARG_INT, &o.first, "Only the first N questions (--first 5: the lesson's own quiz)", "N" },
+        { "retry", 0, 0, G_OPTION_ARG_FILENAME, &o.retry, "Only the questions missed in FILE, saved from an earlier --json run", "FILE" },
         { "check", 0, 0, G_OPTION_ARG_NONE, &o.check, "Validate the bank and list every problem (exit 2 if any)", NULL },
         { NULL }
     };
@@ -412,5 +453,6 @@ out:
     g_free(o.answers);
     g_free(o.seed);
     g_free(o.topic);
+    g_free(o.retry);
     return status;
 }

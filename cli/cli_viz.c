@@ -6,6 +6,11 @@
 #include "sim/sim_error.h"
 #include "viz/viz_app.h"
 
+/* LeakSanitizer (make asan): fontconfig, below Pango, never frees its font
+ * cache; those allocations are not ours. Unused without the sanitizer. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+
 static gboolean parse_size(const char *s, int *w, int *h)
 {
     char x;
@@ -29,7 +34,7 @@ int cli_viz_main(int argc, char **argv)
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "random seed (default: the scenario's \"seed\")", "N" },
         { "scene", 0, 0, G_OPTION_ARG_STRING, &scene, "first scene: fanout, pipeline, dashboard, quiz", "NAME" },
         { "speed", 0, 0, G_OPTION_ARG_DOUBLE, &speed, "simulated seconds per wall second (default: the scene's)", "X" },
-        { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, "text scale for projectors (default 1; L toggles x1.5)", "X" },
+        { "scale", 0, 0, G_OPTION_ARG_DOUBLE, &scale, "zoom for projectors, text included (default 1; L toggles x1.5)", "X" },
         { "size", 0, 0, G_OPTION_ARG_STRING, &size, "window or frame size (default 1280x720)", "WxH" },
         { "fullscreen", 0, 0, G_OPTION_ARG_NONE, &fullscreen, "start full screen", NULL },
         { "quit-after", 0, 0, G_OPTION_ARG_DOUBLE, &quit_after, "quit after this many wall seconds", "SECONDS" },

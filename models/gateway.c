@@ -23,9 +23,10 @@ struct gw_set {
     gboolean *alive;
     gw_core *core;            /* n * cores */
     sim_time *done_prev;      /* per gateway: work done at the last interval */
+    sim_time *booked_prev;    /* per gateway: work booked at the last interval */
     sim_time t_prev, t0;
     uint64_t total, peak, max_conns, max_per_gw, pushes, batches;
-    double util_max;
+    double util_max, offered_max;
     sim_dist inbound, push, overhead, connect;
 };
 
@@ -43,6 +44,7 @@ gw_set *gw_new(sim_ctx *ctx, const slack_cfg *cfg, uint32_t n_users)
     for (uint32_t i = 0; i < g->n; i++) g->alive[i] = TRUE;
     g->core = g_new0(gw_core, (size_t)g->n * g->cores);
     g->done_prev = g_new0(sim_time, g->n);
+    g->booked_prev = g_new0(sim_time, g->n);
     g->t_prev = g->t0 = sim_now(ctx);
     g->max_conns = (uint64_t)cfg->gw_max_connections;
     sim_dist_copy(&g->inbound, &cfg->gw_inbound_s);
@@ -57,7 +59,7 @@ void gw_free(gw_set *g)
     if (!g) return;
     sim_dist_clear(&g->inbound); sim_dist_clear(&g->push);
     sim_dist_clear(&g->overhead); sim_dist_clear(&g->connect);
-    g_free(g->conn); g_free(g->conns); g_free(g->alive); g_free(g->core); g_free(g->done_prev);
+    g_free(g->conn); g_free(g->conns); g_free(g->alive); g_free(g->core); g_free(g->done_prev); g_free(g->booked_prev);
     g_free(g);
 }
 
@@ -131,36 +133,45 @@ sim_time gw_push_cost(gw_set *g) { return sample_ns(&g->push, &g->rng); }
 sim_time gw_batch_overhead(gw_set *g) { return sample_ns(&g->overhead, &g->rng); }
 sim_time gw_connect_work(gw_set *g) { return sample_ns(&g->connect, &g->rng); }
 
-static sim_time work_done(const gw_set *g, uint32_t gw, sim_time now)
+static sim_time work_done(const gw_set *g, uint32_t gw, sim_time now, sim_time *booked)
 {
-    sim_time done = 0;
+    sim_time done = 0, b = 0;
     for (uint32_t k = 0; k < g->cores; k++) {
         const gw_core *c = &g->core[(size_t)gw * g->cores + k];
         done += c->booked - (c->free_at > now ? c->free_at - now : 0);
+        b += c->booked;
     }
+    if (booked) *booked = b;
     return done;
 }
 
 double gw_take_interval_util_max(gw_set *g)
 {
     sim_time now = sim_now(g->ctx), dt = now - g->t_prev;
-    double mx = 0;
+    double mx = 0, off = 0;
     for (uint32_t i = 0; i < g->n; i++) {
-        sim_time d = work_done(g, i, now);
-        if (dt > 0) mx = MAX(mx, (double)(d - g->done_prev[i]) / ((double)dt * g->cores));
+        sim_time b, d = work_done(g, i, now, &b);
+        if (dt > 0) {
+            mx = MAX(mx, (double)(d - g->done_prev[i]) / ((double)dt * g->cores));
+            off = MAX(off, (double)(b - g->booked_prev[i]) / ((double)dt * g->cores));
+        }
         g->done_prev[i] = d;
+        g->booked_prev[i] = b;
     }
     g->t_prev = now;
     g->util_max = MAX(g->util_max, mx);
+    g->offered_max = MAX(g->offered_max, off);
     return mx;
 }
+
+double gw_offered_max(const gw_set *g) { return g->offered_max; }
 
 double gw_util_max(const gw_set *g) { return g->util_max; }
 
 double gw_util_mean(const gw_set *g)
 {
     sim_time now = sim_now(g->ctx), done = 0;
-    for (uint32_t i = 0; i < g->n; i++) done += work_done(g, i, now);
+    for (uint32_t i = 0; i < g->n; i++) done += work_done(g, i, now, NULL);
     return now > g->t0 ? (double)done / ((double)(now - g->t0) * g->cores * g->n) : 0;
 }
 

@@ -63,6 +63,9 @@ sim_time gw_connect_work(gw_set *g);
  * run's maximum. Call once per time-series row. */
 double gw_take_interval_util_max(gw_set *g);
 double gw_util_max(const gw_set *g);                   /* largest interval value */
+/* Work booked per interval / capacity, largest over gateways and
+ * intervals: above 1 the gateway falls behind. */
+double gw_offered_max(const gw_set *g);
 double gw_util_mean(const gw_set *g);                  /* whole run, all gateways */
 /* Longest queue of booked work on any core now, seconds. */
 double gw_backlog_max_s(const gw_set *g);

@@ -78,7 +78,7 @@ struct presence {
     /* One stream per random process, so turning one on (say, watchers'
      * reads) leaves the others' draws, hence which clients crash when,
      * unchanged: configurations compare on common random numbers. */
-    sim_rng rng_phase, rng_crash, rng_read, rng_reconnect;
+    sim_rng rng_phase, rng_crash, rng_count, rng_read, rng_reconnect;
     sim_time hb_ns, ttl_ns;
 
     uint64_t connected, agg_connected;
@@ -98,6 +98,8 @@ void presence_config_init(presence_config *c)
     c->heartbeat_s = 30.0;        /* seed: heartbeat every 30 s */
     c->ttl_s = 65.0;              /* seed: SETEX presence:{user} 65 */
     c->crash_per_hour = 0.0;
+    c->crash_count = 0;
+    c->crash_window_s = 300.0;
     c->reconnect_s = 0.0;
     c->reads_per_key_s = 0.0;
     c->individual_clients = 1000;
@@ -118,6 +120,8 @@ cJSON *presence_defaults(void)
     cJSON_AddNumberToObject(o, "heartbeat_s", c.heartbeat_s);
     cJSON_AddNumberToObject(o, "ttl_s", c.ttl_s);
     cJSON_AddNumberToObject(o, "crash_per_hour", c.crash_per_hour);
+    cJSON_AddNumberToObject(o, "crash_count", c.crash_count);
+    cJSON_AddNumberToObject(o, "crash_window_s", c.crash_window_s);
     cJSON_AddNumberToObject(o, "reconnect_s", c.reconnect_s);
     cJSON_AddNumberToObject(o, "reads_per_key_s", c.reads_per_key_s);
     cJSON_AddNumberToObject(o, "individual_clients", c.individual_clients);
@@ -146,6 +150,8 @@ gboolean presence_config_from_scenario(const sim_scenario *sc, presence_config *
     if (!sim_scenario_double(sc, "presence.heartbeat_s", 1e-3, 86400.0, &c->heartbeat_s, error)
         || !sim_scenario_double(sc, "presence.ttl_s", 1e-3, 864000.0, &c->ttl_s, error)
         || !sim_scenario_double(sc, "presence.crash_per_hour", 0.0, 3600.0, &c->crash_per_hour, error)
+        || !get_u32(sc, "presence.crash_count", 0, 100000000, &c->crash_count, error)
+        || !sim_scenario_double(sc, "presence.crash_window_s", 1e-3, 1e7, &c->crash_window_s, error)
         || !sim_scenario_double(sc, "presence.reconnect_s", 0.0, 864000.0, &c->reconnect_s, error)
         || !sim_scenario_double(sc, "presence.reads_per_key_s", 0.0, 1e6, &c->reads_per_key_s, error)
         || !get_u32(sc, "presence.individual_clients", 0, UINT32_MAX, &c->individual_clients, error)
@@ -510,6 +516,19 @@ static void on_crash_candidate(sim_ctx *ctx, void *data, uint64_t arg)
     sim_after(ctx, exp_ns(&p->rng_crash, 1.0 / rate_s), on_crash_candidate, p, 0);
 }
 
+/* crash_count: one of the crashes scheduled uniformly over the window
+ * hits a uniformly chosen connected client (rejection over all users; a
+ * crash finding none connected after many tries is skipped). */
+static void on_counted_crash(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx; (void)arg;
+    presence *p = data;
+    for (int tries = 0; tries < 4096 && p->connected; tries++) {
+        uint32_t user = (uint32_t)sim_rng_below(&p->rng_count, p->n_users);
+        if (presence_connected(p, user)) { presence_crash(p, user); return; }
+    }
+}
+
 /* ------------------------------------------------------- lifecycle */
 
 presence *presence_new(sim_ctx *ctx, redis_server *redis, const presence_config *cfg, uint32_t n_users)
@@ -527,6 +546,7 @@ presence *presence_new(sim_ctx *ctx, redis_server *redis, const presence_config 
     p->ttl_ns = sim_time_from_sec(cfg->ttl_s);
     sim_ctx_stream(ctx, "presence.phase", &p->rng_phase);
     sim_ctx_stream(ctx, "presence.crash", &p->rng_crash);
+    sim_ctx_stream(ctx, "presence.crash_count", &p->rng_count);
     sim_ctx_stream(ctx, "presence.read", &p->rng_read);
     sim_ctx_stream(ctx, "presence.reconnect", &p->rng_reconnect);
     p->nsh = redis_shards(redis);
@@ -552,6 +572,9 @@ presence *presence_new(sim_ctx *ctx, redis_server *redis, const presence_config 
     p->slack = sim_hist_new();
     if (cfg->crash_per_hour > 0.0 && n_users > 0)
         sim_after(ctx, exp_ns(&p->rng_crash, 3600.0 / (cfg->crash_per_hour * n_users)), on_crash_candidate, p, 0);
+    sim_time window = sim_time_from_sec(cfg->crash_window_s);
+    for (uint32_t i = 0; n_users > 0 && i < cfg->crash_count; i++)
+        sim_after(ctx, (sim_time)sim_rng_below(&p->rng_count, (uint64_t)MAX(window, 1)), on_counted_crash, p, 0);
     return p;
 }
 

@@ -53,6 +53,8 @@ typedef struct presence_config {
     double heartbeat_s;           /* client heartbeat period (30) */
     double ttl_s;                 /* SETEX expiry (65) */
     double crash_per_hour;        /* fraction of connected clients crashing per hour (Poisson) */
+    uint32_t crash_count;         /* plus this many crashes, uniform over [0, crash_window_s) */
+    double crash_window_s;
     double reconnect_s;           /* mean time after a crash until the client reconnects; 0 = never */
     double reads_per_key_s;       /* GETs of each user's presence key per second by watchers */
     uint32_t individual_clients;  /* users [0, n) simulated with their own heartbeat events */
@@ -77,9 +79,10 @@ gboolean presence_config_from_scenario(const sim_scenario *sc, presence_config *
 
 /* Users are 0 .. n_users-1, all offline at first. Borrows `ctx` and `redis`
  * for its lifetime; copies `cfg`. Starts the expire cycles (one per shard,
- * random phases) and, if crash_per_hour > 0, the crash process; RNG streams
- * "presence.*". Caller owns; free with presence_free (before the redis
- * server). */
+ * random phases), the crash process if crash_per_hour > 0, and schedules
+ * the crash_count crashes (each hits a client connected at that time);
+ * RNG streams "presence.*". Caller owns; free with presence_free (before
+ * the redis server). */
 presence *presence_new(sim_ctx *ctx, redis_server *redis, const presence_config *cfg, uint32_t n_users);
 void presence_free(presence *p);                       /* NULL is a no-op */
 

@@ -1210,7 +1210,7 @@ void search_report(const search_model *s, GString *out)
                            " pending, %" G_GUINT64_FORMAT " bulk rejections (429)\n", LAYOUT_NAMES[g->layout],
                            sim_time_to_sec(g->refresh_interval), c.indexed, c.pending, c.bulk_rejections);
     g_string_append_printf(out, "  shards %" G_GUINT64_FORMAT " on %u nodes (needed %u: shard limit %u, heap %u, disk %u);"
-                           " heap for shards %.0f%% of a node's\n", p->shards, p->nodes, p->nodes_needed,
+                           " shards take %.0f%% of each node's heap\n", p->shards, p->nodes, p->nodes_needed,
                            p->nodes_for_shard_limit, p->nodes_for_heap, p->nodes_for_disk, p->heap_used_pct);
     if (p->indices_created < p->indices || c.unindexable)
         g_string_append_printf(out, "  %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " indices could not be created "

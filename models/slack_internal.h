@@ -11,6 +11,8 @@
 #include "models/gateway.h"
 #include "models/redis.h"
 #include "models/presence.h"
+#include "models/search.h"
+#include "models/files.h"
 
 /* A message in flight (sender -> last recipient); slots are recycled. */
 typedef struct msg_rec {
@@ -21,6 +23,8 @@ typedef struct msg_rec {
     sim_time t_published;  /* handed to Kafka */
     sim_time t_visible;    /* readable by the fan-out consumer */
     uint32_t channel, sender;
+    uint32_t size;         /* the channel's members (cached: read at every stage) */
+    uint32_t partition;    /* its Kafka partition */
     uint32_t chan_seq;     /* per-channel assignment order (for publish order) */
     uint32_t next_free;    /* free-list link */
 } msg_rec;
@@ -60,6 +64,8 @@ struct slack_model {
     redis_server *redis;
     presence_config pcfg;
     presence *pres;
+    search_model *search;          /* indexing consumer group + queries */
+    files_model *files;            /* uploads and downloads */
     sim_station *pg, **fanout;     /* writer pool; one consumer per partition */
     sim_time *kafka_free_at, *kafka_booked, *kafka_done_prev;  /* per partition leader, virtual time */
     uint32_t partitions;
@@ -76,6 +82,8 @@ struct slack_model {
 
     /* arrivals */
     double base_rate, rate_factor, rate_max;
+    float *curve_knots;            /* daily curve at every whole second of the run */
+    uint32_t n_knots;
     gboolean arrivals_on;
     sim_event_id arrival_ev;
 
@@ -116,6 +124,17 @@ struct slack_model {
     /* wall clock of slack_model_new's build, for the report */
     double build_wall_s;
 };
+
+/* slack_world.c: search and files, wired in */
+void slack_world_defaults(cJSON *d);
+gboolean slack_world_validate(const sim_scenario *sc, GError **error);
+gboolean slack_world_new(slack_model *m, const sim_scenario *sc, GError **error);
+void slack_world_free(slack_model *m);
+void slack_world_stop_arrivals(slack_model *m);
+void slack_world_summary(const slack_model *m, cJSON *o);
+void slack_world_report(const slack_model *m, GString *s);
+void slack_world_published(slack_model *m, uint32_t partition, uint64_t msg, uint32_t channel);
+void slack_world_delivered(slack_model *m, uint64_t msg, uint64_t online);
 
 /* slack_output.c */
 void slack_output_series_init(slack_model *m);

@@ -110,10 +110,24 @@ static void obs_done_ev(sim_ctx *ctx, void *data, uint64_t arg)
 
 /* ------------------------------------------------------------------ workload: arrivals */
 
+/* The send rate at t: the daily curve, linearly interpolated between its
+ * values at whole seconds (tabulated once: the curve moves by < 1e-5 of
+ * its peak within a second, and the thinning loop is hot). */
 static double wl_rate_at(const slack_model *m, sim_time t)
 {
-    double hour = m->cfg.start_hour + sim_time_to_sec(t) / 3600.0;
-    return m->base_rate * m->rate_factor * wl_curve(m->wl, hour);
+    double x = sim_time_to_sec(t);
+    uint32_t i = (uint32_t)x;
+    if (i + 1 >= m->n_knots) i = m->n_knots - 2;
+    double f = x - i, c = m->curve_knots[i] + (m->curve_knots[i + 1] - m->curve_knots[i]) * f;
+    return m->base_rate * m->rate_factor * c;
+}
+
+static void wl_tabulate_curve(slack_model *m)
+{
+    m->n_knots = (uint32_t)ceil(sim_time_to_sec(m->duration)) + 2;
+    m->curve_knots = g_new(float, m->n_knots);
+    for (uint32_t i = 0; i < m->n_knots; i++)
+        m->curve_knots[i] = (float)wl_curve(m->wl, m->cfg.start_hour + i / 3600.0);
 }
 
 static void wl_update_rate_max(slack_model *m)
@@ -173,7 +187,8 @@ static void msg_send(slack_model *m, uint32_t channel, uint32_t sender)
     uint32_t slot = msg_alloc(m);
     msg_rec *r = msg_at(m, slot);
     *r = (msg_rec){ .serial = m->serial_next++, .t_sent = sim_now(m->ctx), .channel = channel,
-                    .sender = sender, .next_free = SLACK_NIL };
+                    .sender = sender, .size = wl_channel_size(m->wl, channel),
+                    .partition = kafka_partition_of(m, channel), .next_free = SLACK_NIL };
     m->sent++; m->iv_sent++; m->in_flight++;
     if (m->obs_on) obs_stage(m, r, SLACK_STAGE_SENT);
     uint32_t gw = m->conn[sender] != GW_NONE ? m->conn[sender] : sender % gw_count(m->gw);
@@ -282,7 +297,7 @@ static void kafka_publish(slack_model *m, uint32_t slot)
     msg_rec *r = msg_at(m, slot);
     sim_time now = sim_now(m->ctx);
     r->t_published = now;
-    uint32_t p = kafka_partition_of(m, r->channel);
+    uint32_t p = r->partition;
     sim_time work = sample_ns(&m->cfg.kafka_append_s, &m->rng_kafka);
     sim_time start = MAX(now, m->kafka_free_at[p]);
     m->kafka_free_at[p] = start + work;
@@ -291,6 +306,7 @@ static void kafka_publish(slack_model *m, uint32_t slot)
     if (t < m->kafka_visible_last[p]) t = m->kafka_visible_last[p];
     m->kafka_visible_last[p] = t;
     sim_at(m->ctx, t, kafka_visible, m, slot);
+    slack_world_published(m, p, r->serial, r->channel);
 }
 
 static void kafka_visible(sim_ctx *ctx, void *data, uint64_t slot)
@@ -300,10 +316,9 @@ static void kafka_visible(sim_ctx *ctx, void *data, uint64_t slot)
     r->t_visible = sim_now(ctx);
     sim_hist_record(m->h_kafka, r->t_visible - r->t_published);
     if (m->obs_on) obs_stage(m, r, SLACK_STAGE_PUBLISHED);
-    uint32_t size = wl_channel_size(m->wl, r->channel);
     sim_time work = sample_ns(&m->cfg.fanout_service_s, &m->rng_fanout)
-                  + sim_time_from_sec(m->cfg.fanout_per_recipient_s * size);
-    sim_station *st = m->fanout[kafka_partition_of(m, r->channel)];
+                  + sim_time_from_sec(m->cfg.fanout_per_recipient_s * r->size);
+    sim_station *st = m->fanout[r->partition];
     sim_station_submit_timed(st, slot, work);
     uint64_t lag = sim_station_in_queue(st) + sim_station_in_service(st);
     if (lag > m->lag_iv_max) m->lag_iv_max = lag;
@@ -323,7 +338,7 @@ static void fanout_consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arr
     slack_model *m = user;
     msg_rec *r = msg_at(m, (uint32_t)job);
     if (m->obs_on) obs_stage(m, r, SLACK_STAGE_CONSUMED);
-    uint64_t ops = 1 + (uint64_t)wl_channel_size(m->wl, r->channel);
+    uint64_t ops = 1 + (uint64_t)r->size;
     m->redis_fanout_ops += ops;
     redis_request(m->redis, r->channel, (uint32_t)MIN(ops, (uint64_t)UINT32_MAX), fanout_reply, m, job);
 }
@@ -350,7 +365,7 @@ static void fanout_count_member(slack_model *m, uint32_t u, gboolean cm, fanout_
 
 static void fanout_pass1(slack_model *m, const msg_rec *r, gboolean cm, fanout_counts *fc)
 {
-    uint32_t first, size = wl_channel_size(m->wl, r->channel);
+    uint32_t first, size = r->size;
     const uint32_t *list;
     wl_channel_members(m->wl, r->channel, &first, &list);
     for (uint32_t i = 0; i < size; i++) {
@@ -360,13 +375,14 @@ static void fanout_pass1(slack_model *m, const msg_rec *r, gboolean cm, fanout_c
 }
 
 /* Books one batch per touched (gateway, core): the i-th push of a batch
- * completes at start + overhead + i * per-push cost. */
+ * completes at start + overhead + i * per-push cost. The overhead and the
+ * per-push cost are drawn once per message (its batches share them). */
 static void fanout_book_batches(slack_model *m)
 {
     uint32_t cores = gw_cores(m->gw);
+    sim_time over = gw_batch_overhead(m->gw), cost = gw_push_cost(m->gw);
     for (uint32_t k = 0; k < m->n_touched; k++) {
         uint32_t s = m->touched[k], n = m->slot_count[s];
-        sim_time over = gw_batch_overhead(m->gw), cost = gw_push_cost(m->gw);
         sim_time start = gw_book_core(m->gw, s / cores, s % cores, over + cost * n);
         m->slot_base[s] = start + over;
         m->slot_cost[s] = cost;
@@ -378,7 +394,7 @@ static void fanout_book_batches(slack_model *m)
 /* Pass 2: each online member's delivery time from its batch's schedule. */
 static sim_time fanout_pass2(slack_model *m, const msg_rec *r, gboolean cm)
 {
-    uint32_t first, size = wl_channel_size(m->wl, r->channel), cores = gw_cores(m->gw);
+    uint32_t first, size = r->size, cores = gw_cores(m->gw);
     const uint32_t *list;
     wl_channel_members(m->wl, r->channel, &first, &list);
     sim_time last = 0, extra = 2 * sim_time_from_sec(m->cfg.client_one_way_s) - r->t_sent;
@@ -415,6 +431,7 @@ static void fanout_reply(sim_ctx *ctx, void *data, uint64_t slot)
     m->recipients_offline += fc.offline; m->lost_crashed += fc.lost;
     sim_hist_record(m->h_fanout, (last ? last : sim_now(ctx)) - r->t_visible);
     if (fc.offline) push_enqueue(m, fc.offline);
+    slack_world_delivered(m, r->serial, fc.online);
     if (m->obs_on && m->obs.stage) sim_at(ctx, last > sim_now(ctx) ? last : sim_now(ctx), obs_done_ev, m, obs_alloc(m, r->serial, r->channel, 0));
     msg_release(m, (uint32_t)slot);
 }
@@ -503,6 +520,7 @@ cJSON *slack_model_defaults(void)
     cJSON *d = slack_cfg_defaults();
     cJSON_AddItemToObject(d, "redis", redis_defaults());
     cJSON_AddItemToObject(d, "presence", presence_defaults());
+    slack_world_defaults(d);
     return d;
 }
 
@@ -511,7 +529,7 @@ gboolean slack_model_validate(const sim_scenario *sc, GError **error)
     slack_cfg cfg;
     redis_config rc;
     presence_config pc;
-    gboolean ok = slack_read_config(sc, &cfg, &rc, &pc, error);
+    gboolean ok = slack_read_config(sc, &cfg, &rc, &pc, error) && slack_world_validate(sc, error);
     slack_cfg_clear(&cfg);
     redis_config_clear(&rc);
     return ok;
@@ -594,6 +612,7 @@ static void build_rates(slack_model *m)
     m->rate_factor = 1.0;
     m->duration = sim_time_from_sec(c->duration_s);
     wl_update_rate_max(m);
+    wl_tabulate_curve(m);
     m->token_rate_ns = c->push_rate_per_min / 60.0 / 1e9;
     m->token_cap = MAX(1.0, c->push_rate_per_min / 60.0 * c->push_burst_s);
     m->tokens = m->token_cap;
@@ -635,6 +654,7 @@ slack_model *slack_model_new(const sim_scenario *sc, uint64_t seed, GError **err
     m->seed = seed;
     m->ctx = sim_ctx_new(seed);
     build_all(m);
+    if (!slack_world_new(m, sc, error)) { slack_model_free(m); return NULL; }
     slack_output_series_init(m);
     m->arrivals_on = TRUE;
     wl_schedule_next(m);
@@ -647,6 +667,7 @@ slack_model *slack_model_new(const sim_scenario *sc, uint64_t seed, GError **err
 void slack_model_free(slack_model *m)
 {
     if (!m) return;
+    slack_world_free(m);
     presence_free(m->pres);
     redis_free(m->redis);
     sim_station_free(m->pg);
@@ -655,6 +676,7 @@ void slack_model_free(slack_model *m)
     g_free(m->kafka_visible_last); g_free(m->kafka_free_at); g_free(m->kafka_booked); g_free(m->kafka_done_prev); g_free(m->fanout_area_prev);
     g_free(m->slot_count); g_free(m->slot_pos); g_free(m->touched); g_free(m->slot_base); g_free(m->slot_cost);
     g_free(m->chan);
+    g_free(m->curve_knots);
     if (m->msgs) g_array_free(m->msgs, TRUE);
     if (m->parked) g_hash_table_destroy(m->parked);
     if (m->push_jobs) g_array_free(m->push_jobs, TRUE);
@@ -686,6 +708,7 @@ void slack_model_finish(slack_model *m)
 {
     slack_model_run_until(m, m->duration);
     m->arrivals_on = FALSE;
+    slack_world_stop_arrivals(m);
     if (m->arrival_ev) { sim_cancel(m->ctx, m->arrival_ev); m->arrival_ev = SIM_EVENT_NONE; }
     sim_time end = m->duration + sim_time_from_sec(m->cfg.drain_s);
     while ((m->in_flight || m->push_waiting) && sim_now(m->ctx) < end) {

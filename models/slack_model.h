@@ -116,8 +116,9 @@ typedef enum {
     SLACK_STATION_COUNT
 } slack_station_id;
 /* NULL for stages that are not sim_stations: the gateways (per-core
- * virtual-time CPUs, see models/gateway.h) and the push provider (a token
- * bucket). For partitioned stages (Kafka, fan-out) the busiest instance.
+ * virtual-time CPUs, see models/gateway.h), the Kafka partition leaders
+ * (virtual time too) and the push provider (a token bucket). For the
+ * fan-out consumers (one per partition) the busiest; for Redis shard 0.
  * slack_model_stage_info covers every stage. */
 const sim_station *slack_model_station(const slack_model *m, slack_station_id which);
 

@@ -169,6 +169,7 @@ static cJSON *gateways_json(const slack_model *m)
     cJSON_AddNumberToObject(o, "memory_gib_per_gateway_max",
                             (double)gw_connections_max_per_gateway(m->gw) * m->cfg.gw_memory_per_connection_kib / 1048576.0);
     cJSON_AddNumberToObject(o, "cpu_util_max", gw_util_max(m->gw));
+    cJSON_AddNumberToObject(o, "offered_load_max", gw_offered_max(m->gw));
     cJSON_AddNumberToObject(o, "cpu_util_mean", gw_util_mean(m->gw));
     cJSON_AddNumberToObject(o, "pushes", (double)gw_pushes(m->gw));
     cJSON_AddNumberToObject(o, "batches", (double)gw_batches(m->gw));
@@ -195,6 +196,13 @@ static cJSON *kafka_json(const slack_model *m)
     return o;
 }
 
+/* Mean notifications offered per second over the run / the quota. */
+static double push_offered(const slack_model *m)
+{
+    double secs = sim_time_to_sec(m->duration);
+    return secs > 0 ? m->push_offline * m->cfg.push_notify_fraction / secs / MAX(1e-9, m->cfg.push_rate_per_min / 60.0) : 0;
+}
+
 static cJSON *push_json(const slack_model *m)
 {
     cJSON *o = cJSON_CreateObject();
@@ -204,6 +212,7 @@ static cJSON *push_json(const slack_model *m)
     cJSON_AddNumberToObject(o, "backlog", (double)m->push_waiting);
     cJSON_AddNumberToObject(o, "limit_per_sec", m->cfg.push_rate_per_min / 60.0);
     cJSON_AddNumberToObject(o, "queued_per_sec_peak", m->push_per_s_peak);
+    cJSON_AddNumberToObject(o, "offered_load", push_offered(m));
     return o;
 }
 
@@ -211,12 +220,14 @@ static cJSON *push_json(const slack_model *m)
 
 typedef struct { const char *stage; double util; } stage_util;
 
-/* Each stage's worst interval, as a utilization (offered load for push). */
+/* Each stage's load: the worst interval's utilization, or the offered load
+ * where a stage can be offered more than it serves (gateways: worst
+ * interval; Redis and push: whole run). Above 1 the stage falls behind. */
 static void stage_utils(const slack_model *m, stage_util out[6])
 {
-    double push_load = m->push_per_s_peak * m->cfg.push_notify_fraction / MAX(1e-9, m->cfg.push_rate_per_min / 60.0);
+    double push_load = push_offered(m);
     stage_util s[6] = {
-        { "gateways", gw_util_max(m->gw) }, { "postgres", m->pg_util_max },
+        { "gateways", MAX(gw_util_max(m->gw), gw_offered_max(m->gw)) }, { "postgres", m->pg_util_max },
         { "kafka", m->kafka_util_max }, { "fanout", m->fanout_util_max },
         { "redis", MAX(m->redis_util_iv_max, redis_offered_load(m->redis)) }, { "push", push_load },
     };
@@ -294,6 +305,7 @@ cJSON *slack_model_summary(const slack_model *m, const slack_run_info *run)
     cJSON_AddItemToObject(o, "redis", redis);
     cJSON_AddItemToObject(o, "presence", presence_summary_json(m->pres));
     cJSON_AddItemToObject(o, "push", push_json(m));
+    slack_world_summary(m, o);
     cJSON_AddItemToObject(o, "slo", slo_json(m));
     return o;
 }
@@ -345,7 +357,7 @@ static void report_stations(GString *s, const slack_model *m)
 {
     stage_util u[6];
     stage_utils(m, u);
-    g_string_append(s, "Utilization (worst interval; push = offered / quota):\n");
+    g_string_append(s, "Load (utilization of the worst interval; offered load where higher):\n");
     for (int i = 0; i < 6; i++) g_string_append_printf(s, "  %-9s %6.1f%%\n", u[i].stage, 100 * u[i].util);
     stage_util b = bottleneck(m);
     g_string_append_printf(s, "Bottleneck: %s (%.1f%%)%s\n", b.stage, 100 * b.util, b.util >= 1 ? "  OVERLOADED" : "");
@@ -369,6 +381,7 @@ char *slack_model_report(const slack_model *m, const slack_run_info *run)
     report_flow(s, m);
     report_latencies(s, m);
     report_stations(s, m);
+    slack_world_report(m, s);
     if (run && run->wall_seconds > 0)
         g_string_append_printf(s, "Run: %.2f s wall, %.0f events/s, peak RSS %.0f MiB\n", run->wall_seconds,
                                (double)sim_events_executed(m->ctx) / run->wall_seconds, run->peak_rss_mib);

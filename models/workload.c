@@ -18,13 +18,18 @@ typedef struct wl_channel {
     uint32_t ws;        /* workspace | WL_RANGE_FLAG when members are a range */
 } wl_channel;
 
+/* One alias-table entry: draw i, keep it if the low 32 random bits are
+ * below `threshold`, else take `alias` (one cache line per draw). */
+typedef struct wl_alias {
+    uint32_t threshold, alias;
+} wl_alias;
+
 struct wl_workload {
     uint32_t n_users, n_ws;
     uint32_t *ws_first;        /* n_ws + 1 entries: workspace w is [ws_first[w], ws_first[w+1]) */
     GArray *channels;          /* wl_channel */
     GArray *members;           /* uint32_t user ids */
-    uint32_t *alias;           /* Vose alias table over channels */
-    uint32_t *threshold;       /* keep channel i if low 32 random bits < threshold[i] */
+    wl_alias *alias;           /* Vose alias table over channels */
     double mean_size_by_activity;
     uint32_t max_size;
     /* daily curve */
@@ -63,7 +68,8 @@ static void ws_sizes_auto(wl_workload *w, const slack_cfg *cfg, sim_rng *rng, GA
 {
     uint32_t hi = (uint32_t)MIN(cfg->workspace_max, (int64_t)w->n_users);
     for (uint32_t left = w->n_users; left > 0;) {
-        uint32_t s = MIN(draw_size(&cfg->workspace_size, rng, 1, hi), left);
+        uint32_t s = draw_size(&cfg->workspace_size, rng, 1, hi);  /* not inside MIN: one draw */
+        if (s > left) s = left;
         g_array_append_val(sizes, s);
         left -= s;
     }
@@ -156,17 +162,15 @@ static void build_alias(wl_workload *w, const double *p, uint32_t n)
     uint32_t *small = g_new(uint32_t, n), *large = g_new(uint32_t, n), ns = 0, nl = 0;
     double *q = g_new(double, n);
     for (uint32_t i = 0; i < n; i++) { q[i] = p[i] * n; if (q[i] < 1.0) small[ns++] = i; else large[nl++] = i; }
-    w->alias = g_new(uint32_t, n);
-    w->threshold = g_new(uint32_t, n);
+    w->alias = g_new(wl_alias, MAX(n, 1u));
     while (ns && nl) {
         uint32_t s = small[--ns], l = large[nl - 1];
-        w->threshold[s] = (uint32_t)MIN(4294967295.0, q[s] * 4294967296.0);
-        w->alias[s] = l;
+        w->alias[s] = (wl_alias){ (uint32_t)MIN(4294967295.0, q[s] * 4294967296.0), l };
         q[l] -= 1.0 - q[s];
         if (q[l] < 1.0) { nl--; small[ns++] = l; }
     }
-    while (nl) { uint32_t l = large[--nl]; w->threshold[l] = UINT32_MAX; w->alias[l] = l; }
-    while (ns) { uint32_t s = small[--ns]; w->threshold[s] = UINT32_MAX; w->alias[s] = s; }
+    while (nl) { uint32_t l = large[--nl]; w->alias[l] = (wl_alias){ UINT32_MAX, l }; }
+    while (ns) { uint32_t s = small[--ns]; w->alias[s] = (wl_alias){ UINT32_MAX, s }; }
     g_free(small); g_free(large); g_free(q);
 }
 
@@ -245,7 +249,6 @@ void wl_free(wl_workload *w)
     if (w->channels) g_array_free(w->channels, TRUE);
     if (w->members) g_array_free(w->members, TRUE);
     g_free(w->alias);
-    g_free(w->threshold);
     g_free(w);
 }
 
@@ -306,5 +309,6 @@ uint32_t wl_pick_channel(const wl_workload *w, sim_rng *rng)
 {
     uint64_t r = sim_rng_u64(rng);
     uint32_t i = (uint32_t)(((r >> 32) * (uint64_t)w->channels->len) >> 32);
-    return (uint32_t)r < w->threshold[i] ? i : w->alias[i];
+    const wl_alias *a = &w->alias[i];
+    return (uint32_t)r < a->threshold ? i : a->alias;
 }

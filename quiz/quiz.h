@@ -17,7 +17,7 @@
  *     {"id", "topic", "question", "options": [...], "answer": <1-based>,
  *      "explanation", "demo"},
  *     {"id", "topic", "question", "numeric": {"scenario", "set", "seed",
- *      "field", "tolerance", "unit"} or {"value", "tolerance", "unit"},
+ *      "field", "per", "tolerance", "unit"} or {"value", "tolerance", "unit"},
  *      "explanation", "demo"} ]}
  * Numeric questions whose answer comes from the model are answered by an
  * evaluator callback (the CLI and the visualizer pass quiz_model_evaluator),
@@ -26,7 +26,8 @@
  *
  * Every recoverable problem (bad JSON, bad bank, missing scenario) is a
  * GError in SIM_ERROR whose message says where: "FILE:LINE:COL: what" for
- * JSON syntax, "FILE: question 'ID' (#N): what" for bank content. */
+ * JSON syntax, "FILE:LINE: question 'ID' (#N): what" for bank content
+ * (LINE: where the question's object starts). */
 #ifndef QUIZ_H
 #define QUIZ_H
 

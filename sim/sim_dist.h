@@ -35,15 +35,21 @@ typedef struct sim_dist {
 void sim_dist_init_constant(sim_dist *d, double value);
 void sim_dist_init_uniform(sim_dist *d, double lo, double hi);
 void sim_dist_init_exponential(sim_dist *d, double mean);
+/* The plain (untruncated) normal: it can go negative, so use lognormal
+ * for times. */
 void sim_dist_init_normal(sim_dist *d, double mean, double sd);
 /* mu, sigma of the underlying normal (median = exp(mu)). */
 void sim_dist_init_lognormal(sim_dist *d, double mu, double sigma);
 /* Scale xm > 0, shape alpha > 0; support [xm, inf). */
 void sim_dist_init_pareto(sim_dist *d, double xm, double alpha);
-/* Ranks 1..n with P(k) proportional to k^-s, s > 0; returned as a double. */
+/* Ranks 1..n with P(k) proportional to k^-s, s > 0; returned as a double.
+ * O(1) memory and time for any n (rejection-inversion), n <= 2^53. */
 void sim_dist_init_zipf(sim_dist *d, uint64_t n, double s);
-/* Table of n >= 2 points: x ascending, cdf non-decreasing from 0 to 1.
- * Copies the arrays. FALSE with `error` set if the table is malformed. */
+/* Table of n >= 2 points: x non-decreasing (a repeated x is an atom, a
+ * point mass), cdf non-decreasing from exactly 0 to exactly 1; sampled by
+ * inverting the piecewise-linear CDF. Copies the arrays. FALSE with
+ * `error` set (message without a key; callers prefix one) if the table is
+ * malformed. */
 gboolean sim_dist_init_empirical(sim_dist *d, const double *x, const double *cdf, size_t n, GError **error);
 
 /* Releases an empirical table; safe on any initialised or zeroed sim_dist. */
@@ -51,6 +57,9 @@ void sim_dist_clear(sim_dist *d);
 /* Deep copy into caller-allocated `dst`. */
 void sim_dist_copy(sim_dist *dst, const sim_dist *src);
 
+/* One draw. Continuous kinds use exactly one uniform (inversion), so
+ * streams shared by two configurations stay in step. The _init functions
+ * refuse impossible parameters (g_return_if_fail, leaving constant 0). */
 double sim_dist_sample(const sim_dist *d, sim_rng *rng);
 /* Exact mean and variance; INFINITY where they do not exist (Pareto). */
 double sim_dist_mean(const sim_dist *d);

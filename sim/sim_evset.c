@@ -1,9 +1,9 @@
 /* sim_evset: the pending-event set, a ladder queue (Tang, Goh & Thng 2005)
- * with a binary heap as its bottom and chunked array buckets.
+ * with a sorted run as its bottom and chunked array buckets.
  * docs/engine.md explains the choice and the measurements behind it.
  *
  * Layout, from the near future to the far future:
- *   bottom   binary min-heap on (time, seq) of every entry with
+ *   bottom   a sorted array on (time, seq) of every entry with
  *            time < bottom_end;
  *   rungs    rung[k] (the finest, k = nrungs - 1) down to rung[0] (the
  *            coarsest): each an array of buckets of width 2^shift holding
@@ -11,7 +11,7 @@
  *            bottom_end and rung[i].cur_start == rung[i + 1].end;
  *   top      unsorted entries with time >= top_start == rung[0].end.
  * With no rungs and no top, bottom_end == top_start == SIM_TIME_MAX and the
- * set is a plain heap (small simulations, e.g. M/M/1, never leave it).
+ * set is one sorted array (small simulations, e.g. M/M/1, never leave it).
  * When the bottom empties, the first non-empty bucket of the finest rung is
  * either moved into it (few entries) or split into a finer rung (many);
  * an exhausted rung is dropped; with no rungs left the top becomes rung 0.
@@ -29,16 +29,19 @@
 #include <string.h>
 
 #ifndef EVS_BOTTOM_MAX
-#define EVS_BOTTOM_MAX  2048u  /* spill the bottom heap into a rung past this */
+#define EVS_BOTTOM_MAX  64u    /* spill the bottom into a rung past this */
 #endif
 #ifndef EVS_THRES
-#define EVS_THRES       48u    /* a bucket with more entries is split, not heaped */
+#define EVS_THRES       32u    /* a bucket with more entries is split, not sorted */
 #endif
 #ifndef EVS_PER_BUCKET
 #define EVS_PER_BUCKET  8u     /* target entries per bucket when building a rung */
 #endif
+#ifndef EVS_PER_CHILD
+#define EVS_PER_CHILD   8u     /* same, for a rung split from a bucket */
+#endif
 #ifndef EVS_MAX_NB
-#define EVS_MAX_NB      (1u << 22)
+#define EVS_MAX_NB      4096u  /* buckets per rung: keeps the buckets being filled cache-resident */
 #endif
 #define EVS_MAX_RUNGS   24
 #define EVS_CHUNK       18u    /* entries per chunk: 16 + 18 * 24 = 448 bytes */
@@ -82,8 +85,8 @@ typedef struct evs_rung {
 } evs_rung;
 
 struct sim_evset {
-    evs_entry  *heap;          /* the bottom */
-    size_t      n, cap;
+    evs_entry  *near;          /* the bottom: near[head..n) sorted by (time, seq) */
+    size_t      head, n, cap;
     sim_time    bottom_end;
     evs_rung    rung[EVS_MAX_RUNGS];
     int         nrungs;
@@ -131,19 +134,12 @@ sim_evset *sim_evset_new(void)
     return s;
 }
 
-sim_evset *sim_evset_new_flat(void)
-{
-    sim_evset *s = sim_evset_new();
-    s->spill_at = SIZE_MAX;   /* never spill: the bottom heap is the whole set */
-    return s;
-}
-
 void sim_evset_free(sim_evset *s)
 {
     if (!s) return;
     for (int i = 0; i < EVS_MAX_RUNGS; i++) g_free(s->rung[i].b);
     g_ptr_array_free(s->slabs, TRUE);
-    g_free(s->heap);
+    g_free(s->near);
     g_free(s->slots);
     g_free(s->free_slots);
     g_free(s);
@@ -151,7 +147,7 @@ void sim_evset_free(sim_evset *s)
 
 /* ---- slots ---- */
 
-static uint32_t evs_slot_grow(sim_evset *s)
+static __attribute__((noinline)) uint32_t evs_slot_grow(sim_evset *s)
 {
     g_assert(s->slots_cap < UINT32_MAX / 2);
     s->slots_cap = s->slots_cap ? s->slots_cap * 2 : 64;
@@ -193,6 +189,7 @@ static inline void evs_bucket_add(sim_evset *s, evs_bucket *b, const evs_entry *
         if (c) c->n = EVS_CHUNK;
         c = s->free_chunks ? s->free_chunks : evs_chunk_refill(s);
         s->free_chunks = c->next;
+        if (c->next) __builtin_prefetch(c->next, 1);   /* the next allocation */
         c->next = b->head;
         b->head = c;
         b->fill = 0;
@@ -218,54 +215,86 @@ static inline void evs_chunk_free(sim_evset *s, evs_chunk *c)
     s->free_chunks = c;
 }
 
-/* ---- bottom heap ---- */
+/* ---- bottom: a sorted run ---- */
 
-static void evs_sift_up(evs_entry *h, size_t i)
+/* The bottom is small (a bucket's worth, <= EVS_BOTTOM_MAX unless entries
+ * cannot be told apart by time), so a sorted array beats a heap: popping is
+ * head++, and a new entry, usually later than most, is placed by a short
+ * scan from the end. */
+
+/* Makes room for `extra` more entries at the end: first by reclaiming the
+ * popped prefix, then by growing. */
+static __attribute__((noinline)) void evs_near_make_room(sim_evset *s, size_t extra)
 {
-    evs_entry e = h[i];
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!evs_less(&e, &h[p])) break;
-        h[i] = h[p];
-        i = p;
+    if (s->head) {
+        memmove(s->near, s->near + s->head, (s->n - s->head) * sizeof *s->near);
+        s->n -= s->head;
+        s->head = 0;
     }
-    h[i] = e;
+    if (s->n + extra <= s->cap) return;
+    size_t cap = s->cap ? s->cap : 64;
+    while (cap < s->n + extra) cap *= 2;
+    s->near = g_renew(evs_entry, s->near, cap);
+    s->cap = cap;
 }
 
-static void evs_sift_down(evs_entry *h, size_t n, size_t i)
+static inline size_t evs_near_size(const sim_evset *s) { return s->n - s->head; }
+
+/* Inserts e in order. `e` is passed by value so that it stays in registers:
+ * a copy of a struct just stored field by field stalls on store forwarding. */
+static inline void evs_near_insert(sim_evset *s, const evs_entry ev)
 {
-    evs_entry e = h[i];
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && evs_less(&h[c + 1], &h[c])) c++;
-        if (!evs_less(&h[c], &e)) break;
-        h[i] = h[c];
-        i = c;
+    const evs_entry *e = &ev;
+    if (G_UNLIKELY(s->n == s->cap)) evs_near_make_room(s, 1);
+    evs_entry *a = s->near;
+    size_t j = s->n;
+    if (j == s->head || !evs_less(e, &a[j - 1])) {  /* the common case: last */
+        a[s->n++] = *e;
+        return;
     }
-    h[i] = e;
-}
-
-static void evs_heapify(sim_evset *s)
-{
-    for (size_t i = s->n / 2; i-- > 0;) evs_sift_down(s->heap, s->n, i);
-}
-
-static inline void evs_heap_reserve(sim_evset *s, size_t extra)
-{
-    if (G_UNLIKELY(s->n + extra > s->cap)) {
-        size_t cap = s->cap ? s->cap : 64;
-        while (cap < s->n + extra) cap *= 2;
-        s->heap = g_renew(evs_entry, s->heap, cap);
-        s->cap = cap;
+    if (j - s->head > 16) {                         /* binary search: first entry > e */
+        size_t lo = s->head, hi = j - 1;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (evs_less(e, &a[mid])) hi = mid; else lo = mid + 1;
+        }
+        j = lo;
+    } else {
+        while (j > s->head && evs_less(e, &a[j - 1])) j--;
+    }
+    if (s->head > 0 && j - s->head < s->n - j) {    /* shorter to shift the front left */
+        memmove(&a[s->head - 1], &a[s->head], (j - s->head) * sizeof *a);
+        s->head--;
+        a[j - 1] = *e;
+    } else {
+        memmove(&a[j + 1], &a[j], (s->n - j) * sizeof *a);
+        a[j] = *e;
+        s->n++;
     }
 }
 
-static inline void evs_heap_pop_top(sim_evset *s)
+static int evs_cmp(const void *x, const void *y)
 {
-    if (--s->n) {
-        s->heap[0] = s->heap[s->n];
-        evs_sift_down(s->heap, s->n, 0);
+    return evs_less(x, y) ? -1 : evs_less(y, x) ? 1 : 0;
+}
+
+/* Sorts near[0..n): insertion sort for a bucket's worth, qsort beyond. */
+static void evs_near_sort(sim_evset *s)
+{
+    evs_entry *a = s->near;
+    size_t n = s->n;
+    if (n > 48) {
+        qsort(a, n, sizeof *a, evs_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        evs_entry e = a[i];
+        size_t j = i;
+        while (j > 0 && evs_less(&e, &a[j - 1])) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = e;
     }
 }
 
@@ -280,12 +309,12 @@ static inline uint32_t evs_next_pow2(uint64_t x)
 
 /* Opens rung[nrungs] over [lo, end) with about `count` entries to come,
  * buckets no wider than 2^max_shift. Returns it, empty. */
-static evs_rung *evs_rung_open(sim_evset *s, sim_time lo, sim_time end, size_t count, unsigned max_shift)
+static evs_rung *evs_rung_open(sim_evset *s, sim_time lo, sim_time end, size_t count, unsigned per_bucket, unsigned max_shift)
 {
     g_assert(s->nrungs < EVS_MAX_RUNGS && lo < end);
     evs_rung *r = &s->rung[s->nrungs++];
     uint64_t range = (uint64_t)end - (uint64_t)lo;
-    uint32_t want = evs_next_pow2(count / EVS_PER_BUCKET + 1);
+    uint32_t want = evs_next_pow2(count / per_bucket + 1);
     unsigned shift = 0;
     while (((range - 1) >> shift) >= want) shift++;   /* want << shift >= range */
     if (shift > max_shift) shift = max_shift;
@@ -323,7 +352,9 @@ static void evs_scatter(sim_evset *s, evs_chunk *c, evs_rung *r, gboolean warm)
 {
     while (c) {
         evs_chunk *next = c->next;
-        if (next) __builtin_prefetch(next);
+        if (next) {                                    /* a chunk spans 8 lines */
+            for (size_t off = 0; off < sizeof *next; off += 64) __builtin_prefetch((const char *)next + off);
+        }
         for (uint32_t i = 0; i < c->n; i++) {
             if (warm) __builtin_prefetch(&s->slots[c->e[i].slot]);
             evs_rung_add(s, r, &c->e[i]);
@@ -347,7 +378,7 @@ static void evs_top_to_rung(sim_evset *s)
      * buckets, not in the top. */
     uint64_t span = (((range - 1) >> shift) + 1) << shift;
     sim_time end = span > (uint64_t)(SIM_TIME_MAX - lo) ? SIM_TIME_MAX : lo + (sim_time)span;
-    evs_rung *r = evs_rung_open(s, lo, end, count, 63);
+    evs_rung *r = evs_rung_open(s, lo, end, count, EVS_PER_BUCKET, 63);
     evs_chunk *c = evs_bucket_take(&s->top);
     evs_scatter(s, c, r, FALSE);
     s->top_start = r->end;
@@ -356,49 +387,61 @@ static void evs_top_to_rung(sim_evset *s)
 }
 
 /* Moves the bottom into a new finest rung over [min, bottom_end). */
-static void evs_spill_bottom(sim_evset *s)
+static __attribute__((noinline)) void evs_spill_bottom(sim_evset *s)
 {
-    sim_time lo = s->heap[0].time, hi = lo;
-    for (size_t i = 1; i < s->n; i++) if (s->heap[i].time > hi) hi = s->heap[i].time;
+    sim_time lo = s->near[s->head].time, hi = s->near[s->n - 1].time;
     sim_time end = s->bottom_end;
     if (s->nrungs == 0 && s->top.count == 0) {
         /* Unbounded bottom: the new rung 0 ends just past its maximum. */
         end = hi == SIM_TIME_MAX ? SIM_TIME_MAX : hi + 1;
     }
     if (end - lo < 2) {                                /* nothing to separate: */
-        s->spill_at = 2 * s->n;                        /* retry only after doubling */
+        s->spill_at = 2 * evs_near_size(s);            /* retry only after doubling */
         return;
     }
-    evs_rung *r = evs_rung_open(s, lo, end, s->n, 63);
-    for (size_t i = 0; i < s->n; i++) {
-        /* an entry at SIM_TIME_MAX with end == SIM_TIME_MAX stays in range */
-        evs_rung_add(s, r, &s->heap[i]);
-    }
-    s->n = 0;
+    evs_rung *r = evs_rung_open(s, lo, end, evs_near_size(s), EVS_PER_CHILD, 63);
+    for (size_t i = s->head; i < s->n; i++) evs_rung_add(s, r, &s->near[i]);
+    s->head = s->n = 0;
     s->spill_at = EVS_BOTTOM_MAX;
     if (s->nrungs == 1) s->top_start = r->end;
     s->bottom_end = lo;
 }
 
-/* Moves a chunk stack into the (empty) bottom heap. */
+/* Moves a chunk stack into the (empty) bottom and sorts it. */
 static void evs_fill_bottom(sim_evset *s, evs_chunk *c, size_t count)
 {
-    evs_heap_reserve(s, count);
+    s->head = s->n = 0;
+    if (count > s->cap) evs_near_make_room(s, count);
     while (c) {
         evs_chunk *next = c->next;
         for (uint32_t i = 0; i < c->n; i++) {
             __builtin_prefetch(&s->slots[c->e[i].slot]);
-            s->heap[s->n++] = c->e[i];
+            s->near[s->n++] = c->e[i];
         }
         evs_chunk_free(s, c);
         c = next;
     }
-    evs_heapify(s);
+    evs_near_sort(s);
+}
+
+/* Software pipelining across refills: pop needs each entry's slot, and a
+ * bucket's chunk is cold when its turn comes. So fetch the chunk of the
+ * bucket after next, and the slots of the next bucket (whose chunk the
+ * previous refill fetched), one bucket (a few hundred ns) ahead of use. */
+static inline void evs_prefetch_ahead(sim_evset *s, const evs_rung *r)
+{
+    uint32_t next = r->cur + 1;
+    if (next + 1 < r->nb && r->b[next + 1].head) __builtin_prefetch(r->b[next + 1].head);
+    if (next < r->nb && r->b[next].head) {
+        const evs_chunk *c = r->b[next].head;
+        uint32_t fill = r->b[next].fill;
+        for (uint32_t i = 0; i < fill; i++) __builtin_prefetch(&s->slots[c->e[i].slot]);
+    }
 }
 
 /* Refills the empty bottom from the rungs or the top. FALSE if the set holds
  * no entry at all. */
-static gboolean evs_refill(sim_evset *s)
+static __attribute__((noinline)) gboolean evs_refill(sim_evset *s)
 {
     for (;;) {
         if (s->nrungs == 0) {
@@ -416,6 +459,7 @@ static gboolean evs_refill(sim_evset *s)
             continue;
         }
         evs_bucket *b = &r->b[r->cur];
+        evs_prefetch_ahead(s, r);
         sim_time bstart = r->lo + (sim_time)((uint64_t)r->cur << r->shift);
         uint64_t width = (uint64_t)1 << r->shift;
         sim_time bend = (uint64_t)(r->end - bstart) <= width ? r->end : bstart + (sim_time)width;
@@ -423,7 +467,7 @@ static gboolean evs_refill(sim_evset *s)
         if (b->count > EVS_THRES && r->shift > 0 && s->nrungs < EVS_MAX_RUNGS) {
             size_t count = b->count;
             evs_chunk *c = evs_bucket_take(b);
-            evs_rung *child = evs_rung_open(s, bstart, bend, count, r->shift - 1);
+            evs_rung *child = evs_rung_open(s, bstart, bend, count, EVS_PER_CHILD, r->shift - 1);
             evs_scatter(s, c, child, count <= 8192);
             continue;
         }
@@ -454,15 +498,15 @@ static void evs_sweep_bucket(sim_evset *s, evs_bucket *b)
 
 /* Drops every cancelled entry: O(entries held), paid for by the
  * cancellations that made at least half of them dead. */
-static void evs_sweep(sim_evset *s)
+static __attribute__((noinline)) void evs_sweep(sim_evset *s)
 {
     size_t k = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        if (evs_live(s, &s->heap[i])) s->heap[k++] = s->heap[i];
-        else evs_slot_release(s, s->heap[i].slot);
+    for (size_t i = s->head; i < s->n; i++) {
+        if (evs_live(s, &s->near[i])) s->near[k++] = s->near[i];
+        else evs_slot_release(s, s->near[i].slot);
     }
-    s->n = k;
-    evs_heapify(s);
+    s->head = 0;
+    s->n = k;                                          /* still sorted */
     for (int i = 0; i < s->nrungs; i++) {
         evs_rung *r = &s->rung[i];
         for (uint32_t j = r->cur; j < r->nb; j++)
@@ -473,6 +517,22 @@ static void evs_sweep(sim_evset *s)
 }
 
 /* ---- API ---- */
+
+/* Files an entry at or after bottom_end: into the finest rung whose range
+ * holds it, or the top. */
+static __attribute__((noinline)) void evs_push_far(sim_evset *s, sim_time time, uint64_t seq, uint32_t slot)
+{
+    const evs_entry ent = { time, seq, slot }, *e = &ent;
+    int i = s->nrungs - 1;
+    while (i >= 0 && e->time >= s->rung[i].end) i--;
+    if (i >= 0) {
+        evs_rung_add(s, &s->rung[i], e);
+    } else {
+        evs_bucket_add(s, &s->top, e);
+        if (e->time < s->top_min) s->top_min = e->time;
+        if (e->time > s->top_max) s->top_max = e->time;
+    }
+}
 
 uint64_t sim_evset_push(sim_evset *s, sim_time time, void *fn, void *data, uint64_t arg)
 {
@@ -486,20 +546,10 @@ uint64_t sim_evset_push(sim_evset *s, sim_time time, void *fn, void *data, uint6
     evs_entry e = { time, s->seq++, slot };
     s->live++;
     if (time < s->bottom_end) {
-        evs_heap_reserve(s, 1);
-        s->heap[s->n] = e;
-        evs_sift_up(s->heap, s->n++);
-        if (G_UNLIKELY(s->n > s->spill_at) && s->nrungs < EVS_MAX_RUNGS) evs_spill_bottom(s);
+        evs_near_insert(s, e);
+        if (G_UNLIKELY(evs_near_size(s) > s->spill_at) && s->nrungs < EVS_MAX_RUNGS) evs_spill_bottom(s);
     } else {
-        int i = s->nrungs - 1;
-        while (i >= 0 && time >= s->rung[i].end) i--;
-        if (i >= 0) {
-            evs_rung_add(s, &s->rung[i], &e);
-        } else {
-            evs_bucket_add(s, &s->top, &e);
-            if (time < s->top_min) s->top_min = time;
-            if (time > s->top_max) s->top_max = time;
-        }
+        evs_push_far(s, e.time, e.seq, e.slot);   /* by value: see evs_near_insert */
     }
     return ((uint64_t)gen << 32) | slot;
 }
@@ -509,24 +559,26 @@ gboolean sim_evset_pop(sim_evset *s, sim_evset_item *out)
     return sim_evset_pop_until(s, SIM_TIME_MAX, out);
 }
 
-/* Makes heap[0] the earliest live entry; FALSE if the set is empty. */
+/* Makes near[head] the earliest live entry; FALSE if the set is empty. */
 static inline gboolean evs_settle(sim_evset *s)
 {
     for (;;) {
-        if (G_UNLIKELY(s->n == 0) && !evs_refill(s)) return FALSE;
-        evs_entry *e = &s->heap[0];
+        if (G_UNLIKELY(s->head == s->n) && !evs_refill(s)) return FALSE;
+        evs_entry *e = &s->near[s->head];
         if (G_LIKELY(evs_live(s, e))) return TRUE;
         evs_slot_release(s, e->slot);
         s->dead--;
-        evs_heap_pop_top(s);
+        s->head++;
     }
 }
 
 gboolean sim_evset_pop_until(sim_evset *s, sim_time end, sim_evset_item *out)
 {
-    if (!evs_settle(s) || s->heap[0].time > end) return FALSE;
-    evs_entry e = s->heap[0];
-    evs_heap_pop_top(s);
+    if (!evs_settle(s) || s->near[s->head].time > end) return FALSE;
+    evs_entry e = s->near[s->head++];
+    /* The next pop reads the next entry's slot: start fetching it now, so
+     * the miss overlaps with whatever the caller does with this event. */
+    if (s->head < s->n) __builtin_prefetch(&s->slots[s->near[s->head].slot]);
     evs_slot *sl = &s->slots[e.slot];
     *out = (sim_evset_item){ e.time, e.seq, sl->fn, sl->data, sl->arg };
     sl->gen++;
@@ -538,7 +590,7 @@ gboolean sim_evset_pop_until(sim_evset *s, sim_time end, sim_evset_item *out)
 
 sim_time sim_evset_peek_time(sim_evset *s)
 {
-    return evs_settle(s) ? s->heap[0].time : SIM_TIME_MAX;
+    return evs_settle(s) ? s->near[s->head].time : SIM_TIME_MAX;
 }
 
 static evs_slot *evs_lookup(const sim_evset *s, uint64_t handle)

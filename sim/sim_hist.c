@@ -105,17 +105,20 @@ int64_t sim_hist_min(const sim_hist *h) { return h->count ? (int64_t)h->min : 0;
 int64_t sim_hist_max(const sim_hist *h) { return h->count ? (int64_t)h->max : 0; }
 
 /* Nearest rank: the smallest sample with at least q% of the samples at or
- * below it, i.e. rank ceil(q/100 * n) in 1..n. The relative fuzz keeps
- * 99.9% of 1000 at rank 999 despite 99.9 not being exact in binary. */
+ * below it, i.e. rank ceil(q/100 * n) in 1..n. 99.9 is not exact in
+ * binary (it is 99.900000000000006), so 99.9% of 1000 computes as
+ * 999.00000000000006; the fuzz, a few times the representation error of q
+ * and far below the 1e-5 granularity of q * n / 100 for any q with three
+ * decimals and n < 10^10, puts it back at 999. long double keeps n exact. */
 uint64_t sim_hist_rank(double q, uint64_t n)
 {
     if (n == 0) return 0;
     if (!(q > 0.0)) return 1;
     if (q >= 100.0) return n;
-    double x = q * (double)n / 100.0;
-    double r = ceil(x - x * 1e-12);
-    if (r < 1.0) return 1;
-    return r >= (double)n ? n : (uint64_t)r;
+    long double x = (long double)q * (long double)n / 100.0L;
+    long double r = ceill(x - x * 1e-15L);
+    if (r < 1.0L) return 1;
+    return r >= (long double)n ? n : (uint64_t)r;
 }
 
 int64_t sim_hist_percentile(const sim_hist *h, double q)

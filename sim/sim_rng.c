@@ -2,7 +2,7 @@
  * (the generator step itself is inline in sim_rng.h).
  *
  * Invariant: a sim_rng's state is a pure function of (seed, stream), never
- * all zero, and is changed only by drawing from it. Nothing here reads the
+ * all zero, and is changed only by drawing from it or jumping it. Nothing here reads the
  * clock, the environment or a global, so two simulations with the same seed
  * see the same numbers on any thread.
  *
@@ -12,7 +12,9 @@
  * from that key. Every stream therefore starts at an effectively random point
  * of xoshiro256**'s 2^256 - 1 cycle. With m streams each drawing L numbers,
  * the chance that any two overlap is at most about m^2 * L / 2^256: for a
- * million streams of 2^64 draws each that is 2^-152. This is the seeding
+ * million streams of 2^64 draws each that is 2^-152. (Within one seed two
+ * streams never share a key; across seeds two (seed, stream) pairs share
+ * one with probability 2^-64.) This is the seeding
  * Vigna recommends for xoshiro. For guaranteed disjointness, sim_rng_jump
  * advances a stream by 2^128 steps (2^128 non-overlapping substreams). */
 #include "sim/sim_rng.h"

@@ -531,11 +531,39 @@ static gboolean merge_value(const merge_ctx *m, cJSON *dst, const char *key, con
     return TRUE;
 }
 
-static gboolean unknown_key(const merge_ctx *m, const cJSON *schema, const char *path, GError **error)
+/* ".b.c" for a value {"b": {"c": 1}} (a chain of one-key objects, as --set
+ * builds), or "" . Caller frees. */
+static char *single_chain(const cJSON *v)
+{
+    GString *s = g_string_new(NULL);
+    while (cJSON_IsObject(v) && v->child && !v->child->next && !sim_scenario_is_dist_node(v)) {
+        g_string_append_printf(s, ".%s", v->child->string);
+        v = v->child;
+    }
+    return g_string_free(s, FALSE);
+}
+
+static gboolean schema_has_path(const cJSON *schema, const char *prefix, const char *path)
+{
+    GPtrArray *known = g_ptr_array_new_with_free_func(g_free);
+    collect_paths(schema, prefix, known);
+    gboolean found = FALSE;
+    for (guint i = 0; i < known->len && !found; i++) found = !strcmp(known->pdata[i], path);
+    g_ptr_array_free(known, TRUE);
+    return found;
+}
+
+static gboolean unknown_key(const merge_ctx *m, const cJSON *schema, const char *path, const cJSON *value,
+                            GError **error)
 {
     char *near = nearest_path(m->schema_root, m->schema_prefix, path);
     gboolean r;
-    if (near) {
+    char *tail = near ? single_chain(value) : NULL;
+    char *full = tail && *tail ? g_strconcat(near, tail, NULL) : NULL;
+    if (full && schema_has_path(m->schema_root, m->schema_prefix, full)) {
+        /* "gateway.count" -> "gateways.count": name the whole key. */
+        r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s%s' (did you mean '%s'?)", path, tail, full);
+    } else if (near) {
         r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s' (did you mean '%s'?)", path, near);
     } else {
         char *keys = list_keys(schema);
@@ -543,6 +571,8 @@ static gboolean unknown_key(const merge_ctx *m, const cJSON *schema, const char 
                        *keys ? keys : "none");
         g_free(keys);
     }
+    g_free(full);
+    g_free(tail);
     g_free(near);
     return r;
 }
@@ -567,7 +597,7 @@ static gboolean merge_object(const merge_ctx *m, cJSON *dst, const cJSON *schema
             else
                 put(dst, c->string, cJSON_Duplicate(c, TRUE));
         } else if (!s) {
-            ok = unknown_key(m, schema, path, error);
+            ok = unknown_key(m, schema, path, c, error);
         } else {
             ok = merge_value(m, dst, c->string, s, c, path, error);
         }

@@ -200,7 +200,8 @@ static gboolean admit(sim_station *st, uint64_t job, sim_time now)
     return FALSE;
 }
 
-gboolean sim_station_submit_timed(sim_station *st, uint64_t job, sim_time service)
+/* `service` < 0: draw it from the distribution when service starts. */
+static inline gboolean submit_job(sim_station *st, uint64_t job, sim_time service)
 {
     sim_time now = sim_now(st->ctx);
     st->arrivals++;
@@ -216,7 +217,13 @@ gboolean sim_station_submit_timed(sim_station *st, uint64_t job, sim_time servic
 
 gboolean sim_station_submit(sim_station *st, uint64_t job)
 {
-    return sim_station_submit_timed(st, job, -1);
+    return submit_job(st, job, -1);
+}
+
+gboolean sim_station_submit_timed(sim_station *st, uint64_t job, sim_time service)
+{
+    g_return_val_if_fail(service >= 0, FALSE);
+    return submit_job(st, job, service);
 }
 
 void sim_station_set_servers(sim_station *st, unsigned servers)

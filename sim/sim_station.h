@@ -50,7 +50,8 @@ void sim_station_free(sim_station *st);           /* NULL is a no-op */
  * job instead (reported through `dropped`) and returns TRUE. Every drop
  * counts in sim_station_dropped. */
 gboolean sim_station_submit(sim_station *st, uint64_t job);
-/* Same, with a service time chosen by the caller (e.g. batch-size dependent). */
+/* Same, with a service time in ns (>= 0) chosen by the caller (e.g. batch
+ * size dependent); the distribution is not sampled. */
 gboolean sim_station_submit_timed(sim_station *st, uint64_t job, sim_time service);
 
 /* Changes the number of servers (e.g. a gateway dies); jobs in service on

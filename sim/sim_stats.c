@@ -197,12 +197,14 @@ gboolean sim_series_write_csv(const sim_series *s, FILE *out, GError **error)
     for (size_t c = 0; c < s->ncolumns && !bad; c++)
         bad = fputc(',', out) == EOF || write_csv_name(out, s->names[c]) < 0;
     bad = bad || fputc('\n', out) == EOF;
-    char tbuf[48];
+    char tbuf[48], vbuf[G_ASCII_DTOSTR_BUF_SIZE];
     for (size_t r = 0; r < s->times->len && !bad; r++) {
         format_seconds(tbuf, sizeof tbuf, sim_series_time(s, r));
         bad = fputs(tbuf, out) < 0;
+        /* g_ascii_formatd: a decimal point whatever the user's locale. */
         for (size_t c = 0; c < s->ncolumns && !bad; c++)
-            bad = fprintf(out, ",%.6g", sim_series_value(s, r, c)) < 0;
+            bad = fputc(',', out) == EOF ||
+                  fputs(g_ascii_formatd(vbuf, sizeof vbuf, "%.6g", sim_series_value(s, r, c)), out) < 0;
         bad = bad || fputc('\n', out) == EOF;
     }
     bad = bad || fflush(out) != 0 || ferror(out);
@@ -389,6 +391,8 @@ double sim_student_t_quantile(double p, double df)
 
 void sim_ci_mean(const double *x, size_t n, double conf, double *mean, double *halfwidth)
 {
+    if (mean) *mean = NAN;
+    if (halfwidth) *halfwidth = INFINITY;
     g_return_if_fail((x != NULL || n == 0) && conf > 0.0 && conf < 1.0);
     double m = 0.0, m2 = 0.0;
     /* Welford: stable even when the spread is tiny next to the mean. */

@@ -371,6 +371,26 @@ static void test_crash_process_rate(void)
     world_clear(&w);
 }
 
+/* crash_count: exactly that many connected clients crash, all within the
+ * window (none after it). */
+static void test_crash_count(void)
+{
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 10;
+    c.crash_count = 100;
+    c.crash_window_s = 50;
+    world w;
+    world_init(&w, 24, &c, 5000);
+    connect_range(&w, 0, 5000);
+    sim_run_until(w.ctx, 50 * SIM_SEC);
+    CU_ASSERT_EQUAL(presence_crashes(w.p), 100);
+    sim_run_until(w.ctx, 500 * SIM_SEC);
+    CU_ASSERT_EQUAL(presence_crashes(w.p), 100);
+    CU_ASSERT_EQUAL(presence_connected_count(w.p), 4900);
+    world_clear(&w);
+}
+
 static void connect_ev(sim_ctx *ctx, void *data, uint64_t arg)
 {
     (void)ctx;
@@ -429,10 +449,11 @@ static void test_watcher_reads_detect_lazily(void)
     world_clear(&w);
 }
 
-static char *run_summary(uint64_t seed)
+static char *run_summary(uint64_t seed, gboolean scan)
 {
     presence_config c;
     presence_config_init(&c);
+    c.expire_scan = scan;
     c.individual_clients = 50;
     c.crash_per_hour = 20;
     c.reconnect_s = 60;
@@ -450,13 +471,15 @@ static char *run_summary(uint64_t seed)
 }
 
 /* Same seed, same bytes (crashes, reconnects, reads, both kinds of
- * clients); another seed, other numbers. */
+ * clients, both expiry algorithms); another seed, other numbers. */
 static void test_deterministic(void)
 {
-    char *a = run_summary(5), *b = run_summary(5), *d = run_summary(6);
-    CU_ASSERT_STRING_EQUAL(a, b);
-    CU_ASSERT_STRING_NOT_EQUAL(a, d);
-    free(a); free(b); free(d);
+    for (int scan = 0; scan <= 1; scan++) {
+        char *a = run_summary(5, scan), *b = run_summary(5, scan), *d = run_summary(6, scan);
+        CU_ASSERT_STRING_EQUAL(a, b);
+        CU_ASSERT_STRING_NOT_EQUAL(a, d);
+        free(a); free(b); free(d);
+    }
 }
 
 static uint64_t crashes_with_reads(double reads)
@@ -530,6 +553,7 @@ void test_presence_register(void)
                TEST(test_heartbeat_rate_individual),
                TEST(test_heartbeat_rate_aggregated_and_redis_load),
                TEST(test_crash_process_rate),
+               TEST(test_crash_count),
                TEST(test_reconnect_before_detection),
                TEST(test_watcher_reads_detect_lazily),
                TEST(test_deterministic),

@@ -292,9 +292,11 @@ static void test_shuffle_is_reproducible_and_maps_answers(void)
 }
 
 /* Over many seeds the right answer of a 4-option question lands in each
- * position about equally often: chi-square with 3 degrees of freedom
- * below 16.27 (p = 0.001, so a fair shuffle fails once in 1000 runs of
- * this fixed, deterministic seed range: it either always passes or never). */
+ * position about equally often: chi-square with 3 degrees of freedom below
+ * 16.27, its 0.999 quantile. The seeds are fixed, so the test is
+ * deterministic; a fair shuffle would exceed the bound for only about 1 in
+ * 1000 choices of seed range, a biased one (e.g. never moving the answer)
+ * by orders of magnitude. */
 static void test_shuffle_is_uniform(void)
 {
     quiz_bank *b = load_text(small_bank);

@@ -113,6 +113,31 @@ static void test_background_fluid_drain(void)
     sim_ctx_free(ctx);
 }
 
+static void charge16_then_req(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)ctx; (void)arg;
+    void **a = data;
+    redis_charge(a[0], 7, 16);
+    redis_request(a[0], 7, 1, on_done, a[1], 0);
+}
+
+/* A fire-and-forget pipelined charge occupies the thread (the request
+ * behind it waits for its 16-command cost) and counts its ops. */
+static void test_charge_delays_and_counts(void)
+{
+    sim_ctx *ctx = sim_ctx_new(1);
+    redis_server *r = new_default(ctx);
+    rec rc = { 0 };
+    void *a[2] = { r, &rc };
+    sim_at(ctx, SIM_SEC, charge16_then_req, a, 0);
+    sim_run_until(ctx, 2 * SIM_SEC);
+    CU_ASSERT_EQUAL(rc.ndone, 1);
+    CU_ASSERT(llabs(rc.done_at[0] - (SIM_SEC + sim_time_from_sec(PIPELINED16 + UNPIPELINED))) <= 2);
+    CU_ASSERT_DOUBLE_EQUAL(redis_ops_total(r), 17.0, 1e-9);
+    redis_free(r);
+    sim_ctx_free(ctx);
+}
+
 /* Offered background above capacity: the backlog grows at rho - 1, so a
  * request after 2 s at rho 1.5 waits 1 s; utilization is capped at 1 while
  * the offered load says 1.5. */
@@ -325,6 +350,7 @@ void test_redis_register(void)
                TEST(test_default_costs_fit_benchmarks),
                TEST(test_fifo_single_thread),
                TEST(test_background_fluid_drain),
+               TEST(test_charge_delays_and_counts),
                TEST(test_background_saturation),
                TEST(test_pipelined_background_capacity),
                TEST(test_interval_rates_and_peak),

@@ -125,6 +125,22 @@ static void test_extremes(void)
     sim_hist_free(NULL);
 }
 
+/* Nearest rank despite binary fractions: 99.9% of 1000 is rank 999, 90%
+ * of 10 is 9, 50% of 3 is 2, and the ends are 1 and n. */
+static void test_rank(void)
+{
+    CU_ASSERT_EQUAL(sim_hist_rank(99.9, 1000), 999);
+    CU_ASSERT_EQUAL(sim_hist_rank(99.99, 100000), 99990);
+    CU_ASSERT_EQUAL(sim_hist_rank(90, 10), 9);
+    CU_ASSERT_EQUAL(sim_hist_rank(50, 3), 2);
+    CU_ASSERT_EQUAL(sim_hist_rank(0.1, 1000), 1);
+    CU_ASSERT_EQUAL(sim_hist_rank(0.11, 1000), 2);
+    CU_ASSERT_EQUAL(sim_hist_rank(0, 7), 1);
+    CU_ASSERT_EQUAL(sim_hist_rank(100, 7), 7);
+    CU_ASSERT_EQUAL(sim_hist_rank(99.9, 10000000000ULL), 9990000000ULL);
+    CU_ASSERT_EQUAL(sim_hist_rank(50, 0), 0);
+}
+
 /* record_n(v, k) is k records of v. */
 static void test_record_n(void)
 {
@@ -245,6 +261,6 @@ void test_sim_hist_register(void)
 {
     TEST_SUITE("sim_hist", TEST(test_percentiles_uniform), TEST(test_percentiles_lognormal_wide),
                TEST(test_percentiles_1us_to_1h), TEST(test_percentiles_small_exact),
-               TEST(test_error_bound_is_tight), TEST(test_extremes), TEST(test_record_n),
+               TEST(test_error_bound_is_tight), TEST(test_extremes), TEST(test_rank), TEST(test_record_n),
                TEST(test_merge_equals_combined), TEST(test_cdf_brackets_exact), TEST(test_json_bytes));
 }

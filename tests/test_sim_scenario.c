@@ -135,6 +135,9 @@ static void test_unknown_key_suggests_nearest(void)
     /* The right leaf under the wrong parent. */
     expect_load_error("{\"gateway\": {\"replicas\": 2}}", SIM_ERROR_UNKNOWN_KEY,
                       "unknown key 'gateway.replicas' (did you mean 'kafka.replicas'?)", NULL);
+    /* A misspelt parent: the whole key is named. */
+    expect_load_error("{\"gatway\": {\"count\": 2}}", SIM_ERROR_UNKNOWN_KEY,
+                      "x.json:1:2: unknown key 'gatway.count' (did you mean 'gateway.count'?)", NULL);
     /* A prefix of a known key. */
     expect_load_error("{\"gateway\": {\"timeout\": 2}}", SIM_ERROR_UNKNOWN_KEY, "did you mean 'gateway.timeout_ms'?", NULL);
     /* Nothing close: the known keys of that level instead. */

@@ -364,12 +364,9 @@ static char *mm2_report(uint64_t seed)
     sim_ctx_stream(ctx, "arrivals", &src.rng);
     sim_at(ctx, 0, arrive, &src, 0);
     sim_run_until(ctx, 2000 * SIM_SEC);
+    /* No CUnit assertions here: this also runs on other threads. */
     cJSON *j = sim_station_to_json(src.st);
     char *s = cJSON_PrintUnformatted(j);
-    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(j, "wait_ms"));
-    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(j, "sojourn_ms"));
-    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(j, "utilization"));
-    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(j, "name")), "det");
     cJSON_Delete(j);
     sim_station_free(src.st);
     sim_dist_clear(&src.gap);
@@ -380,11 +377,39 @@ static char *mm2_report(uint64_t seed)
 static void test_same_seed_same_report(void)
 {
     char *a = mm2_report(42), *b = mm2_report(42), *c = mm2_report(43);
+    cJSON *j = cJSON_Parse(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(j, "wait_ms"));
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(j, "sojourn_ms"));
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(j, "utilization"));
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(j, "name")), "det");
+    cJSON_Delete(j);
     CU_ASSERT_STRING_EQUAL(a, b);
     CU_ASSERT_STRING_NOT_EQUAL(a, c);
     cJSON_free(a);
     cJSON_free(b);
     cJSON_free(c);
+}
+
+static gpointer mm2_thread(gpointer seed)
+{
+    return mm2_report(GPOINTER_TO_UINT(seed));
+}
+
+/* No hidden shared state: two runs on two threads at once give the bytes
+ * each gives alone. */
+static void test_two_threads_same_results(void)
+{
+    char *alone7 = mm2_report(7), *alone8 = mm2_report(8);
+    GThread *a = g_thread_new("a", mm2_thread, GUINT_TO_POINTER(7));
+    GThread *b = g_thread_new("b", mm2_thread, GUINT_TO_POINTER(8));
+    char *ra = g_thread_join(a), *rb = g_thread_join(b);
+    CU_ASSERT_STRING_EQUAL(ra, alone7);
+    CU_ASSERT_STRING_EQUAL(rb, alone8);
+    cJSON_free(alone7);
+    cJSON_free(alone8);
+    cJSON_free(ra);
+    cJSON_free(rb);
 }
 
 void test_sim_station_register(void)
@@ -403,5 +428,6 @@ void test_sim_station_register(void)
                TEST(test_drop_policies),
                TEST(test_time_averages_exact),
                TEST(test_set_servers),
-               TEST(test_same_seed_same_report));
+               TEST(test_same_seed_same_report),
+               TEST(test_two_threads_same_results));
 }

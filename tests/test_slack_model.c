@@ -52,7 +52,7 @@ static const char general_text[] =
 /* Many channels, writers that overtake each other, a busy consumer. */
 static const char busy_text[] =
     "{\"duration_s\": 20, \"workload\": {\"users\": 3000, \"online_fraction\": 0.8, \"workspaces\": 10,"
-    " \"channels_per_user\": 0.05, \"channel_size\": {\"dist\": \"uniform\", \"lo\": 2, \"hi\": 40},"
+    " \"channels_per_user\": 0.05, \"channel_size\": {\"dist\": \"uniform\", \"min\": 2, \"max\": 40},"
     " \"rate_per_sec\": 400, \"daily_curve\": false, \"thread_reply_fraction\": 0.4},"
     " \"postgres\": {\"writers\": 8, \"service_s\": {\"dist\": \"exponential\", \"mean\": 0.01}},"
     " \"kafka\": {\"partitions\": 4}}";
@@ -91,7 +91,8 @@ typedef struct {
     GHashTable *chan_of;      /* msg -> channel */
     GHashTable *last_pub;     /* channel -> last published id */
     GHashTable *last_seen;    /* (member << 32 | channel) -> last delivered id */
-    GHashTable *ids;          /* id_us -> channel (every id, to find parents) */
+    GHashTable *ids;          /* "channel:id" of every id, to find parents */
+    GPtrArray *owned;         /* the int64 ids the tables point at */
     GArray *replies;          /* pairs (id, parent) */
     GHashTable *last_commit;  /* channel -> last committed id (to see overtaking) */
     uint64_t published, delivered, overtaken, pub_errors, order_errors, dup_ids;
@@ -101,15 +102,17 @@ static void oc_persisted(void *u, uint64_t msg, uint32_t channel, int64_t id, in
 {
     (void)t;
     order_check *oc = u;
-    if (g_hash_table_contains(oc->ids, &id)) oc->dup_ids++;
+    char *key = g_strdup_printf("%u:%" G_GINT64_FORMAT, channel, id);
+    if (g_hash_table_contains(oc->ids, key)) oc->dup_ids++;   /* ids are unique per channel */
+    g_hash_table_add(oc->ids, key);
     int64_t *k = g_new(int64_t, 1); *k = id;
-    g_hash_table_insert(oc->ids, k, GUINT_TO_POINTER(channel + 1));
+    g_ptr_array_add(oc->owned, k);
     g_hash_table_insert(oc->id_of, GSIZE_TO_POINTER(msg + 1), k);
     g_hash_table_insert(oc->chan_of, GSIZE_TO_POINTER(msg + 1), GUINT_TO_POINTER(channel + 1));
     int64_t *prev = g_hash_table_lookup(oc->last_commit, GUINT_TO_POINTER(channel + 1));
     if (prev && *prev > id) oc->overtaken++;
     g_hash_table_insert(oc->last_commit, GUINT_TO_POINTER(channel + 1), k);
-    if (thread) { int64_t pair[2] = { id, thread }; g_array_append_vals(oc->replies, pair, 2); }
+    if (thread) { int64_t rec[3] = { id, thread, channel }; g_array_append_vals(oc->replies, rec, 3); }
 }
 
 static void oc_stage(void *u, uint64_t msg, uint32_t channel, slack_stage stage, sim_time t)
@@ -147,7 +150,8 @@ static void test_order_per_channel_and_recipient(void)
     oc.last_pub = g_hash_table_new(g_direct_hash, g_direct_equal);
     oc.last_seen = g_hash_table_new(g_direct_hash, g_direct_equal);
     oc.last_commit = g_hash_table_new(g_direct_hash, g_direct_equal);
-    oc.ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    oc.ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    oc.owned = g_ptr_array_new_with_free_func(g_free);
     oc.replies = g_array_new(FALSE, FALSE, sizeof(int64_t));
     slack_observer obs = { .stage = oc_stage, .delivered = oc_delivered, .persisted = oc_persisted };
     slack_model_set_observer(m, &obs, &oc);
@@ -161,18 +165,20 @@ static void test_order_per_channel_and_recipient(void)
     CU_ASSERT_EQUAL(oc.dup_ids, 0);
     CU_ASSERT_EQUAL(oc.delivered, slack_model_deliveries(m));
     /* a reply's thread_ts is an earlier id of its own channel */
-    CU_ASSERT(oc.replies->len > 100);
+    CU_ASSERT(oc.replies->len / 3 > 100);
     uint64_t bad = 0;
-    for (guint i = 0; i + 1 < oc.replies->len; i += 2) {
+    for (guint i = 0; i + 2 < oc.replies->len; i += 3) {
         int64_t id = g_array_index(oc.replies, int64_t, i), parent = g_array_index(oc.replies, int64_t, i + 1);
-        gpointer pc = g_hash_table_lookup(oc.ids, &parent), ic = g_hash_table_lookup(oc.ids, &id);
-        if (!pc || pc != ic || parent >= id) bad++;
+        char *key = g_strdup_printf("%u:%" G_GINT64_FORMAT, (uint32_t)g_array_index(oc.replies, int64_t, i + 2), parent);
+        if (!g_hash_table_contains(oc.ids, key) || parent >= id) bad++;
+        g_free(key);
     }
     CU_ASSERT_EQUAL(bad, 0);
     slack_model_free(m);
     g_hash_table_destroy(oc.id_of); g_hash_table_destroy(oc.chan_of); g_hash_table_destroy(oc.last_pub);
     g_hash_table_destroy(oc.last_seen); g_hash_table_destroy(oc.last_commit); g_hash_table_destroy(oc.ids);
     g_array_free(oc.replies, TRUE);
+    g_ptr_array_free(oc.owned, TRUE);
 }
 
 static void test_id_format(void)
@@ -402,7 +408,8 @@ static void test_validation(void)
     expect_invalid("{\"gateways\": {\"count\": 0}}", "gateways.count");
     expect_invalid("{\"workload\": {\"rate_per_sec\": -1}}", "workload.rate_per_sec");
     expect_invalid("{\"workload\": {\"users\": 1000}, \"gateways\": {\"count\": 1, \"max_connections\": 10}}", "exceed");
-    expect_invalid("{\"postgres\": {\"service_s\": {\"dist\": \"exponential\", \"mean\": -1}}}", "postgres.service_s");
+    expect_invalid("{\"postgres\": {\"writers\": 0}}", "postgres.writers");
+    expect_invalid("{\"workload\": {\"online_fraction\": 1.5}}", "workload.online_fraction");
 }
 
 void test_slack_model_register(void)

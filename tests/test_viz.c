@@ -326,6 +326,77 @@ static void test_script_drives_keys(void)
     viz_app_free(a);
 }
 
+/* Property: the quiz scene loads the shipped bank when first shown, takes
+ * an answer on a number key (once), moves on with Enter, "Show me" (M)
+ * opens the scene the question links, and after the last question shows
+ * the score, which equals the right answers given. */
+static void test_quiz_scene_flow(void)
+{
+    viz_app *a = new_app("quiz", 1280, 720);
+    CU_ASSERT_FATAL(a != NULL);
+    viz_quiz_status q;
+    for (int i = 0; i < 3; i++) viz_app_tick(a, 1.0 / 30);
+    viz_quiz_get_status(viz_app_scene_state(a, 3), &q);
+    if (!q.loaded) fprintf(stderr, "quiz: %s\n", q.error ? q.error : "not loaded");
+    CU_ASSERT_FATAL(q.loaded && q.count >= 5);
+    CU_ASSERT_FALSE(q.answered);
+    viz_app_key(a, '1');
+    viz_quiz_get_status(viz_app_scene_state(a, 3), &q);
+    CU_ASSERT_TRUE(q.answered);
+    CU_ASSERT_TRUE(q.score <= 1);
+    guint score = q.score;
+    /* Answered: a number key no longer answers; it switches scenes. */
+    viz_app_key(a, '2');
+    viz_quiz_get_status(viz_app_scene_state(a, 3), &q);
+    CU_ASSERT_EQUAL(q.score, score);
+    CU_ASSERT_TRUE(q.answered);
+    CU_ASSERT_EQUAL(viz_app_scene(a), 1);
+    viz_app_set_scene(a, 3);
+    /* Show me opens the linked scene (a scenario link keeps the quiz). */
+    viz_quiz_get_status(viz_app_scene_state(a, 3), &q);
+    viz_app_key(a, 'm');
+    CU_ASSERT_EQUAL(viz_app_scene(a), q.demo_scene ? viz_scene_find(q.demo_scene) : 3);
+    viz_app_set_scene(a, 3);
+    guint n = q.count;
+    for (guint i = 0; i < n; i++) {
+        viz_quiz_get_status(viz_app_scene_state(a, 3), &q);
+        if (!q.answered) viz_app_key(a, '1');
+        viz_app_key(a, VIZ_KEY_ENTER);
+    }
+    viz_quiz_get_status(viz_app_scene_state(a, 3), &q);
+    CU_ASSERT_TRUE(q.finished);
+    CU_ASSERT_TRUE(q.score <= n);
+    viz_app_free(a);
+}
+
+/* Property: the pipeline's Up key raises the model's send rate: after
+ * three presses (x8) the messages sent in 20 simulated seconds are well
+ * above the base rate's. general_channel sends 2/s, so the counts are
+ * Poisson with means 40 and 320; "more than 3x" fails with a probability
+ * far below 1e-12. */
+static void test_pipeline_rate_keys(void)
+{
+    viz_app *a = new_app("pipeline", 1280, 720);
+    CU_ASSERT_FATAL(a != NULL);
+    viz_world *w = viz_app_world(a);
+    viz_world_set_speed(w, 10);
+    slack_model *m = viz_world_model(w);
+    uint64_t s0 = slack_model_messages_sent(m);
+    for (int i = 0; i < 60; i++) viz_app_tick(a, 1.0 / 30);   /* 20 s */
+    uint64_t base = slack_model_messages_sent(m) - s0;
+    for (int k = 0; k < 3; k++) viz_app_key(a, VIZ_KEY_UP);
+    uint64_t s1 = slack_model_messages_sent(m);
+    for (int i = 0; i < 60; i++) viz_app_tick(a, 1.0 / 30);
+    uint64_t fast = slack_model_messages_sent(m) - s1;
+    CU_ASSERT_TRUE(base > 10);
+    CU_ASSERT_TRUE(fast > 3 * base);
+    viz_app_key(a, '0');   /* back to the scenario's rate */
+    uint64_t s2 = slack_model_messages_sent(m);
+    for (int i = 0; i < 60; i++) viz_app_tick(a, 1.0 / 30);
+    CU_ASSERT_TRUE(slack_model_messages_sent(m) - s2 < fast / 2);
+    viz_app_free(a);
+}
+
 /* ---- Charts ---- */
 
 /* Property: tick steps are 1, 2 or 5 times a power of ten and give about
@@ -405,6 +476,8 @@ void test_viz_register(void)
                TEST(test_headless_deterministic),
                TEST(test_bad_options),
                TEST(test_script_drives_keys),
+               TEST(test_quiz_scene_flow),
+               TEST(test_pipeline_rate_keys),
                TEST(test_nice_step),
                TEST(test_chart_files));
 }

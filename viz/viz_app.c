@@ -62,7 +62,7 @@ struct viz_app {
     double base_scale;
     gboolean large;          /* L: projector text */
     gboolean help;
-    gboolean fixed_speed;    /* --speed given: scenes do not change it */
+    double speed[NSCENES];   /* each scene keeps its own speed across switches */
     double mouse_x, mouse_y;
     gboolean quit, fullscreen_toggle;
     char *screenshot;        /* pending request */
@@ -181,12 +181,9 @@ viz_app *viz_app_new(const viz_options *o, GError **error)
     style_update(a);
     for (int i = 0; i < NSCENES; i++) a->state[i] = scene_table[i]->init(w);
     a->current = first;
-    if (o->speed > 0) {
-        a->fixed_speed = TRUE;
-        viz_world_set_speed(w, o->speed);
-    } else {
-        viz_world_set_speed(w, scene_table[first]->speed > 0 ? scene_table[first]->speed : 1.0);
-    }
+    for (int i = 0; i < NSCENES; i++)
+        a->speed[i] = o->speed > 0 ? o->speed : scene_table[i]->speed > 0 ? scene_table[i]->speed : 1.0;
+    viz_world_set_speed(w, a->speed[first]);
     return a;
 }
 
@@ -208,8 +205,11 @@ int viz_app_scene(const viz_app *a) { return a->current; }
 void viz_app_set_scene(viz_app *a, int index)
 {
     if (index < 0 || index >= NSCENES || index == a->current) return;
+    /* The fan-out is watched at 0.001x, the dashboard at 10x: each scene
+     * gets back the speed it was left at. */
+    a->speed[a->current] = viz_world_speed(a->world);
     a->current = index;
-    if (!a->fixed_speed && scene_table[index]->speed > 0) viz_world_set_speed(a->world, scene_table[index]->speed);
+    viz_world_set_speed(a->world, a->speed[index]);
 }
 
 void viz_app_resize(viz_app *a, double w, double h)
@@ -222,11 +222,12 @@ void viz_app_resize(viz_app *a, double w, double h)
 static void scene_frame(const viz_app *a, viz_frame *f)
 {
     double bar = BAR_H * a->style.text_scale, hint = HINT_H * a->style.text_scale;
-    *f = (viz_frame){ 0, bar, a->lw, a->lh - bar - hint, a->lw, a->lh, a->style, a->mouse_x, a->mouse_y, -1, TRUE };
+    *f = (viz_frame){ 0, bar, a->lw, a->lh - bar - hint, a->lw, a->lh, a->style, a->mouse_x, a->mouse_y, -1, TRUE, "" };
 }
 
 static void apply_switch(viz_app *a, const viz_frame *f)
 {
+    if (f->toast[0]) viz_app_toast(a, f->toast);
     if (f->switch_to >= 0) viz_app_set_scene(a, f->switch_to);
 }
 
@@ -301,8 +302,8 @@ void viz_app_key(viz_app *a, int key)
         if (!viz_world_step(w)) viz_app_toast(a, "no more events before the end of the run");
         update_scenes(a);
         return;
-    case '+': case '=': viz_world_speed_step(w, +1); a->fixed_speed = TRUE; return;
-    case '-': case '_': viz_world_speed_step(w, -1); a->fixed_speed = TRUE; return;
+    case '+': case '=': viz_world_speed_step(w, +1); return;
+    case '-': case '_': viz_world_speed_step(w, -1); return;
     case 'r': reset_world(a); return;
     case 's': request_screenshot(a); return;
     case 'f': a->fullscreen_toggle = TRUE; return;
@@ -428,7 +429,7 @@ static void draw_hints(viz_app *a, cairo_t *cr)
     cairo_rectangle(cr, 0, a->lh - hint, a->lw, hint);
     cairo_fill(cr);
     static const char keys[] = "H help   Space pause   \u2192 step   +/\u2212 speed   1-4 scenes   R reset   "
-                               "S screenshot   L large text   F full screen   Q quit";
+                               "S screenshot   L zoom   F full screen   Q quit";
     double kw;
     viz_text_size(cr, &a->style, 13, FALSE, keys, &kw, NULL);
     viz_color_set(cr, VIZ_C_TEXT, 1);
@@ -449,12 +450,12 @@ static void draw_help(viz_app *a, cairo_t *cr)
 {
     static const viz_key_help global[] = {
         { "Space", "pause / resume the simulation" },
-        { "\u2192 (Right)", "single step: run the next simulated event" },
+        { "\u2192 (Right)", "single step: to the next simulated event" },
         { "+ / \u2212", "simulation speed (0.0001x to 1000x; shown top right)" },
         { "1 2 3 4", "scenes: fan-out, pipeline, dashboard, quiz" },
         { "R", "reset: rebuild the model from the scenario, t = 0" },
         { "S", "screenshot (PNG in the current directory)" },
-        { "L", "large text for projectors (also --scale)" },
+        { "L", "projector mode: everything x1.5 (also --scale)" },
         { "F", "full screen on/off" },
         { "H", "this help (any key closes it)" },
         { "Q / Esc", "quit" },
@@ -462,7 +463,11 @@ static void draw_help(viz_app *a, cairo_t *cr)
     };
     cairo_set_source_rgba(cr, 0, 0, 0, 0.55);
     cairo_paint(cr);
-    double pw = fmin(a->lw - 80, 900), ph = fmin(a->lh - 60, 620);
+    size_t nscene = 0;
+    for (const viz_key_help *k = scene_table[a->current]->keys; k && k->key; k++) nscene++;
+    double row = 21.5;   /* a 15 pt line plus spacing */
+    double want = 18 + 32 + G_N_ELEMENTS(global) * row + (nscene ? 10 + 28 + nscene * row : 0) + 18;
+    double pw = fmin(a->lw - 80, 900), ph = fmin(a->lh - 60, want);
     double px = (a->lw - pw) / 2, py = (a->lh - ph) / 2;
     viz_panel(cr, px, py, pw, ph, VIZ_C_PANEL, VIZ_C_TEXT);
     const viz_style *st = &a->style;

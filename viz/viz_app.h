@@ -18,7 +18,7 @@ typedef struct viz_options {
     uint64_t seed;               /* VIZ_SEED_SCENARIO: the scenario's "seed" */
     const char *scene;           /* name of the first scene; NULL = fanout */
     double speed;                /* initial speed; <= 0: the scene's own */
-    double scale;                /* text scale (projector mode), >= 0.5 */
+    double scale;                /* zoom of the whole picture (projector mode), 0.5..4 */
     int width, height;           /* window or frame size in logical pixels */
     gboolean fullscreen;
     double quit_after;           /* wall seconds; <= 0: run until quit */

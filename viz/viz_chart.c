@@ -317,9 +317,9 @@ void viz_chart_series(cairo_t *cr, const viz_style *st, double x, double y, doub
 
 void viz_chart_series_gaps(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
                            const viz_axes *ax, const sim_series *s, const char *const *cols,
-                           const char *const *labels, size_t ncols, gboolean zero_is_gap)
+                           const char *const *labels, size_t ncols, double window_s, gboolean zero_is_gap)
 {
-    series_chart(cr, st, x, y, w, h, ax, s, cols, labels, ncols, 1.0, 0, zero_is_gap);
+    series_chart(cr, st, x, y, w, h, ax, s, cols, labels, ncols, 1.0, window_s, zero_is_gap);
 }
 
 /* Collects a histogram's buckets as a cumulative curve. */
@@ -378,7 +378,8 @@ void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double
     double header = draw_header(cr, st, x, y, w, ax->title, NULL, NULL, 0);
     frame f;
     layout_frame(cr, st, &f, x, y, w, h, header, ax);
-    f.ph -= 14;   /* room for bar labels under the axis */
+    f.ph -= 14 + 16;   /* room for bar labels under the axis and values above the bars */
+    f.py += 16;
     double vmax = ref > 0 ? ref : 0;
     for (size_t i = 0; i < n; i++) if (isfinite(values[i])) vmax = fmax(vmax, values[i]);
     f.xmin = 0; f.xmax = n > 0 ? (double)n : 1;

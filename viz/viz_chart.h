@@ -47,11 +47,11 @@ void viz_chart_series(cairo_t *cr, const viz_style *st, double x, double y, doub
                       const viz_axes *ax, const sim_series *s, const char *const *cols,
                       const char *const *labels, size_t ncols, double scale, double window_s);
 
-/* The same with scale 1 and the whole series; when `zero_is_gap`, zero
- * values break the line (an interval with no message has no latency). */
+/* The same with scale 1; when `zero_is_gap`, zero values break the line
+ * (an interval with no message has no latency). */
 void viz_chart_series_gaps(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
                            const viz_axes *ax, const sim_series *s, const char *const *cols,
-                           const char *const *labels, size_t ncols, gboolean zero_is_gap);
+                           const char *const *labels, size_t ncols, double window_s, gboolean zero_is_gap);
 
 /* Cumulative distributions of latency histograms (values in ns, drawn in
  * ms on a log axis). Empty histograms are skipped. */

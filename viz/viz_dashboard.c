@@ -13,6 +13,10 @@
 #include <string.h>
 #include "viz/viz_chart.h"
 
+/* Live charts show the last ten simulated minutes: long enough to see a
+ * trend, short enough that a spike stays visible. */
+#define DASH_WINDOW_S 600.0
+
 typedef struct viz_dashboard {
     int unused;   /* the scene keeps no state: everything comes from the model */
 } viz_dashboard;
@@ -83,7 +87,7 @@ static void dashboard_draw(const void *p, const viz_world *w, const viz_frame *f
         viz_axes_init(&ax, charts[i].title, "simulated time (s)", charts[i].ylabel);
         if (charts[i].zero_is_gap) ax.ymin = 0;
         viz_chart_series_gaps(cr, &f->style, cx, cy, cw, ch, &ax, ts, charts[i].cols, charts[i].labels,
-                              chart_columns(&charts[i]), charts[i].zero_is_gap);
+                              chart_columns(&charts[i]), DASH_WINDOW_S, charts[i].zero_is_gap);
     }
 }
 

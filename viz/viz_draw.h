@@ -38,10 +38,12 @@ viz_color viz_series_color(size_t i);
 
 typedef enum { VIZ_ALIGN_LEFT, VIZ_ALIGN_CENTER, VIZ_ALIGN_RIGHT } viz_align;
 
-/* Style shared by every drawing call of a frame: sizes in logical pixels
- * are multiplied by `text_scale` for text (the projector mode). */
+/* Style shared by every drawing call of a frame: text sizes in logical
+ * pixels are multiplied by `text_scale`. The visualizer keeps it at 1 and
+ * zooms the whole picture instead (viz_app), so layouts never overflow;
+ * charts written to files use more for legibility on slides. */
 typedef struct viz_style {
-    double text_scale;   /* 1.0 normal; 1.5 and up for a lecture hall */
+    double text_scale;   /* multiplies every text size */
     const char *family;  /* font family; borrowed */
 } viz_style;
 

@@ -295,6 +295,24 @@ void viz_fanout_set_online_share(viz_fanout *s, viz_world *w, double share)
     refresh(s);
 }
 
+/* The scenario's reconnect window in seconds (clients' jitter). */
+static double reconnect_window(const viz_world *w)
+{
+    double v = 0;
+    if (!sim_scenario_double(viz_world_scenario(w), "gateways.reconnect_window_s", 0, INFINITY, &v, NULL)) return 0;
+    return v;
+}
+
+static void gateway_toast(const viz_fanout *s, const viz_world *w, uint32_t g, gboolean alive, viz_frame *f)
+{
+    if (!f) return;
+    if (alive) snprintf(f->toast, sizeof f->toast, "gw-%u restored: new connections may land on it", g);
+    else snprintf(f->toast, sizeof f->toast,
+                  "gw-%u killed: its clients reconnect to the others over %g simulated s (+ speeds it up)",
+                  g, reconnect_window(w));
+    (void)s;
+}
+
 void viz_fanout_set_gateway(viz_fanout *s, viz_world *w, uint32_t g, gboolean alive)
 {
     g_return_if_fail(g < s->ngw);
@@ -529,16 +547,94 @@ static void draw_nodes(const viz_fanout *s, const viz_frame *f, cairo_t *cr, dou
 }
 
 /* Dots of one colour in one path: 500 members cost a handful of fills. */
-static void fill_dots(const viz_fanout *s, cairo_t *cr, double rad, int kind, double wall)
+static int dot_kind(const fo_member *mb)
+{
+    return !mb->online ? (mb->push_at >= 0 ? 3 : 2) : (mb->ws_at >= 0 ? 1 : 0);
+}
+
+static void fill_dots(const viz_fanout *s, cairo_t *cr, double rad, int kind)
 {
     for (uint32_t i = 0; i < s->n; i++) {
         const fo_member *mb = &s->mem[i];
-        int k = !mb->online ? (mb->push_at >= 0 ? 3 : 2) : (mb->ws_at >= 0 ? 1 : 0);
-        if (k != kind) continue;
+        if (dot_kind(mb) != kind) continue;
         cairo_new_sub_path(cr);
         cairo_arc(cr, mb->x, mb->y, rad, 0, 2 * M_PI);
     }
-    (void)wall;
+}
+
+/* Paints one member's look (kind 0 online, 1 delivered, 2 offline ring,
+ * 3 push queued) as a circle of radius `rad` centred at (cx, cy). */
+static void dot_shape(cairo_t *cr, int kind, double cx, double cy, double rad)
+{
+    static const viz_color fill[4] = { VIZ_C_GREEN, VIZ_C_BLUE, VIZ_C_MUTED, VIZ_C_ORANGE };
+    viz_color_set(cr, fill[kind], 1);
+    cairo_arc(cr, cx, cy, kind == 2 ? rad * 0.95 : rad, 0, 2 * M_PI);
+    cairo_fill(cr);
+    if (kind == 2) {   /* offline: a hollow ring */
+        viz_color_set(cr, VIZ_C_PANEL, 1);
+        cairo_arc(cr, cx, cy, rad * 0.95 - fmax(1, rad * 0.3), 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+}
+
+/* Members as vector paths: one path per kind (SVG/PDF stay vector art). */
+static void draw_dots_vector(const viz_fanout *s, cairo_t *cr, double rad)
+{
+    cairo_save(cr);
+    cairo_set_tolerance(cr, 0.5);   /* half a pixel: invisible on dots this small */
+    viz_color_set(cr, VIZ_C_GREEN, 1);
+    fill_dots(s, cr, rad, 0);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_BLUE, 1);
+    fill_dots(s, cr, rad, 1);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_MUTED, 1);
+    fill_dots(s, cr, rad * 0.95, 2);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_PANEL, 1);
+    fill_dots(s, cr, rad * 0.95 - fmax(1, rad * 0.3), 2);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_ORANGE, 1);
+    fill_dots(s, cr, rad, 3);
+    cairo_fill(cr);
+    cairo_restore(cr);
+}
+
+/* Members on a raster target: each kind is drawn once into a small sprite
+ * at device resolution and stamped at pixel-aligned positions. Filling 500
+ * circles as paths was half of a frame; stamping is a few percent. */
+static void draw_dots(const viz_fanout *s, cairo_t *cr, double rad)
+{
+    if (cairo_surface_get_type(cairo_get_target(cr)) != CAIRO_SURFACE_TYPE_IMAGE) {
+        draw_dots_vector(s, cr, rad);
+        return;
+    }
+    double scale = 1, zero = 0;
+    cairo_user_to_device_distance(cr, &scale, &zero);
+    if (!(scale > 0)) scale = 1;
+    int px = (int)ceil((2 * rad + 2) * scale) + 2;
+    double half = px / scale / 2;
+    cairo_surface_t *sprite[4];
+    for (int k = 0; k < 4; k++) {
+        sprite[k] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, px, px);
+        cairo_t *sc = cairo_create(sprite[k]);
+        cairo_scale(sc, scale, scale);
+        dot_shape(sc, k, half, half, rad);
+        cairo_destroy(sc);
+        cairo_surface_set_device_scale(sprite[k], scale, scale);
+    }
+    for (uint32_t i = 0; i < s->n; i++) {
+        const fo_member *mb = &s->mem[i];
+        double dx = mb->x - half, dy = mb->y - half;
+        cairo_user_to_device(cr, &dx, &dy);
+        dx = round(dx);
+        dy = round(dy);
+        cairo_device_to_user(cr, &dx, &dy);
+        cairo_set_source_surface(cr, sprite[dot_kind(mb)], dx, dy);
+        cairo_rectangle(cr, dx, dy, 2 * half, 2 * half);
+        cairo_fill(cr);
+    }
+    for (int k = 0; k < 4; k++) cairo_surface_destroy(sprite[k]);
 }
 
 static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, double wall)
@@ -583,8 +679,8 @@ static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, d
         viz_text(cr, &f->style, r->x + 8, r->y + 4, 13.5, TRUE, VIZ_ALIGN_LEFT, r->w - 12, buf);
         if (!alive) {
             viz_color_set(cr, VIZ_C_VERMILLION, 1);
-            viz_text(cr, &f->style, r->x + r->w / 2, r->y + r->h / 2 - 10, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12,
-                     "members reconnected elsewhere");
+            viz_text(cr, &f->style, r->x + 6, r->y + r->h / 2 - 16, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12,
+                     "its clients reconnect to the other gateways");
         }
     }
     /* Push-notification block. */
@@ -596,28 +692,8 @@ static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, d
     viz_color_set(cr, VIZ_C_TEXT, 1);
     viz_text(cr, &f->style, pr->x + 8, pr->y + 4, 13.5, TRUE, VIZ_ALIGN_LEFT, pr->w - 12,
              "Offline members \u2192 push-notification queue (APNs / FCM)");
-    /* Members: four kinds, one fill each; a coarser curve tolerance (half a
-     * pixel, invisible on dots this small) halves the frame time. */
     double rad = fmax(1.2, s->pitch * 0.36);
-    cairo_save(cr);
-    cairo_set_tolerance(cr, 0.5);
-    viz_color_set(cr, VIZ_C_GREEN, 1);
-    fill_dots(s, cr, rad, 0, wall);
-    cairo_fill(cr);
-    viz_color_set(cr, VIZ_C_BLUE, 1);
-    fill_dots(s, cr, rad, 1, wall);
-    cairo_fill(cr);
-    /* Offline: a ring, drawn as two fills (cheaper than 150 strokes). */
-    viz_color_set(cr, VIZ_C_MUTED, 1);
-    fill_dots(s, cr, rad * 0.95, 2, wall);
-    cairo_fill(cr);
-    viz_color_set(cr, VIZ_C_PANEL, 1);
-    fill_dots(s, cr, rad * 0.95 - fmax(1, rad * 0.3), 2, wall);
-    cairo_fill(cr);
-    viz_color_set(cr, VIZ_C_ORANGE, 1);
-    fill_dots(s, cr, rad, 3, wall);
-    cairo_fill(cr);
-    cairo_restore(cr);
+    draw_dots(s, cr, rad);
     /* Fresh events ring outward for a moment: rings are grouped into a few
      * fade levels so a wave of 350 pushes costs a few strokes, not 350. */
     enum { LEVELS = 6 };
@@ -631,7 +707,7 @@ static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, d
                 double f = fade(wall, s->mem[i].flash);
                 if (f <= 0 || (int)ceil(f * LEVELS) != lv) continue;
                 cairo_new_sub_path(cr);
-                cairo_arc(cr, s->mem[i].x, s->mem[i].y, rad + (1 - a) * s->pitch * 0.8 + 1, 0, 2 * M_PI);
+                cairo_arc(cr, s->mem[i].x, s->mem[i].y, rad + (1 - a) * s->pitch * 0.35 + 1, 0, 2 * M_PI);
                 any = TRUE;
             }
             if (!any) continue;
@@ -729,17 +805,17 @@ static gboolean fanout_click(void *p, viz_world *w, viz_frame *f, double x, doub
     if (i >= 0) { viz_fanout_toggle_member(s, w, (uint32_t)i); return TRUE; }
     int g = gateway_at(s, x, y, 0);
     if (g >= 0) {
-        viz_fanout_set_gateway(s, w, (uint32_t)g, !slack_model_gateway_alive(viz_world_model(w), (uint32_t)g));
+        gboolean alive = !slack_model_gateway_alive(viz_world_model(w), (uint32_t)g);
+        viz_fanout_set_gateway(s, w, (uint32_t)g, alive);
+        gateway_toast(s, w, (uint32_t)g, alive, f);
         return TRUE;
     }
-    (void)f;
     return FALSE;
 }
 
 static gboolean fanout_key(void *p, viz_world *w, viz_frame *f, int key)
 {
     viz_fanout *s = p;
-    (void)f;
     viz_fanout_counts c;
     viz_fanout_get_counts(s, &c);
     double share = c.members ? (double)c.online / c.members : 0;
@@ -754,11 +830,18 @@ static gboolean fanout_key(void *p, viz_world *w, viz_frame *f, int key)
         for (uint32_t g = 0; g < s->ngw; g++)
             if (slack_model_gateway_alive(viz_world_model(w), g) && (best < 0 || s->gw_count[g] > s->gw_count[best]))
                 best = (int)g;
-        if (best >= 0) viz_fanout_set_gateway(s, w, (uint32_t)best, FALSE);
+        if (best >= 0) {
+            viz_fanout_set_gateway(s, w, (uint32_t)best, FALSE);
+            gateway_toast(s, w, (uint32_t)best, FALSE, f);
+        }
         return TRUE;
     }
     case 'u':
-        if (s->nkilled > 0) viz_fanout_set_gateway(s, w, s->killed[s->nkilled - 1], TRUE);
+        if (s->nkilled > 0) {
+            uint32_t g = s->killed[s->nkilled - 1];
+            viz_fanout_set_gateway(s, w, g, TRUE);
+            gateway_toast(s, w, g, TRUE, f);
+        }
         return TRUE;
     default: return FALSE;
     }

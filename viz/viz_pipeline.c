@@ -31,6 +31,15 @@ typedef struct viz_pipeline {
     size_t head, count;          /* ring of samples, oldest at head */
     double qscale[STEPS];        /* queue tube full-scale, grows with the peak */
     sim_time last_t;
+    /* Layout, computed in update (text measured on a private 1x1 surface)
+     * so that drawing and hit-testing only read it. */
+    cairo_surface_t *msurf;
+    cairo_t *measure;
+    char rate_line[200];         /* the send-rate headline */
+    double title_y, rate_x, rate_y;
+    double cards_y, card_w, card_h, card_header, gap;
+    gboolean charts;             /* room for the history charts */
+    double charts_y, charts_h;
 } viz_pipeline;
 
 static const slack_station_id step_station[STEPS] = {
@@ -63,11 +72,20 @@ static void *pipeline_init(viz_world *w)
     (void)w;
     viz_pipeline *s = g_new0(viz_pipeline, 1);
     s->rate = 1.0;
+    s->msurf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    s->measure = cairo_create(s->msurf);
     clear_history(s);
     return s;
 }
 
-static void pipeline_unload(void *p) { g_free(p); }
+static void pipeline_unload(void *p)
+{
+    viz_pipeline *s = p;
+    if (!s) return;
+    cairo_destroy(s->measure);
+    cairo_surface_destroy(s->msurf);
+    g_free(s);
+}
 
 static void pipeline_reset(void *p, viz_world *w)
 {
@@ -82,10 +100,12 @@ static const sample *nth(const viz_pipeline *s, size_t i)   /* 0 = oldest */
     return &s->ring[(s->head + i) % HIST];
 }
 
+static void layout(viz_pipeline *s, const viz_frame *f);
+
 static void pipeline_update(void *p, viz_world *w, viz_frame *f)
 {
     viz_pipeline *s = p;
-    (void)f;
+    layout(s, f);
     sim_time now = viz_world_now(w);
     if (now == s->last_t) return;   /* paused: nothing new to sample */
     s->last_t = now;
@@ -128,8 +148,17 @@ static void recent(const viz_pipeline *s, int i, double *util, double *rate)
     if (b->t > a->t) *rate = (b->completed[i] - a->completed[i]) / (b->t - a->t);
 }
 
+/* Height of card i's title and note, so every card's figures can start
+ * at the same height. */
+static double card_header(cairo_t *cr, const viz_style *sty, int i, double w, double h)
+{
+    double th = viz_text_height(cr, sty, w < 260 ? 12.5 : 14.5, TRUE, w - 52, step_title[i]) + 2;
+    if (h > 330) th += viz_text_height(cr, sty, 11.5, FALSE, w - 52, step_note[i]);
+    return th;
+}
+
 static void draw_station(const viz_pipeline *s, const sim_station *st, int i, const viz_frame *f,
-                         cairo_t *cr, double x, double y, double w, double h)
+                         cairo_t *cr, double x, double y, double w, double h, double header)
 {
     const viz_style *sty = &f->style;
     viz_panel(cr, x, y, w, h, VIZ_C_PANEL, VIZ_C_EDGE);
@@ -141,15 +170,14 @@ static void draw_station(const viz_pipeline *s, const sim_station *st, int i, co
     viz_textf(cr, sty, x + 22, y + 22 - 9 * sty->text_scale, 15, TRUE, VIZ_ALIGN_CENTER, "%d", i + 1);
     viz_color_set(cr, VIZ_C_TEXT, 1);
     double ty = y + 8;
-    ty += viz_text(cr, sty, x + 44, ty, 14.5, TRUE, VIZ_ALIGN_LEFT, w - 52, step_title[i]) + 2;
+    ty += viz_text(cr, sty, x + 44, ty, w < 260 ? 12.5 : 14.5, TRUE, VIZ_ALIGN_LEFT, w - 52, step_title[i]) + 2;
     /* The seed's explanation only where the card has room for it and the
      * figures below; the figures matter more. */
-    if (h > 330 * sty->text_scale) {
+    if (h > 330) {
         viz_color_set(cr, VIZ_C_MUTED, 1);
         ty += viz_text(cr, sty, x + 44, ty, 11.5, FALSE, VIZ_ALIGN_LEFT, w - 52, step_note[i]);
     }
-    ty += 8;
-    ty = fmax(ty, y + 44);
+    ty = fmax(y + 8 + header + 8, y + 44);   /* aligned across the cards */
     double util, rate;
     recent(s, i, &util, &rate);
     const sample *last = s->count ? nth(s, s->count - 1) : NULL;
@@ -262,39 +290,58 @@ static void draw_history(const viz_pipeline *s, const viz_frame *f, cairo_t *cr,
     g_free(t); g_free(u); g_free(q);
 }
 
+static const char TITLE[] = "Message Storage & Delivery Pipeline";
+
+static void layout(viz_pipeline *s, const viz_frame *f)
+{
+    cairo_t *cr = s->measure;
+    const viz_style *st = &f->style;
+    double x = f->x + 12, y = f->y + 10, wd = f->w - 24;
+    char b1[32];
+    double util, sent;
+    recent(s, 0, &util, &sent);
+    snprintf(s->rate_line, sizeof s->rate_line, "send rate \u00d7%g of the scenario: %s msg/s   (\u2191/\u2193 \u00d72, 0 resets)",
+             s->rate, isnan(sent) ? "\u2014" : viz_fmt_count(b1, sizeof b1, round(sent)));
+    double tw, rw, th, rh;
+    viz_text_size(cr, st, 20, TRUE, TITLE, &tw, &th);
+    viz_text_size(cr, st, 15, TRUE, s->rate_line, &rw, &rh);
+    /* The rate beside the title when both fit, else below it. */
+    s->title_y = y;
+    s->rate_x = x + wd;
+    s->rate_y = tw + rw + 30 < wd ? y + 3 : y + th + 2;
+    s->cards_y = fmax(y + th, s->rate_y + rh) + 8;
+    double avail = f->y + f->h - s->cards_y - 10;
+    /* On a small canvas (or in projector zoom) the cards get all the room:
+     * their figures matter more than the history charts. */
+    s->charts = avail >= 420;
+    s->gap = 16;
+    s->card_h = s->charts ? avail * 0.56 : avail;
+    s->card_w = (wd - 3 * s->gap) / STEPS;
+    s->card_header = 0;
+    for (int i = 0; i < STEPS; i++) s->card_header = fmax(s->card_header, card_header(cr, st, i, s->card_w, s->card_h));
+    s->charts_y = s->cards_y + s->card_h + 12;
+    s->charts_h = avail - s->card_h - 12;
+}
+
 static void pipeline_draw(const void *p, const viz_world *w, const viz_frame *f, cairo_t *cr)
 {
     const viz_pipeline *s = p;
     const slack_model *m = viz_world_model_const(w);
     const viz_style *st = &f->style;
-    double x = f->x + 12, y = f->y + 10, wd = f->w - 24;
+    double x = f->x + 12, wd = f->w - 24;
     viz_color_set(cr, VIZ_C_TEXT, 1);
-    viz_text(cr, st, x, y, 20, TRUE, VIZ_ALIGN_LEFT, 0, "Message Storage & Delivery Pipeline");
-    char buf[200], b1[32];
-    double util, sent;
-    recent(s, 0, &util, &sent);
-    snprintf(buf, sizeof buf, "send rate \u00d7%g of the scenario: %s msg/s   (\u2191/\u2193 \u00d72, 0 resets)", s->rate,
-             isnan(sent) ? "\u2014" : viz_fmt_count(b1, sizeof b1, round(sent)));
-    double tw, rw, th;
-    viz_text_size(cr, st, 20, TRUE, "Message Storage & Delivery Pipeline", &tw, &th);
-    viz_text_size(cr, st, 15, TRUE, buf, &rw, NULL);
-    /* Beside the title when both fit, else below it. */
-    double ry = tw + rw + 30 < wd ? y + 3 : y + th + 2;
+    viz_text(cr, st, x, s->title_y, 20, TRUE, VIZ_ALIGN_LEFT, 0, TITLE);
     viz_color_set(cr, s->rate > 1 ? VIZ_C_VERMILLION : VIZ_C_TEXT, 1);
-    double hh = viz_text(cr, st, x + wd, ry, 15, TRUE, VIZ_ALIGN_RIGHT, 0, buf);
-    y = fmax(y + th, ry + hh) + 8;
-    double avail = f->y + f->h - y - 10;
-    double ch = avail * 0.56, gap = 16;
-    double cw = (wd - 3 * gap) / STEPS;
+    viz_text(cr, st, s->rate_x, s->rate_y, 15, TRUE, VIZ_ALIGN_RIGHT, 0, s->rate_line);
     for (int i = 0; i < STEPS; i++) {
-        double cx = x + i * (cw + gap);
-        draw_station(s, slack_model_station(m, step_station[i]), i, f, cr, cx, y, cw, ch);
+        double cx = x + i * (s->card_w + s->gap), y = s->cards_y;
+        draw_station(s, slack_model_station(m, step_station[i]), i, f, cr, cx, y, s->card_w, s->card_h, s->card_header);
         if (i + 1 < STEPS) {
             viz_color_set(cr, VIZ_C_TEXT, 0.7);
-            viz_arrow(cr, cx + cw + 2, y + 30, cx + cw + gap - 2, y + 30, 2.5, 8);
+            viz_arrow(cr, cx + s->card_w + 2, y + 30, cx + s->card_w + s->gap - 2, y + 30, 2.5, 8);
         }
     }
-    draw_history(s, f, cr, x, y + ch + 12, wd, avail - ch - 12);
+    if (s->charts) draw_history(s, f, cr, x, s->charts_y, wd, s->charts_h);
 }
 
 static gboolean pipeline_key(void *p, viz_world *w, viz_frame *f, int key)
@@ -321,12 +368,11 @@ static gboolean pipeline_click(void *p, viz_world *w, viz_frame *f, double x, do
 
 static char *pipeline_hover(const void *p, const viz_world *w, const viz_frame *f, double x, double y)
 {
-    (void)p;
-    double wd = f->w - 24, cw = (wd - 3 * 16) / STEPS;
-    double top = f->y + 10 + 30 * f->style.text_scale, ch = (f->y + f->h - top - 10) * 0.56;
-    if (y < top || y > top + ch) return NULL;
-    int i = (int)floor((x - f->x - 12) / (cw + 16));
-    if (i < 0 || i >= STEPS) return NULL;
+    const viz_pipeline *s = p;
+    if (y < s->cards_y || y > s->cards_y + s->card_h) return NULL;
+    double rel = x - f->x - 12;
+    int i = (int)floor(rel / (s->card_w + s->gap));
+    if (i < 0 || i >= STEPS || rel - i * (s->card_w + s->gap) > s->card_w) return NULL;
     const sim_station *st = slack_model_station(viz_world_model_const(w), step_station[i]);
     if (!st) {
         slack_stage_info info;

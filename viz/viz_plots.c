@@ -75,7 +75,7 @@ static void draw_series(cairo_t *cr, double w, double h, void *user)
                          ps->scale, 0);
     } else {
         viz_chart_series_gaps(cr, &st, 0, 0, w, h, &ax, slack_model_timeseries(pc->m), ps->cols, ps->labels, n,
-                              ps->zero_is_gap);
+                              0, ps->zero_is_gap);
     }
 }
 

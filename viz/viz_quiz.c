@@ -28,7 +28,18 @@ typedef struct viz_quiz {
     uint64_t seed;
     guint cur;                 /* question shown */
     int chosen;                /* shown option picked, -1 none */
-    rect opt[QUIZ_MAX_OPTIONS], next_btn, show_btn;
+    /* Layout of the question screen, computed in update (text measured on
+     * a private 1x1 surface) so that drawing only reads it. */
+    cairo_surface_t *msurf;
+    cairo_t *measure;
+    double x, w;               /* text column */
+    double head_y, text_y;     /* header line, question text */
+    rect opt[QUIZ_MAX_OPTIONS];
+    double opt_th[QUIZ_MAX_OPTIONS];   /* each option's text height */
+    guint nopt;
+    double after_y;            /* below the options: hint or feedback */
+    double expl_y;             /* the explanation */
+    rect next_btn, show_btn;
     gboolean has_show;
 } viz_quiz;
 
@@ -81,6 +92,8 @@ static void *quiz_init(viz_world *w)
     viz_quiz *s = g_new0(viz_quiz, 1);
     s->seed = viz_world_seed(w);
     s->chosen = -1;
+    s->msurf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    s->measure = cairo_create(s->msurf);
     return s;
 }
 
@@ -89,11 +102,61 @@ static void quiz_unload(void *p)
     viz_quiz *s = p;
     if (!s) return;
     quiz_clear(s);
+    cairo_destroy(s->measure);
+    cairo_surface_destroy(s->msurf);
     g_free(s);
 }
 
 /* R rebuilds the model; the quiz keeps its place (it does not use it). */
 static void quiz_reset(void *p, viz_world *w) { (void)p; (void)w; }
+
+/* Option k as shown, with the verdict once answered. Caller frees. */
+static char *option_label(const viz_quiz *s, guint k)
+{
+    const char *mark = "";
+    if (s->chosen >= 0 && k == quiz_session_correct(s->session, s->cur)) mark = "  \u2713 right";
+    else if (s->chosen == (int)k) mark = "  \u2717 your answer";
+    return g_strconcat(quiz_session_option(s->session, s->cur, k), mark, NULL);
+}
+
+static void head_text(const viz_quiz *s, char *buf, size_t n)
+{
+    const quiz_question *q = quiz_session_question(s->session, s->cur);
+    snprintf(buf, n, "Question %u of %u  \u00b7  %s  \u00b7  score %u", s->cur + 1,
+             quiz_session_count(s->session), quiz_question_topic(q), quiz_session_score(s->session));
+}
+
+static void layout_ask(viz_quiz *s, const viz_frame *f)
+{
+    cairo_t *cr = s->measure;
+    const viz_style *st = &f->style;
+    const quiz_question *q = quiz_session_question(s->session, s->cur);
+    char head[160];
+    head_text(s, head, sizeof head);
+    s->x = f->x + f->w * 0.08;
+    s->w = f->w * 0.84;
+    s->head_y = f->y + 18;
+    s->text_y = s->head_y + viz_text_height(cr, st, 15, FALSE, s->w, head) + 10;
+    double y = s->text_y + viz_text_height(cr, st, 26, TRUE, s->w, quiz_question_text(q)) + 18;
+    s->nopt = MIN(quiz_session_option_count(s->session, s->cur), QUIZ_MAX_OPTIONS);
+    for (guint k = 0; k < s->nopt; k++) {
+        char *label = option_label(s, k);
+        s->opt_th[k] = viz_text_height(cr, st, 19, FALSE, s->w - 70, label);
+        g_free(label);
+        double oh = fmax(48, s->opt_th[k] + 16);
+        s->opt[k] = (rect){ s->x, y, s->w, oh };
+        y += oh + 10;
+    }
+    s->after_y = y + 4;
+    s->expl_y = s->after_y + viz_text_height(cr, st, 20, TRUE, s->w, "Right.") + 4;
+    double by = s->expl_y + viz_text_height(cr, st, 16.5, FALSE, s->w, quiz_question_explanation(q)) + 14;
+    double bw = 260, bh = 44;
+    by = fmin(by, f->y + f->h - bh - 10);
+    s->next_btn = (rect){ s->x + s->w - bw, by, bw, bh };
+    s->show_btn = (rect){ s->x, by, bw, bh };
+    s->has_show = s->chosen >= 0 && quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE &&
+                  viz_scene_find(quiz_question_demo_scene(q)) >= 0;
+}
 
 static void quiz_update(void *p, viz_world *w, viz_frame *f)
 {
@@ -102,6 +165,7 @@ static void quiz_update(void *p, viz_world *w, viz_frame *f)
     if (!f->shown) return;
     if (s->state == QS_IDLE) s->state = QS_PREPARING;        /* draw the notice first */
     else if (s->state == QS_PREPARING) quiz_load(s);
+    if (s->state == QS_ASK) layout_ask(s, f);
 }
 
 static void restart(viz_quiz *s)
@@ -136,6 +200,24 @@ static void show_me(viz_quiz *s, viz_frame *f)
     if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE) f->switch_to = viz_scene_find(quiz_question_demo_scene(q));
 }
 
+void viz_quiz_get_status(const void *scene, viz_quiz_status *out)
+{
+    const viz_quiz *s = scene;
+    memset(out, 0, sizeof *out);
+    out->loaded = s->state == QS_ASK || s->state == QS_SCORE;
+    out->error = s->error;
+    out->finished = s->state == QS_SCORE;
+    if (!s->session) return;
+    out->question = s->cur;
+    out->count = quiz_session_count(s->session);
+    out->answered = s->chosen >= 0;
+    out->score = quiz_session_score(s->session);
+    if (s->state == QS_ASK) {
+        const quiz_question *q = quiz_session_question(s->session, s->cur);
+        if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE) out->demo_scene = quiz_question_demo_scene(q);
+    }
+}
+
 /* ---- Drawing ---- */
 
 static void draw_center(const viz_frame *f, cairo_t *cr, const char *title, const char *body)
@@ -167,87 +249,64 @@ static void draw_score(const viz_quiz *s, const viz_frame *f, cairo_t *cr)
     g_ptr_array_unref(review);
 }
 
-static void layout_ask(viz_quiz *s, const viz_frame *f, cairo_t *cr, double *qy)
-{
-    const quiz_question *q = quiz_session_question(s->session, s->cur);
-    double x = f->x + f->w * 0.08, w = f->w * 0.84, y = f->y + 18;
-    char head[160];
-    snprintf(head, sizeof head, "Question %u of %u  \u00b7  %s  \u00b7  score %u", s->cur + 1,
-             quiz_session_count(s->session), quiz_question_topic(q), quiz_session_score(s->session));
-    viz_color_set(cr, VIZ_C_MUTED, 1);
-    y += viz_text(cr, &f->style, x, y, 15, FALSE, VIZ_ALIGN_LEFT, w, head) + 10;
-    viz_color_set(cr, VIZ_C_TEXT, 1);
-    y += viz_text(cr, &f->style, x, y, 26, TRUE, VIZ_ALIGN_LEFT, w, quiz_question_text(q)) + 18;
-    *qy = y;
-}
-
 static void draw_ask(const viz_quiz *s, const viz_frame *f, cairo_t *cr)
 {
-    viz_quiz *m = (viz_quiz *)s;   /* layout rects are a cache of this draw */
-    double y;
-    layout_ask(m, f, cr, &y);
+    const viz_style *st = &f->style;
     const quiz_question *q = quiz_session_question(s->session, s->cur);
-    double x = f->x + f->w * 0.08, w = f->w * 0.84;
-    guint n = quiz_session_option_count(s->session, s->cur), right = quiz_session_correct(s->session, s->cur);
-    for (guint k = 0; k < n && k < QUIZ_MAX_OPTIONS; k++) {
-        const char *text = quiz_session_option(s->session, s->cur, k);
-        const char *mark = "";
-        if (s->chosen >= 0 && k == right) mark = "  \u2713 right";
-        else if (s->chosen == (int)k) mark = "  \u2717 your answer";
-        char *label = g_strconcat(text, mark, NULL);
-        double th = viz_text_height(cr, &f->style, 19, FALSE, w - 70, label);
-        double oh = fmax(48 * f->style.text_scale, th + 16);
-        m->opt[k] = (rect){ x, y, w, oh };
+    char head[160];
+    head_text(s, head, sizeof head);
+    viz_color_set(cr, VIZ_C_MUTED, 1);
+    viz_text(cr, st, s->x, s->head_y, 15, FALSE, VIZ_ALIGN_LEFT, s->w, head);
+    viz_color_set(cr, VIZ_C_TEXT, 1);
+    viz_text(cr, st, s->x, s->text_y, 26, TRUE, VIZ_ALIGN_LEFT, s->w, quiz_question_text(q));
+    guint right = quiz_session_correct(s->session, s->cur);
+    for (guint k = 0; k < s->nopt; k++) {
+        const rect *r = &s->opt[k];
         viz_color fill = VIZ_C_PANEL, border = VIZ_C_EDGE;
         if (s->chosen >= 0 && k == right) { fill = VIZ_C_GREEN; border = VIZ_C_GREEN; }
         else if (s->chosen == (int)k) { fill = VIZ_C_VERMILLION; border = VIZ_C_VERMILLION; }
-        gboolean hot = s->chosen < 0 && f->mouse_x >= x && f->mouse_x <= x + w && f->mouse_y >= y && f->mouse_y <= y + oh;
-        viz_panel(cr, x, y, w, oh, VIZ_C_PANEL, hot ? VIZ_C_BLUE : border);
+        gboolean hot = s->chosen < 0 && f->mouse_x >= r->x && f->mouse_x <= r->x + r->w &&
+                       f->mouse_y >= r->y && f->mouse_y <= r->y + r->h;
+        viz_panel(cr, r->x, r->y, r->w, r->h, VIZ_C_PANEL, hot ? VIZ_C_BLUE : border);
         if (fill != VIZ_C_PANEL) {
-            viz_rounded_rect(cr, x, y, w, oh, 8);
+            viz_rounded_rect(cr, r->x, r->y, r->w, r->h, 8);
             viz_color_set(cr, fill, 0.22);
             cairo_fill(cr);
         }
         viz_color_set(cr, VIZ_C_BLUE, 1);
-        cairo_arc(cr, x + 28, y + oh / 2, 16, 0, 2 * M_PI);
+        cairo_arc(cr, r->x + 28, r->y + r->h / 2, 16, 0, 2 * M_PI);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 1, 1, 1);
-        viz_textf(cr, &f->style, x + 28, y + oh / 2 - 11 * f->style.text_scale, 18, TRUE, VIZ_ALIGN_CENTER, "%u", k + 1);
+        viz_textf(cr, st, r->x + 28, r->y + r->h / 2 - 11, 18, TRUE, VIZ_ALIGN_CENTER, "%u", k + 1);
         viz_color_set(cr, VIZ_C_TEXT, 1);
-        viz_text(cr, &f->style, x + 58, y + (oh - th) / 2, 19, FALSE, VIZ_ALIGN_LEFT, w - 70, label);
+        char *label = option_label(s, k);
+        viz_text(cr, st, r->x + 58, r->y + (r->h - s->opt_th[k]) / 2, 19, FALSE, VIZ_ALIGN_LEFT, r->w - 70, label);
         g_free(label);
-        y += oh + 10;
     }
-    m->has_show = FALSE;
     if (s->chosen < 0) {
         viz_color_set(cr, VIZ_C_MUTED, 1);
-        viz_text(cr, &f->style, x, y + 6, 15, FALSE, VIZ_ALIGN_LEFT, w, "Press 1-4 or click an option.");
+        viz_text(cr, st, s->x, s->after_y + 2, 15, FALSE, VIZ_ALIGN_LEFT, s->w, "Press 1-4 or click an option.");
         return;
     }
     /* Feedback and explanation. */
     gboolean ok = quiz_session_is_right(s->session, s->cur);
-    y += 4;
     viz_color_set(cr, ok ? VIZ_C_GREEN : VIZ_C_VERMILLION, 1);
-    y += viz_text(cr, &f->style, x, y, 20, TRUE, VIZ_ALIGN_LEFT, w, ok ? "Right." : "Not quite.") + 4;
+    viz_text(cr, st, s->x, s->after_y, 20, TRUE, VIZ_ALIGN_LEFT, s->w, ok ? "Right." : "Not quite.");
     viz_color_set(cr, VIZ_C_TEXT, 1);
-    y += viz_text(cr, &f->style, x, y, 16.5, FALSE, VIZ_ALIGN_LEFT, w, quiz_question_explanation(q)) + 14;
-    double bw = 260 * f->style.text_scale, bh = 44 * f->style.text_scale;
-    double by = fmin(y, f->y + f->h - bh - 10);
-    m->next_btn = (rect){ x + w - bw, by, bw, bh };
-    viz_button(cr, &f->style, x + w - bw, by, bw, bh,
+    viz_text(cr, st, s->x, s->expl_y, 16.5, FALSE, VIZ_ALIGN_LEFT, s->w, quiz_question_explanation(q));
+    const rect *nb = &s->next_btn, *sb = &s->show_btn;
+    viz_button(cr, st, nb->x, nb->y, nb->w, nb->h,
                s->cur + 1 < quiz_session_count(s->session) ? "Next  (Enter)" : "Score  (Enter)", VIZ_C_BLUE, FALSE);
-    if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE && viz_scene_find(quiz_question_demo_scene(q)) >= 0) {
-        m->has_show = TRUE;
-        m->show_btn = (rect){ x, by, bw, bh };
+    if (s->has_show) {
         char lbl[64];
         snprintf(lbl, sizeof lbl, "Show me: %s  (M)", viz_scene_at(viz_scene_find(quiz_question_demo_scene(q)))->title);
-        viz_button(cr, &f->style, x, by, bw, bh, lbl, VIZ_C_GREEN, FALSE);
+        viz_button(cr, st, sb->x, sb->y, sb->w, sb->h, lbl, VIZ_C_GREEN, FALSE);
     } else if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENARIO) {
         char *cmd = quiz_demo_command(q);
         if (cmd) {
             viz_color_set(cr, VIZ_C_MUTED, 1);
             char *t = g_strdup_printf("See it run: %s", cmd);
-            viz_text(cr, &f->style, x, by + 10, 14, FALSE, VIZ_ALIGN_LEFT, w - bw - 20, t);
+            viz_text(cr, st, s->x, sb->y + 10, 14, FALSE, VIZ_ALIGN_LEFT, s->w - nb->w - 20, t);
             g_free(t);
             g_free(cmd);
         }

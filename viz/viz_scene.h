@@ -40,6 +40,7 @@ gboolean viz_world_reset(viz_world *w, GError **error);
 slack_model *viz_world_model(viz_world *w);             /* borrowed until reset/free */
 const slack_model *viz_world_model_const(const viz_world *w);
 const char *viz_world_scenario_name(const viz_world *w);
+const sim_scenario *viz_world_scenario(const viz_world *w);   /* borrowed */
 uint64_t viz_world_seed(const viz_world *w);
 
 /* The observer is forwarded to the model and survives resets; `user`
@@ -56,8 +57,8 @@ double   viz_world_wall(const viz_world *w);
 /* Advances wall time by `wall_dt` seconds and, unless paused, simulated
  * time by wall_dt x speed (never past the run length). */
 void     viz_world_advance(viz_world *w, double wall_dt);
-/* Runs exactly the next pending event (the Right key); the clock moves to
- * its time. FALSE if none is left before the run length. */
+/* The Right key: runs the events due at the next pending event's time and
+ * moves the clock there. FALSE if none is left before the run length. */
 gboolean viz_world_step(viz_world *w);
 
 gboolean viz_world_paused(const viz_world *w);
@@ -81,6 +82,7 @@ typedef struct viz_frame {
     double mouse_x, mouse_y; /* logical pixels; negative when outside */
     int switch_to;           /* out: a scene asks to show scene N (-1: none) */
     gboolean shown;          /* this scene is the one on screen */
+    char toast[160];         /* out: a message to show for a few seconds ("" none) */
 } viz_frame;
 
 /* Keys reach scenes as ASCII (lower case letters, digits, '+', '-', ...)
@@ -153,5 +155,21 @@ uint32_t viz_fanout_gateway_members(const viz_fanout *s, uint32_t g);
 uint32_t viz_fanout_member_user(const viz_fanout *s, uint32_t i);
 /* The channel the scene shows (#general). */
 uint32_t viz_fanout_channel(const viz_fanout *s);
+
+/* ---- The quiz scene's progress, for tests ---- */
+
+typedef struct viz_quiz_status {
+    gboolean loaded;         /* the bank is loaded and evaluated */
+    const char *error;       /* why it could not be, or NULL; borrowed */
+    guint question;          /* 0-based index shown */
+    guint count;             /* questions in the session */
+    gboolean answered;       /* the shown question has an answer */
+    guint score;
+    gboolean finished;       /* the score screen is shown */
+    const char *demo_scene;  /* scene the shown question links ("fanout"), or NULL; borrowed */
+} viz_quiz_status;
+
+/* `scene` is the quiz scene's state (viz_app_scene_state(a, 3)). */
+void viz_quiz_get_status(const void *scene, viz_quiz_status *out);
 
 #endif

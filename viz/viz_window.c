@@ -7,6 +7,8 @@
  * at device resolution and stays crisp on HiDPI screens and projectors. */
 #include "viz/viz_app.h"
 
+#include <stdio.h>
+#include <string.h>
 #include <SDL.h>
 #include "sim/sim_error.h"
 
@@ -126,6 +128,11 @@ static gboolean open_window(const viz_options *o, window *w, GError **error)
 {
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) return fail_sdl(error, "SDL_Init");
+    /* Without a display SDL may fall back to a driver nobody can see. */
+    const char *drv = SDL_GetCurrentVideoDriver();
+    if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy") || !strcmp(drv, "evdev")))
+        fprintf(stderr, "slacksim viz: no display (SDL video driver '%s'): nothing will be visible; "
+                        "use --headless to render frames\n", drv);
     Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
     if (o->fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
     w->win = SDL_CreateWindow("slacksim \u2014 Design Slack visualizer", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,

@@ -107,6 +107,7 @@ slack_model *viz_world_model(viz_world *w) { return w->model; }
 const slack_model *viz_world_model_const(const viz_world *w) { return w->model; }
 const char *viz_world_scenario_name(const viz_world *w) { return sim_scenario_name(w->sc); }
 uint64_t viz_world_seed(const viz_world *w) { return w->seed; }
+const sim_scenario *viz_world_scenario(const viz_world *w) { return w->sc; }
 
 void viz_world_set_observer(viz_world *w, const slack_observer *obs, void *user)
 {

@@ -75,6 +75,17 @@ expect_status 2 "$SLACKSIM" quiz "$bank" --topic gamma --answers 1
 err_has "no question matches --topic 'gamma'; topics: 'Alpha', 'Beta', 'Numbers'"
 expect_status 2 "$SLACKSIM" quiz "$bank" --first -2
 
+# --retry: a saved --json run; only its missed questions are asked again.
+"$SLACKSIM" quiz "$bank" --answers 2,2,1,400000 --json > "$tmp/results.json" || fail "--json run failed"
+expect_status 0 "$SLACKSIM" quiz "$bank" --retry "$tmp/results.json" --answers 1,3
+last_line_is "score=2/2"
+out_has "1. right b"
+"$SLACKSIM" quiz "$bank" --answers 2,1,3,400000 --json > "$tmp/results.json"
+expect_status 2 "$SLACKSIM" quiz "$bank" --retry "$tmp/results.json"
+err_has "nothing to retry"
+expect_status 2 "$SLACKSIM" quiz "$bank" --retry "$tmp/nothing.json"
+err_has "nothing.json: cannot read the results"
+
 # --json: the results, nothing else on stdout.
 expect_status 0 "$SLACKSIM" quiz "$bank" --answers 2,1,1,400000 --json
 out_has '"score":	3'

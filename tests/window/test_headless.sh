@@ -4,6 +4,7 @@
 # stderr, exit status 2).
 set -u
 : "${SLACKSIM:=bin/slacksim}"
+root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "test_headless: $*" >&2; exit 1; }
@@ -24,6 +25,14 @@ for scene in pipeline dashboard quiz; do
   "$SLACKSIM" viz --headless --scene $scene --frames 4 --screenshot "$tmp/$scene.png" 2> "$tmp/err" \
     || fail "scene $scene: $(cat "$tmp/err")"
   [ "$(wc -c < "$tmp/$scene.png")" -gt 20000 ] || fail "scene $scene frame looks blank"
+done
+
+# slacksim run --plots: every chart as PNG and SVG.
+"$SLACKSIM" run "$root/scenarios/general_channel.json" --duration 5 --quiet --plots "$tmp/plots" > /dev/null 2> "$tmp/err" \
+  || fail "run --plots failed: $(cat "$tmp/err")"
+for p in latency_cdf utilization timeseries_messages timeseries_latency timeseries_utilization timeseries_connections; do
+  [ "$(od -An -tx1 -N4 "$tmp/plots/$p.png" | tr -d ' \n')" = 89504e47 ] || fail "plots: $p.png missing or not PNG"
+  head -c 5 "$tmp/plots/$p.svg" | grep -q '<?xml' || fail "plots: $p.svg missing or not SVG"
 done
 
 out=$("$SLACKSIM" viz --bench --frames 20) || fail "bench failed"

@@ -29,6 +29,9 @@ xdotool windowfocus --sync "\$wid" 2>/dev/null || true
 xdotool key --window "\$wid" p; sleep 0.5
 xdotool mousemove --window "\$wid" 1140 105 click 1; sleep 0.5
 for k in plus h h s 2 1 space; do xdotool key --window "\$wid" "\$k"; sleep 0.4; done
+# Resizable: the last frame (and so the --screenshot) follows the window.
+xdotool windowsize --sync "\$wid" 1024 600 2>/dev/null || xdotool windowsize "\$wid" 1024 600
+sleep 1
 xdotool key --window "\$wid" q
 wait \$pid
 echo \$? > "$tmp/status.txt"
@@ -44,7 +47,7 @@ echo "$state" | grep -q "speed=0.002 " || fail "+ should have doubled 0.001x: $s
 echo "$state" | grep -q "help=0 " || fail "H twice should leave help closed: $state"
 [ -s "$tmp/slacksim-fanout-001.png" ] || fail "S did not write slacksim-fanout-001.png"
 
-# The quit screenshot: PNG magic, 1280x720 in IHDR, and not blank (a
+# The quit screenshot: PNG magic, 1024x600 (the resized window) in IHDR, and not blank (a
 # uniform frame compresses to a few kB; ours is tens of kB).
 png="$tmp/shot.png"
 [ -s "$png" ] || fail "no --screenshot file"
@@ -52,7 +55,7 @@ magic=$(od -An -tx1 -N4 "$png" | tr -d ' \n')
 [ "$magic" = 89504e47 ] || fail "screenshot is not a PNG ($magic)"
 w=$(od -An -tu1 -j16 -N4 "$png" | awk '{print $1*16777216+$2*65536+$3*256+$4}')
 h=$(od -An -tu1 -j20 -N4 "$png" | awk '{print $1*16777216+$2*65536+$3*256+$4}')
-[ "$w" = 1280 ] && [ "$h" = 720 ] || fail "screenshot is ${w}x${h}, expected 1280x720"
+[ "$w" = 1024 ] && [ "$h" = 600 ] || fail "screenshot is ${w}x${h}, expected 1024x600 after the resize"
 size=$(wc -c < "$png")
 [ "$size" -gt 30000 ] || fail "screenshot looks blank ($size bytes)"
 exit 0
