@@ -61,7 +61,8 @@ $(BUILD)/%.o: %.c
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@# temp + rename: a concurrent link never sees a half-written archive
+	rm -f $@.tmp && ar rcs $@.tmp $^ && mv $@.tmp $@
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)

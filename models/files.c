@@ -63,6 +63,8 @@ struct files_model {
     sim_station *pg;                      /* PostgreSQL mode only */
     files_counts counts;
     sim_hist *upload_hist, *download_hist;
+    files_counts iv_prev;                 /* counts at the previous interval */
+    sim_time iv_t0;
 };
 
 #define PG_DOWNLOAD_BIT (1ULL << 63)
@@ -694,6 +696,8 @@ void files_set_observer(files_model *f, const files_observer *obs, void *user)
 
 /* ------------------------------------------------------------ read-outs */
 
+gboolean files_enabled(const files_model *f) { return f && f->cfg.enabled; }
+
 /* In flight is counted from the pool itself, not derived from the other
  * counters, so the conservation test checks something. */
 void files_get_counts(const files_model *f, files_counts *out)
@@ -712,6 +716,22 @@ void files_prefix_counts(const files_model *f, uint32_t prefix, gboolean put, ui
 }
 
 double files_put_per_sec_peak(const files_model *f) { return f->put_rate.peak; }
+
+void files_take_interval(files_model *f, files_interval *out)
+{
+    files_counts c;
+    files_get_counts(f, &c);
+    sim_time now = sim_now(f->ctx);
+    double dt = sim_time_to_sec(now - f->iv_t0), per = dt > 0 ? 1.0 / dt : 0;
+    const files_counts *p = &f->iv_prev;
+    out->uploads_per_s = (double)(c.completed - p->completed) * per;
+    out->put_per_s = (double)(c.put_requests - p->put_requests) * per;
+    out->slowdowns_per_s = (double)(c.put_slowdowns + c.get_slowdowns - p->put_slowdowns - p->get_slowdowns) * per;
+    out->downloads_per_s = (double)(c.downloads - p->downloads) * per;
+    out->in_flight = (double)c.in_flight;
+    f->iv_prev = c;
+    f->iv_t0 = now;
+}
 double files_put_per_prefix_peak(const files_model *f) { return f->put_prefix_peak; }
 
 static uint32_t throttled_prefixes(const files_model *f)

@@ -128,6 +128,9 @@ void files_start_upload(files_model *f, uint32_t sender, uint32_t channel);
 /* Standalone driving: one recipient downloads file `file` now. */
 void files_start_download(files_model *f, uint64_t file);
 
+/* TRUE if the scenario switched file sharing on (FALSE for NULL). */
+gboolean files_enabled(const files_model *f);
+
 typedef struct files_counts {
     uint64_t started, completed, failed, in_flight;   /* uploads */
     uint64_t url_requests, url_expired;
@@ -145,6 +148,14 @@ void files_prefix_counts(const files_model *f, uint32_t prefix, gboolean put,
 /* Peak PUT requests in one second: over all prefixes, and on one prefix. */
 double files_put_per_sec_peak(const files_model *f);
 double files_put_per_prefix_peak(const files_model *f);
+
+/* Time-series figures since the previous call (or creation): uploads
+ * completed, S3 PUT requests (503s included), 503s (PUT + GET) and
+ * downloads completed, each per second; uploads in flight now. */
+typedef struct files_interval {
+    double uploads_per_s, put_per_s, slowdowns_per_s, downloads_per_s, in_flight;
+} files_interval;
+void files_take_interval(files_model *f, files_interval *out);
 
 /* summary.json's "files" object. Caller owns. */
 cJSON *files_summary(const files_model *f);

@@ -117,6 +117,13 @@ sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
     return start;
 }
 
+void gw_extend_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
+{
+    gw_core *c = &g->core[(size_t)gw * g->cores + core];
+    c->free_at += work;
+    c->booked += work;
+}
+
 sim_time gw_book(gw_set *g, uint32_t gw, uint32_t user, sim_time work)
 {
     return gw_book_core(g, gw, user % g->cores, work);

@@ -52,6 +52,9 @@ void gw_set_alive(gw_set *g, uint32_t gw, gboolean alive);
 sim_time gw_book(gw_set *g, uint32_t gw, uint32_t user, sim_time work);
 /* Same for a core given by index (push batches are per core). */
 sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work);
+/* Appends `work` ns to the work just booked on that core (a batch that
+ * grows after its start was fixed; no booking may come in between). */
+void gw_extend_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work);
 /* Samples of the configured service times, ns. */
 sim_time gw_inbound_work(gw_set *g);
 sim_time gw_push_cost(gw_set *g);

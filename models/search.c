@@ -119,7 +119,13 @@ struct search_model {
     sim_event_id arrival_ev;
     search_counts counts;
     sim_hist *lag, *qhist[SEARCH_QUERY_KINDS];
+    sim_hist *lag_iv;         /* lag of this time-series interval */
+    search_counts iv_prev;    /* counts at the previous interval */
+    sim_time iv_t0;
 };
+
+/* Each node costs ~230 KB (two stations with their histograms). */
+#define SEARCH_MAX_NODES 100000
 
 static const char *const LAYOUT_NAMES[] = {"index_per_workspace", "shared_index"};
 static const char *const KIND_NAMES[] = {"full_text", "file", "history"};
@@ -159,8 +165,8 @@ void search_config_init(search_config *c)
     c->query_s_per_gb = 0.0005;
     c->query_rate_per_user = 0.0002;
     c->file_fraction = 0.2;
-    c->history_rate_per_user = 0.002;
-    sim_dist_init_constant(&c->hits, 20);
+    c->history_rate_per_user = 0.0005;
+    sim_dist_init_constant(&c->hits, 8);
     sim_dist_init_constant(&c->api_s, 0.002);
     sim_dist_init_lognormal(&c->file_metadata_s, log(0.02), 0.6);
     c->pg_read_servers = 512;
@@ -269,7 +275,7 @@ static const srch_key srch_keys[] = {
     KD("documents.target_shard_gb", 1e-6, 1e6, target_shard_gb),
     KU("documents.replicas", 0, 16, replicas),
     KT("documents.refresh_interval_s", 1e-3, 3600, refresh_interval),
-    KU("es.nodes", 0, 1e6, nodes),
+    KU("es.nodes", 0, SEARCH_MAX_NODES, nodes),
     KU("es.max_shards_per_node", 1, 1e7, max_shards_per_node),
     KD("es.heap_gb", 1e-3, 1e6, heap_gb),
     KD("es.heap_per_shard_mb", 0, 1e6, heap_per_shard_mb),
@@ -285,7 +291,7 @@ static const srch_key srch_keys[] = {
     KD("queries.rate_per_user", 0, 1e3, query_rate_per_user),
     KD("queries.file_fraction", 0, 1, file_fraction),
     KD("queries.history_rate_per_user", 0, 1e3, history_rate_per_user),
-    KU("queries.hit_pool", 1, 4096, hit_pool),
+    KU("queries.hit_pool", 1, 64, hit_pool),
     KU("postgres_read.servers", 1, 1e6, pg_read_servers),
     KD("targets.percentile", 0, 100, target_percentile),
     KD("targets.full_text_ms", 0, 1e9, target_full_text_ms),
@@ -432,6 +438,11 @@ static uint32_t primaries_for(const search_model *s, double docs)
     return p < 1 ? 1 : p > 1e6 ? 1000000 : (uint32_t)p;
 }
 
+static uint32_t clamp_u32(double x)
+{
+    return x >= (double)UINT32_MAX ? UINT32_MAX : x <= 0 ? 0 : (uint32_t)x;
+}
+
 /* Sizes every index, then derives the nodes each limit calls for. */
 static void plan_indices(search_model *s)
 {
@@ -457,9 +468,9 @@ static void plan_indices(search_model *s)
     p->shards = p->primaries * (R + 1);
     p->data_gb = total_docs * s->cfg.doc_bytes / 1e9 * (R + 1);
     p->heap_per_shard_mb = s->cfg.heap_per_shard_mb;
-    p->nodes_for_shard_limit = (uint32_t)((p->shards + s->cfg.max_shards_per_node - 1) / s->cfg.max_shards_per_node);
-    p->nodes_for_heap = (uint32_t)ceil((double)p->shards * s->cfg.heap_per_shard_mb / (s->cfg.heap_gb * 1024.0));
-    p->nodes_for_disk = (uint32_t)ceil(p->data_gb / s->cfg.disk_gb);
+    p->nodes_for_shard_limit = clamp_u32(ceil((double)p->shards / s->cfg.max_shards_per_node));
+    p->nodes_for_heap = clamp_u32(ceil((double)p->shards * s->cfg.heap_per_shard_mb / (s->cfg.heap_gb * 1024.0)));
+    p->nodes_for_disk = clamp_u32(ceil(p->data_gb / s->cfg.disk_gb));
     p->nodes_needed = MAX(MAX(p->nodes_for_shard_limit, p->nodes_for_heap), MAX(p->nodes_for_disk, R + 1));
     p->nodes = s->cfg.nodes ? s->cfg.nodes : p->nodes_needed;
     s->replicas = MIN(R, p->nodes - 1);
@@ -532,16 +543,18 @@ static sim_time sub_service(search_model *s, const srch_consumer *c, const srch_
     return sim_time_from_sec(sec);
 }
 
-/* Admission of a primary request: Elasticsearch answers 429 when the
- * node's write queue is full or its in-flight indexing bytes would pass
- * indexing_pressure.memory.limit. A request alone on an idle node is
- * admitted whatever its size, so an oversized bulk cannot be retried
- * forever. */
+/* An Elasticsearch thread pool is full when every thread is busy and its
+ * queue holds `queue` tasks (a queue of 0 admits only what starts at once). */
 static gboolean pool_full(const sim_station *st, uint32_t queue)
 {
     return sim_station_in_service(st) >= sim_station_servers(st) && sim_station_in_queue(st) >= queue;
 }
 
+/* Admission of a primary request: Elasticsearch answers 429 when the
+ * node's write pool is full or its in-flight indexing bytes would pass
+ * indexing_pressure.memory.limit. A request alone on an idle node is
+ * admitted whatever its size, so an oversized bulk cannot be retried
+ * forever. */
 static gboolean node_admits(const search_model *s, const srch_node *n, double bytes)
 {
     if (pool_full(n->write, s->cfg.write_queue)) return FALSE;
@@ -621,6 +634,7 @@ static void doc_acked(search_model *s, const srch_doc *d)
     s->counts.indexed++;
     s->shard_docs[d->shard] += 1;
     sim_hist_record(s->lag, vis - d->published);
+    sim_hist_record(s->lag_iv, vis - d->published);
     hit_pool_add(s, d->ws, d->channel, vis);
     if (s->obs.searchable) s->obs.searchable(s->obs_user, d->msg, d->channel, d->published, now, vis);
 }
@@ -803,18 +817,24 @@ static void query_release(search_model *s, uint32_t slot)
     g_array_append_val(s->free_queries, slot);
 }
 
-/* Draws the query's hits from its workspace's recently searchable
- * documents and applies the access-control filter: a hit from a channel
- * the searcher is not a member of is dropped and counted. */
+/* Draws the query's hits, distinct documents among its workspace's
+ * recently searchable ones (at most hit_pool), and applies the
+ * access-control filter: a hit from a channel the searcher is not a member
+ * of is dropped and counted. */
 static void filter_hits(search_model *s, const srch_query *q, uint32_t *hits, uint32_t *returned)
 {
+    uint32_t H = s->cfg.hit_pool, order[64];
     double want = sim_dist_sample(&s->cfg.hits, &s->rng_query);
-    uint32_t n = want <= 0 ? 0 : want > 10000 ? 10000 : (uint32_t)llround(want);
+    uint32_t n = want <= 0 ? 0 : want >= H ? H : (uint32_t)llround(want);
     hit_pool_promote(s, q->ws);
-    const srch_hit_slot *pool = &s->hit_pool[(uint64_t)q->ws * 2 * s->cfg.hit_pool];
+    const srch_hit_slot *pool = &s->hit_pool[(uint64_t)q->ws * 2 * H];
     *hits = *returned = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const srch_hit_slot *h = &pool[sim_rng_below(&s->rng_query, s->cfg.hit_pool)];
+    for (uint32_t i = 0; i < H; i++) order[i] = i;
+    for (uint32_t i = 0; i < n; i++) {               /* partial Fisher-Yates */
+        uint32_t j = i + (uint32_t)sim_rng_below(&s->rng_query, H - i), k = order[j];
+        order[j] = order[i];
+        order[i] = k;
+        const srch_hit_slot *h = &pool[k];
         if (h->channel == UINT32_MAX) continue;
         g_assert(h->visible_ms <= now_ms(s));
         (*hits)++;
@@ -997,6 +1017,7 @@ search_model *search_new(sim_ctx *ctx, const search_config *cfg, const search_wo
     copy_config(&s->cfg, cfg);
     s->world = *world;
     s->lag = sim_hist_new();
+    s->lag_iv = sim_hist_new();
     for (int k = 0; k < SEARCH_QUERY_KINDS; k++) s->qhist[k] = sim_hist_new();
     s->queries = g_array_new(FALSE, TRUE, sizeof(srch_query));
     s->free_queries = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -1005,6 +1026,14 @@ search_model *search_new(sim_ctx *ctx, const search_config *cfg, const search_wo
     sim_ctx_stream(ctx, "search.indexer", &s->rng_index);
     sim_ctx_stream(ctx, "search.service", &s->rng_service);
     plan_indices(s);
+    if (s->plan.nodes > SEARCH_MAX_NODES) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
+                    "search: the %s layout needs %u Elasticsearch nodes, more than the %u the simulator models; "
+                    "set search.es.nodes or search.layout", LAYOUT_NAMES[s->cfg.layout], s->plan.nodes,
+                    (unsigned)SEARCH_MAX_NODES);
+        search_free(s);
+        return NULL;
+    }
     create_indices(s);
     uint64_t pool = (uint64_t)world->workspaces * 2 * s->cfg.hit_pool;
     s->hit_pool = g_new(srch_hit_slot, pool);
@@ -1046,6 +1075,7 @@ void search_free(search_model *s)
     g_array_free(s->queries, TRUE);
     g_array_free(s->free_queries, TRUE);
     sim_hist_free(s->lag);
+    sim_hist_free(s->lag_iv);
     for (int k = 0; k < SEARCH_QUERY_KINDS; k++) sim_hist_free(s->qhist[k]);
     search_config_clear(&s->cfg);
     g_free(s);
@@ -1070,6 +1100,8 @@ void search_set_observer(search_model *s, const search_observer *obs, void *user
 }
 
 /* ------------------------------------------------------------ read-outs */
+
+gboolean search_enabled(const search_model *s) { return s && s->cfg.enabled; }
 
 void search_get_counts(const search_model *s, search_counts *out)
 {
@@ -1109,6 +1141,30 @@ static double util_max(const search_model *s, gboolean write)
 }
 
 double search_write_util_max(const search_model *s) { return util_max(s, TRUE); }
+
+static uint64_t all_queries(const search_counts *c)
+{
+    uint64_t n = 0;
+    for (int k = 0; k < SEARCH_QUERY_KINDS; k++) n += c->queries[k];
+    return n;
+}
+
+void search_take_interval(search_model *s, search_interval *out)
+{
+    search_counts c;
+    search_get_counts(s, &c);
+    sim_time now = sim_now(s->ctx);
+    double dt = sim_time_to_sec(now - s->iv_t0);
+    double per = dt > 0 ? 1.0 / dt : 0;
+    out->indexed_per_s = (double)(c.indexed - s->iv_prev.indexed) * per;
+    out->queries_per_s = (double)(all_queries(&c) - all_queries(&s->iv_prev)) * per;
+    out->lag_p99_ms = (double)sim_hist_percentile(s->lag_iv, 99) / 1e6;
+    out->pending = (double)c.pending;
+    out->bulk_rejections = (double)(c.bulk_rejections - s->iv_prev.bulk_rejections);
+    s->iv_prev = c;
+    s->iv_t0 = now;
+    sim_hist_reset(s->lag_iv);
+}
 
 /* {"target","percentile","value","met"} for one latency figure; "met" is
  * null when nothing was measured. */

@@ -11,11 +11,13 @@
  * search_on_published(), called where a message is appended to its Kafka
  * partition. The messaging model wires it in with:
  *
- *     search_config_init(&cfg);
  *     search_config_from_scenario(sc, &cfg, error);      (in _new / _validate)
- *     s = search_new(ctx, &cfg, &world, error);
+ *     s = search_new(ctx, &cfg, &world, error); search_config_clear(&cfg);
  *     search_on_published(s, partition, msg, channel);  (at each Kafka append)
+ *     search_set_arrivals(s, FALSE);                     (at the end of the load)
  *     summary "search" <- search_summary(s); report += search_report(s, out);
+ *
+ * (models/slack_world.c does this for the messaging model.)
  *
  * Units: time in ns (sim_time) inside, seconds in the scenario, ms in
  * outputs; sizes in bytes inside, GB in outputs. docs/search-and-files.md
@@ -159,6 +161,9 @@ void search_set_arrivals(search_model *s, gboolean on);
 /* `obs` is copied; `user` borrowed until replaced. NULL removes. */
 void search_set_observer(search_model *s, const search_observer *obs, void *user);
 
+/* TRUE if the scenario switched search on (FALSE for NULL). */
+gboolean search_enabled(const search_model *s);
+
 /* Read-only facts for tests and reports. */
 typedef struct search_counts {
     uint64_t published;         /* messages handed to the indexer */
@@ -201,6 +206,16 @@ const sim_station *search_write_station(const search_model *s, uint32_t node);
 const sim_station *search_search_station(const search_model *s, uint32_t node);
 /* Largest write-pool utilization over the nodes. */
 double search_write_util_max(const search_model *s);
+
+/* Time-series figures since the previous call (or creation), for one row
+ * of timeseries.csv: documents indexed per second, the index lag p99 of the
+ * documents that became searchable in the interval (0 if none), searches
+ * per second (all kinds), documents pending now, 429'd bulks in the
+ * interval. */
+typedef struct search_interval {
+    double indexed_per_s, lag_p99_ms, queries_per_s, pending, bulk_rejections;
+} search_interval;
+void search_take_interval(search_model *s, search_interval *out);
 
 /* summary.json's "search" object (docs/search-and-files.md). Caller owns. */
 cJSON *search_summary(const search_model *s);

@@ -68,6 +68,7 @@ struct slack_model {
     files_model *files;            /* uploads and downloads */
     sim_station *pg, **fanout;     /* writer pool; one consumer per partition */
     sim_time *kafka_free_at, *kafka_booked, *kafka_done_prev;  /* per partition leader, virtual time */
+    uint64_t *lag_by_partition;    /* largest consumer lag seen per partition */
     uint32_t partitions;
     sim_rng rng_wl, rng_msg, rng_kafka, rng_fanout, rng_push;
     sim_time duration, drained;    /* drained: extra time run after duration */
@@ -76,7 +77,6 @@ struct slack_model {
     GArray *msgs;                  /* msg_rec */
     uint32_t msg_free;
     uint64_t serial_next, in_flight;
-    uint64_t cur_serial;           /* message being fanned out */
     GHashTable *parked;            /* (channel << 32 | seq) -> slot + 1, or SLACK_NIL for a drop */
     sim_time *kafka_visible_last;  /* per partition: keeps ack delays FIFO */
 
@@ -85,11 +85,13 @@ struct slack_model {
     float *curve_knots;            /* daily curve at every whole second of the run */
     uint32_t n_knots;
     gboolean arrivals_on;
+    uint64_t alias_bits;           /* random bits of the channel draw after next */
+    uint32_t next_channel;         /* channel of the next arrival */
     sim_event_id arrival_ev;
 
     /* fan-out scratch, one entry per (gateway, core) */
-    uint32_t *slot_count, *slot_pos, *touched, n_touched;
-    sim_time *slot_base, *slot_cost;
+    uint32_t *slot_count, *touched, n_touched;
+    sim_time *slot_base;
 
     /* push provider */
     GArray *push_jobs;

@@ -25,8 +25,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
-#include "sim/sim_error.h"
 
 static void wl_schedule_next(slack_model *m);
 static void msg_send(slack_model *m, uint32_t channel, uint32_t sender);
@@ -64,10 +62,10 @@ static uint32_t kafka_partition_of(const slack_model *m, uint32_t channel)
 }
 
 /* Is `user` connected as far as its own client is concerned? */
-static gboolean user_connected(const slack_model *m, uint32_t user, gboolean crash_mode)
+static gboolean user_connected(const slack_model *m, uint32_t user, gboolean cm)
 {
     if (m->conn[user] == GW_NONE) return FALSE;
-    return !crash_mode || presence_connected(m->pres, user);
+    return !cm || presence_connected(m->pres, user);
 }
 
 static gboolean crash_mode(const slack_model *m) { return presence_crashes(m->pres) > 0; }
@@ -136,29 +134,47 @@ static void wl_update_rate_max(slack_model *m)
     m->rate_max = m->base_rate * m->rate_factor * wl_curve_max(m->wl, m->cfg.start_hour, hours);
 }
 
-/* A uniformly drawn member who is connected; a few tries, then give up. */
-static gboolean wl_pick_sender(slack_model *m, uint32_t channel, uint32_t *sender)
+/* A uniformly drawn member who is connected: first the member at `first`
+ * (drawn in advance, see wl_schedule_next), then a few fresh draws. */
+static gboolean wl_pick_sender(slack_model *m, uint32_t channel, uint32_t first, uint32_t *sender)
 {
     uint32_t size = wl_channel_size(m->wl, channel);
     gboolean cm = crash_mode(m);
     for (int i = 0; i < 8; i++) {
-        uint32_t u = wl_channel_member(m->wl, channel, (uint32_t)sim_rng_below(&m->rng_wl, size));
+        uint32_t k = i == 0 ? first : (uint32_t)sim_rng_below(&m->rng_wl, size);
+        uint32_t u = wl_channel_member(m->wl, channel, k);
         if (user_connected(m, u, cm)) { *sender = u; return TRUE; }
     }
     return FALSE;
 }
 
+/* `arg` is the channel (low 32 bits) and the index of the first sender
+ * candidate (high 32 bits) drawn when this arrival was scheduled; a channel
+ * without a connected member is replaced by fresh draws. */
 static void wl_arrival(sim_ctx *ctx, void *data, uint64_t arg)
 {
-    (void)ctx; (void)arg;
+    (void)ctx;
     slack_model *m = data;
     m->arrival_ev = SIM_EVENT_NONE;
+    uint32_t channel = (uint32_t)arg, first = (uint32_t)(arg >> 32), sender;
     for (int tries = 0; tries < 8; tries++) {
-        uint32_t channel = wl_pick_channel(m->wl, &m->rng_wl), sender;
-        if (wl_pick_sender(m, channel, &sender)) { msg_send(m, channel, sender); break; }
+        if (wl_pick_sender(m, channel, first, &sender)) { msg_send(m, channel, sender); break; }
         if (tries == 7) m->no_sender++;
+        channel = wl_pick_channel(m->wl, &m->rng_wl);
+        first = (uint32_t)sim_rng_below(&m->rng_wl, wl_channel_size(m->wl, channel));
     }
     wl_schedule_next(m);
+}
+
+/* Moves the arrival pipeline one step: the next channel from the bits
+ * drawn last time, fresh bits for the one after. */
+static void wl_pipeline_advance(slack_model *m)
+{
+    m->next_channel = wl_pick_channel_bits(m->wl, m->alias_bits);
+    wl_prefetch_channel(m->wl, m->next_channel);
+    __builtin_prefetch(&m->chan[m->next_channel]);
+    m->alias_bits = sim_rng_u64(&m->rng_wl);
+    wl_prefetch_draw(m->wl, m->alias_bits);
 }
 
 /* Non-homogeneous Poisson arrivals by thinning (Lewis and Shedler):
@@ -174,12 +190,31 @@ static void wl_schedule_next(slack_model *m)
         if (t >= m->duration) return;
         if (sim_rng_uniform(&m->rng_wl) * m->rate_max <= wl_rate_at(m, t)) break;
     }
-    m->arrival_ev = sim_at(m->ctx, t, wl_arrival, m, 0);
+    /* A pipeline over arrivals: this arrival's channel was drawn one arrival
+     * ago (its record prefetched then), from bits drawn two arrivals ago
+     * (their alias entry prefetched then); now draw its first sender
+     * candidate and prefetch that member. The draws keep one deterministic
+     * order, and memory latency hides behind the events in between. */
+    uint32_t channel = m->next_channel;
+    uint32_t first = (uint32_t)sim_rng_below(&m->rng_wl, MAX(1u, wl_channel_size(m->wl, channel)));
+    wl_prefetch_member(m->wl, channel, first);
+    wl_pipeline_advance(m);
+    m->arrival_ev = sim_at(m->ctx, t, wl_arrival, m, ((uint64_t)first << 32) | channel);
 }
 
 /* ------------------------------------------------------------------ message service + PostgreSQL */
 
 static void msg_service(sim_ctx *ctx, void *data, uint64_t slot);
+
+/* The sender's gateway; for a post injected for a user without a
+ * connection (slack_model_post), a live gateway chosen by user id. */
+static uint32_t sender_gateway(const slack_model *m, uint32_t sender)
+{
+    if (m->conn[sender] != GW_NONE) return m->conn[sender];
+    uint32_t n = gw_count(m->gw), g = sender % n;
+    for (uint32_t i = 0; i < n && !gw_alive(m->gw, g); i++) g = (g + 1) % n;
+    return g;
+}
 
 /* The sender's gateway takes the frame on its connection's core. */
 static void msg_send(slack_model *m, uint32_t channel, uint32_t sender)
@@ -191,7 +226,7 @@ static void msg_send(slack_model *m, uint32_t channel, uint32_t sender)
                     .partition = kafka_partition_of(m, channel), .next_free = SLACK_NIL };
     m->sent++; m->iv_sent++; m->in_flight++;
     if (m->obs_on) obs_stage(m, r, SLACK_STAGE_SENT);
-    uint32_t gw = m->conn[sender] != GW_NONE ? m->conn[sender] : sender % gw_count(m->gw);
+    uint32_t gw = sender_gateway(m, sender);
     sim_time work = gw_inbound_work(m->gw);
     sim_time start = gw_book(m->gw, gw, sender, work);
     sim_at(m->ctx, start + work, msg_service, m, slot);
@@ -280,6 +315,9 @@ static void msg_dropped(sim_ctx *ctx, void *user, uint64_t job)
     msg_rec *r = msg_at(m, (uint32_t)job);
     m->dropped++;
     uint32_t channel = r->channel, seq = r->chan_seq;
+    /* a refused top-level message cannot be a thread's parent (tail drops
+     * happen on arrival, before any later message of the channel) */
+    if (m->chan[channel].last_parent == r->ts_us) m->chan[channel].last_parent = 0;
     msg_release(m, (uint32_t)job);
     msg_turn(m, channel, seq, SLACK_NIL);
 }
@@ -322,6 +360,7 @@ static void kafka_visible(sim_ctx *ctx, void *data, uint64_t slot)
     sim_station_submit_timed(st, slot, work);
     uint64_t lag = sim_station_in_queue(st) + sim_station_in_service(st);
     if (lag > m->lag_iv_max) m->lag_iv_max = lag;
+    if (lag > m->lag_by_partition[r->partition]) m->lag_by_partition[r->partition] = lag;
 }
 
 /* ------------------------------------------------------------------ fan-out */
@@ -347,69 +386,79 @@ typedef struct {
     uint32_t online, offline, lost;
 } fanout_counts;
 
-/* Pass 1: count each member once, and the online ones per (gateway, core). */
-static void fanout_count_member(slack_model *m, uint32_t u, gboolean cm, fanout_counts *fc)
+/* One message's fan-out: the batch overhead and per-push cost (drawn once
+ * per message, its batches share them) and the running results. */
+typedef struct {
+    const msg_rec *r;
+    gboolean cm;                 /* crashes exist: ask presence who is alive */
+    uint32_t cores;
+    sim_time over, cost, extra;  /* extra: client latencies - send time */
+    sim_time last;               /* last push */
+    fanout_counts n;
+} fanout_run;
+
+/* An online member: its (gateway, core) batch is booked when the message
+ * first touches that core (start = when the core is free, plus the
+ * overhead); the i-th member of the batch is pushed at base + i * cost. */
+static void fanout_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
+{
+    uint32_t core = u % f->cores, s = (uint32_t)g * f->cores + core;
+    if (m->slot_count[s]++ == 0) {
+        m->touched[m->n_touched++] = s;
+        m->slot_base[s] = gw_book_core(m->gw, g, core, f->over) + f->over;
+    }
+    sim_time t = m->slot_base[s] + f->cost * m->slot_count[s];
+    sim_hist_record(m->h_e2e_iv, t + f->extra);
+    if (t > f->last) f->last = t;
+    f->n.online++;
+    if (m->obs_on && m->obs.delivered)
+        sim_at(m->ctx, t, obs_delivered_ev, m, obs_alloc(m, f->r->serial, u, g));
+}
+
+/* Every member but the sender, once: online, lost or offline. */
+static void fanout_member(slack_model *m, fanout_run *f, uint32_t u)
 {
     uint16_t g = m->conn[u];
-    if (g != GW_NONE && (!cm || presence_connected(m->pres, u))) {
-        uint32_t s = (uint32_t)g * gw_cores(m->gw) + u % gw_cores(m->gw);
-        if (m->slot_count[s]++ == 0) m->touched[m->n_touched++] = s;
-        fc->online++;
+    if (g != GW_NONE && (!f->cm || presence_connected(m->pres, u))) {
+        fanout_online(m, f, u, g);
     } else if (g != GW_NONE && presence_online(m->pres, u)) {
-        fc->lost++;        /* its key lives on: routed to a dead connection */
+        f->n.lost++;        /* its key lives on: routed to a dead connection */
     } else {
-        fc->offline++;
-        if (m->obs_on && m->obs.push_queued) m->obs.push_queued(m->obs_user, m->cur_serial, u, sim_now(m->ctx));
+        f->n.offline++;
+        if (m->obs_on && m->obs.push_queued) m->obs.push_queued(m->obs_user, f->r->serial, u, sim_now(m->ctx));
     }
 }
 
-static void fanout_pass1(slack_model *m, const msg_rec *r, gboolean cm, fanout_counts *fc)
+/* Commits each touched batch's pushes to its core and clears the scratch. */
+static void fanout_commit(slack_model *m, const fanout_run *f)
 {
+    for (uint32_t k = 0; k < m->n_touched; k++) {
+        uint32_t s = m->touched[k], n = m->slot_count[s];
+        gw_extend_core(m->gw, s / f->cores, s % f->cores, f->cost * n);
+        gw_count_pushes(m->gw, n);
+        m->slot_count[s] = 0;
+    }
+    m->n_touched = 0;
+}
+
+static void fanout_members(slack_model *m, fanout_run *f)
+{
+    const msg_rec *r = f->r;
     uint32_t first, size = r->size;
     const uint32_t *list;
     wl_channel_members(m->wl, r->channel, &first, &list);
-    for (uint32_t i = 0; i < size; i++) {
-        uint32_t u = list ? list[i] : first + i;
-        if (u != r->sender) fanout_count_member(m, u, cm, fc);
+    if (list) {
+        /* Members are scattered over the workspace's id range: fetch their
+         * connection entries a few members ahead (memory-level parallelism). */
+        enum { AHEAD = 16 };
+        for (uint32_t i = 0; i < size; i++) {
+            if (i + AHEAD < size) __builtin_prefetch(&m->conn[list[i + AHEAD]]);
+            if (list[i] != r->sender) fanout_member(m, f, list[i]);
+        }
+    } else {
+        for (uint32_t u = first; u < first + size; u++) if (u != r->sender) fanout_member(m, f, u);
     }
-}
-
-/* Books one batch per touched (gateway, core): the i-th push of a batch
- * completes at start + overhead + i * per-push cost. The overhead and the
- * per-push cost are drawn once per message (its batches share them). */
-static void fanout_book_batches(slack_model *m)
-{
-    uint32_t cores = gw_cores(m->gw);
-    sim_time over = gw_batch_overhead(m->gw), cost = gw_push_cost(m->gw);
-    for (uint32_t k = 0; k < m->n_touched; k++) {
-        uint32_t s = m->touched[k], n = m->slot_count[s];
-        sim_time start = gw_book_core(m->gw, s / cores, s % cores, over + cost * n);
-        m->slot_base[s] = start + over;
-        m->slot_cost[s] = cost;
-        m->slot_pos[s] = 0;
-        gw_count_pushes(m->gw, n);
-    }
-}
-
-/* Pass 2: each online member's delivery time from its batch's schedule. */
-static sim_time fanout_pass2(slack_model *m, const msg_rec *r, gboolean cm)
-{
-    uint32_t first, size = r->size, cores = gw_cores(m->gw);
-    const uint32_t *list;
-    wl_channel_members(m->wl, r->channel, &first, &list);
-    sim_time last = 0, extra = 2 * sim_time_from_sec(m->cfg.client_one_way_s) - r->t_sent;
-    for (uint32_t i = 0; i < size; i++) {
-        uint32_t u = list ? list[i] : first + i;
-        uint16_t g = m->conn[u];
-        if (u == r->sender || g == GW_NONE || (cm && !presence_connected(m->pres, u))) continue;
-        uint32_t s = (uint32_t)g * cores + u % cores;
-        sim_time t = m->slot_base[s] + m->slot_cost[s] * ++m->slot_pos[s];
-        sim_hist_record(m->h_e2e_iv, t + extra);
-        if (t > last) last = t;
-        if (m->obs_on && m->obs.delivered)
-            sim_at(m->ctx, t, obs_delivered_ev, m, obs_alloc(m, r->serial, u, g));
-    }
-    return last;
+    fanout_commit(m, f);
 }
 
 static void push_enqueue(slack_model *m, uint32_t n);
@@ -418,21 +467,17 @@ static void fanout_reply(sim_ctx *ctx, void *data, uint64_t slot)
 {
     slack_model *m = data;
     msg_rec *r = msg_at(m, (uint32_t)slot);
-    gboolean cm = crash_mode(m);
-    fanout_counts fc = { 0 };
-    m->n_touched = 0;
-    m->cur_serial = r->serial;   /* for the observer's push_queued */
-    fanout_pass1(m, r, cm, &fc);
-    fanout_book_batches(m);
-    sim_time last = fanout_pass2(m, r, cm);
-    for (uint32_t k = 0; k < m->n_touched; k++) m->slot_count[m->touched[k]] = 0;
+    fanout_run f = { .r = r, .cm = crash_mode(m), .cores = gw_cores(m->gw),
+                     .over = gw_batch_overhead(m->gw), .cost = gw_push_cost(m->gw),
+                     .extra = 2 * sim_time_from_sec(m->cfg.client_one_way_s) - r->t_sent };
+    fanout_members(m, &f);
     m->fanned_out++;
-    m->recipients_online += fc.online; m->delivered_online += fc.online; m->iv_delivered += fc.online;
-    m->recipients_offline += fc.offline; m->lost_crashed += fc.lost;
-    sim_hist_record(m->h_fanout, (last ? last : sim_now(ctx)) - r->t_visible);
-    if (fc.offline) push_enqueue(m, fc.offline);
-    slack_world_delivered(m, r->serial, fc.online);
-    if (m->obs_on && m->obs.stage) sim_at(ctx, last > sim_now(ctx) ? last : sim_now(ctx), obs_done_ev, m, obs_alloc(m, r->serial, r->channel, 0));
+    m->recipients_online += f.n.online; m->delivered_online += f.n.online; m->iv_delivered += f.n.online;
+    m->recipients_offline += f.n.offline; m->lost_crashed += f.n.lost;
+    sim_hist_record(m->h_fanout, (f.last ? f.last : sim_now(ctx)) - r->t_visible);
+    if (f.n.offline) push_enqueue(m, f.n.offline);
+    slack_world_delivered(m, r->serial, f.n.online);
+    if (m->obs_on && m->obs.stage) sim_at(ctx, MAX(f.last, sim_now(ctx)), obs_done_ev, m, obs_alloc(m, r->serial, r->channel, 0));
     msg_release(m, (uint32_t)slot);
 }
 
@@ -505,9 +550,12 @@ static void slack_sample_ev(sim_ctx *ctx, void *data, uint64_t arg)
 
 /* ------------------------------------------------------------------ building */
 
-/* Everything the scenario says, checked: model keys, redis, presence. */
+/* Everything the scenario says, checked: model keys, redis, presence.
+ * `cfg` and `rc` are initialised whatever happens (clear them after). */
 static gboolean slack_read_config(const sim_scenario *sc, slack_cfg *cfg, redis_config *rc, presence_config *pc, GError **error)
 {
+    memset(cfg, 0, sizeof *cfg);
+    redis_config_init(rc);
     presence_config_init(pc);
     gboolean ok = slack_cfg_read(sc, cfg, error)
                && redis_config_from_scenario(sc, rc, error)
@@ -561,6 +609,7 @@ static void build_stations(slack_model *m)
     m->kafka_free_at = g_new0(sim_time, m->partitions);
     m->kafka_booked = g_new0(sim_time, m->partitions);
     m->kafka_done_prev = g_new0(sim_time, m->partitions);
+    m->lag_by_partition = g_new0(uint64_t, m->partitions);
     m->fanout_area_prev = g_new0(double, m->partitions);
 }
 
@@ -583,10 +632,8 @@ static void build_scratch(slack_model *m)
 {
     size_t slots = (size_t)gw_count(m->gw) * gw_cores(m->gw);
     m->slot_count = g_new0(uint32_t, slots);
-    m->slot_pos = g_new0(uint32_t, slots);
     m->touched = g_new0(uint32_t, slots);
     m->slot_base = g_new0(sim_time, slots);
-    m->slot_cost = g_new0(sim_time, slots);
     m->chan = g_new0(chan_state, MAX(wl_channels(m->wl), 1u));
     m->msgs = g_array_new(FALSE, FALSE, sizeof(msg_rec));
     m->msg_free = SLACK_NIL;
@@ -634,6 +681,8 @@ static void build_all(slack_model *m)
     sim_ctx_stream(m->ctx, "workload.online", &build);
     connect_initial(m, &build);
     sim_ctx_stream(m->ctx, "workload.arrivals", &m->rng_wl);
+    m->alias_bits = sim_rng_u64(&m->rng_wl);
+    if (wl_channels(m->wl)) wl_pipeline_advance(m);
     sim_ctx_stream(m->ctx, "message_service", &m->rng_msg);
     sim_ctx_stream(m->ctx, "kafka", &m->rng_kafka);
     sim_ctx_stream(m->ctx, "fanout", &m->rng_fanout);
@@ -673,8 +722,8 @@ void slack_model_free(slack_model *m)
     sim_station_free(m->pg);
     for (uint32_t p = 0; p < m->partitions; p++) sim_station_free(m->fanout[p]);
     g_free(m->fanout);
-    g_free(m->kafka_visible_last); g_free(m->kafka_free_at); g_free(m->kafka_booked); g_free(m->kafka_done_prev); g_free(m->fanout_area_prev);
-    g_free(m->slot_count); g_free(m->slot_pos); g_free(m->touched); g_free(m->slot_base); g_free(m->slot_cost);
+    g_free(m->kafka_visible_last); g_free(m->kafka_free_at); g_free(m->kafka_booked); g_free(m->kafka_done_prev); g_free(m->lag_by_partition); g_free(m->fanout_area_prev);
+    g_free(m->slot_count); g_free(m->touched); g_free(m->slot_base);
     g_free(m->chan);
     g_free(m->curve_knots);
     if (m->msgs) g_array_free(m->msgs, TRUE);

@@ -190,7 +190,9 @@ static cJSON *kafka_json(const slack_model *m)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "partitions", m->partitions);
-    cJSON_AddNumberToObject(o, "consumer_lag_max", (double)m->lag_max);
+    cJSON_AddNumberToObject(o, "consumer_lag_max", (double)MAX(m->lag_max, m->lag_iv_max));
+    cJSON *per = cJSON_AddArrayToObject(o, "consumer_lag_max_by_partition");
+    for (uint32_t p = 0; p < m->partitions; p++) cJSON_AddItemToArray(per, cJSON_CreateNumber((double)m->lag_by_partition[p]));
     cJSON_AddNumberToObject(o, "append_util_max", m->kafka_util_max);
     cJSON_AddNumberToObject(o, "consumer_util_max", m->fanout_util_max);
     return o;

@@ -305,10 +305,35 @@ gboolean wl_is_member(const wl_workload *w, uint32_t channel, uint32_t user)
     return FALSE;
 }
 
-uint32_t wl_pick_channel(const wl_workload *w, sim_rng *rng)
+static uint32_t alias_index(const wl_workload *w, uint64_t r)
 {
-    uint64_t r = sim_rng_u64(rng);
-    uint32_t i = (uint32_t)(((r >> 32) * (uint64_t)w->channels->len) >> 32);
+    return (uint32_t)(((r >> 32) * (uint64_t)w->channels->len) >> 32);
+}
+
+uint32_t wl_pick_channel_bits(const wl_workload *w, uint64_t r)
+{
+    uint32_t i = alias_index(w, r);
     const wl_alias *a = &w->alias[i];
     return (uint32_t)r < a->threshold ? i : a->alias;
+}
+
+uint32_t wl_pick_channel(const wl_workload *w, sim_rng *rng)
+{
+    return wl_pick_channel_bits(w, sim_rng_u64(rng));
+}
+
+void wl_prefetch_draw(const wl_workload *w, uint64_t r)
+{
+    if (w->channels->len) __builtin_prefetch(&w->alias[alias_index(w, r)]);
+}
+
+void wl_prefetch_member(const wl_workload *w, uint32_t channel, uint32_t i)
+{
+    const wl_channel *c = &g_array_index(w->channels, wl_channel, channel);
+    if (!(c->ws & WL_RANGE_FLAG) && i < c->size) __builtin_prefetch(&g_array_index(w->members, uint32_t, c->off + i));
+}
+
+void wl_prefetch_channel(const wl_workload *w, uint32_t channel)
+{
+    __builtin_prefetch(&g_array_index(w->channels, wl_channel, channel));
 }

@@ -42,6 +42,13 @@ gboolean wl_is_member(const wl_workload *w, uint32_t channel, uint32_t user);
 /* A channel drawn by activity weight (size^activity_exponent, #general
  * scaled by general_activity; channels of fewer than 2 members never). */
 uint32_t wl_pick_channel(const wl_workload *w, sim_rng *rng);
+/* The same draw from 64 random bits `r` given in advance, so a caller can
+ * wl_prefetch_draw(r) now and draw later without waiting on memory. */
+uint32_t wl_pick_channel_bits(const wl_workload *w, uint64_t r);
+void wl_prefetch_draw(const wl_workload *w, uint64_t r);
+/* Prefetches a channel's record, or its i-th member (hints only). */
+void wl_prefetch_channel(const wl_workload *w, uint32_t channel);
+void wl_prefetch_member(const wl_workload *w, uint32_t channel, uint32_t i);
 /* Mean members per message, weighted by activity (what a message's fan-out
  * reads on average). */
 double wl_mean_channel_size_by_activity(const wl_workload *w);

@@ -26,26 +26,30 @@
  * set is swept (amortised O(1) per cancellation). */
 #include "sim/sim_evset.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+/* Tuning constants (docs/engine.md has the measurements); the #ifndef lets
+ * an experiment override them with -D. */
 #ifndef EVS_BOTTOM_MAX
 #define EVS_BOTTOM_MAX  64u    /* spill the bottom into a rung past this */
 #endif
 #ifndef EVS_THRES
-#define EVS_THRES       32u    /* a bucket with more entries is split, not sorted */
+#define EVS_THRES       48u    /* a bucket with more entries is split, not sorted */
 #endif
 #ifndef EVS_PER_BUCKET
-#define EVS_PER_BUCKET  8u     /* target entries per bucket when building a rung */
+#define EVS_PER_BUCKET  2u     /* target entries per bucket when building a rung */
 #endif
 #ifndef EVS_PER_CHILD
-#define EVS_PER_CHILD   8u     /* same, for a rung split from a bucket */
+#define EVS_PER_CHILD   16u    /* same, for a rung split from a bucket */
 #endif
 #ifndef EVS_MAX_NB
-#define EVS_MAX_NB      4096u  /* buckets per rung: keeps the buckets being filled cache-resident */
+#define EVS_MAX_NB      2048u  /* buckets per rung: keeps the buckets being filled cache-resident */
 #endif
 #define EVS_MAX_RUNGS   24
 #define EVS_CHUNK       18u    /* entries per chunk: 16 + 18 * 24 = 448 bytes */
-#define EVS_SLAB        256u   /* chunks per allocation */
+#define EVS_SLAB        128u   /* chunks in the first slab; later ones double, to 4096 */
 
 typedef struct evs_entry {
     sim_time time;   /* key, part 1 */
@@ -128,7 +132,7 @@ sim_evset *sim_evset_new(void)
 {
     sim_evset *s = g_new0(sim_evset, 1);
     s->seq = 1;
-    s->slabs = g_ptr_array_new_with_free_func(g_free);
+    s->slabs = g_ptr_array_new_with_free_func(free);
     s->spill_at = EVS_BOTTOM_MAX;
     evs_reset_levels(s);
     return s;
@@ -140,18 +144,37 @@ void sim_evset_free(sim_evset *s)
     for (int i = 0; i < EVS_MAX_RUNGS; i++) g_free(s->rung[i].b);
     g_ptr_array_free(s->slabs, TRUE);
     g_free(s->near);
-    g_free(s->slots);
+    free(s->slots);
     g_free(s->free_slots);
     g_free(s);
 }
 
 /* ---- slots ---- */
 
+/* Memory for the big arrays. Past 2 MiB it is 2 MiB-aligned and advised
+ * to use huge pages: pop reads one random slot per event, and with 4 KiB
+ * pages that is a TLB miss too once the slots outgrow the TLB's reach
+ * (~8 MiB). Free with free(). */
+static void *evs_big_alloc(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge) return g_malloc(bytes);       /* g_malloc is malloc: free() it */
+    size_t size = (bytes + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, size);
+    if (!p) g_error("sim_evset: out of memory (%zu bytes)", size);
+    madvise(p, size, MADV_HUGEPAGE);                 /* advice only: failure is harmless */
+    return p;
+}
+
 static __attribute__((noinline)) uint32_t evs_slot_grow(sim_evset *s)
 {
     g_assert(s->slots_cap < UINT32_MAX / 2);
-    s->slots_cap = s->slots_cap ? s->slots_cap * 2 : 64;
-    s->slots = g_renew(evs_slot, s->slots, s->slots_cap);
+    uint32_t cap = s->slots_cap ? s->slots_cap * 2 : 64;
+    evs_slot *slots = evs_big_alloc(cap * sizeof *slots);
+    if (s->nslots) memcpy(slots, s->slots, s->nslots * sizeof *slots);
+    free(s->slots);
+    s->slots = slots;
+    s->slots_cap = cap;
     s->free_slots = g_renew(uint32_t, s->free_slots, s->slots_cap);
     return s->nslots;
 }
@@ -171,11 +194,14 @@ static inline void evs_slot_release(sim_evset *s, uint32_t slot)
 
 /* ---- buckets (chunk stacks) ---- */
 
+/* Slabs grow geometrically (a small simulation holds a few KiB) up to
+ * 2 MiB, huge-page advised. */
 static __attribute__((noinline)) evs_chunk *evs_chunk_refill(sim_evset *s)
 {
-    evs_chunk *slab = g_new(evs_chunk, EVS_SLAB);
+    size_t n = (size_t)EVS_SLAB << MIN(s->slabs->len, 5u);
+    evs_chunk *slab = evs_big_alloc(n * sizeof *slab);
     g_ptr_array_add(s->slabs, slab);
-    for (uint32_t i = 0; i < EVS_SLAB; i++) {
+    for (size_t i = 0; i < n; i++) {
         slab[i].next = s->free_chunks;
         s->free_chunks = &slab[i];
     }

@@ -1,8 +1,9 @@
 /* sim_evset: the pending-event set under sim_engine: a priority queue of
  * events keyed by (time, seq), seq being a strictly increasing insertion
  * number, so ties pop first-in first-out. Supports cancellation by handle.
- * Built for 10^3 to 10^7 pending events; docs/engine.md says which structure
- * and why. Not thread-safe: one set belongs to one sim_ctx. */
+ * Built for 1 to 10^7 pending events: a ladder queue (O(1) amortised push
+ * and pop) with lazy cancellation; docs/engine.md says which structure and
+ * why. Not thread-safe: one set belongs to one sim_ctx. */
 #ifndef SIM_EVSET_H
 #define SIM_EVSET_H
 
@@ -13,7 +14,7 @@
 
 typedef struct sim_evset sim_evset;
 
-/* What an event carries; opaque to the set. */
+/* An event as popped. fn, data and arg are opaque to the set. */
 typedef struct sim_evset_item {
     sim_time time;   /* key, part 1 */
     uint64_t seq;    /* key, part 2: insertion order, unique */
@@ -25,13 +26,11 @@ typedef struct sim_evset_item {
 /* Caller owns; free with sim_evset_free. */
 sim_evset *sim_evset_new(void);
 void       sim_evset_free(sim_evset *s);           /* NULL is a no-op */
-/* The same API on a single binary heap (no buckets): the candidate the
- * ladder is measured against (bench engine --structure=heap). Caller owns;
- * free with sim_evset_free. */
-sim_evset *sim_evset_new_flat(void);
 
 /* Inserts an event with a fresh seq; returns its handle (never 0).
- * `time` must be >= the time of the last popped event. */
+ * `time` must be >= 0 and >= the time of the last popped event. Handles of
+ * events that ran or were cancelled are recognised as such until their
+ * slot has been reused 2^31 times. */
 uint64_t   sim_evset_push(sim_evset *s, sim_time time, void *fn, void *data, uint64_t arg);
 /* Removes the earliest event into *out. FALSE if empty. */
 gboolean   sim_evset_pop(sim_evset *s, sim_evset_item *out);

@@ -199,6 +199,33 @@ static void test_uploads_conserved(void)
     files_config_clear(&c);
 }
 
+/* The per-interval figures add up to the run's totals. */
+static void test_intervals_add_up(void)
+{
+    files_config c;
+    base_config(&c, 100);
+    c.prefixes = 1;
+    fworld w;
+    start(&w, &c, 150, 37);
+    double up = 0, put = 0, slow = 0;
+    for (int i = 1; i <= 10; i++) {
+        sim_run_until(w.ctx, i * SIM_SEC / 2);
+        files_interval iv;
+        files_take_interval(w.f, &iv);
+        up += iv.uploads_per_s / 2;            /* 0.5 s intervals */
+        put += iv.put_per_s / 2;
+        slow += iv.slowdowns_per_s / 2;
+    }
+    files_counts n;
+    files_get_counts(w.f, &n);
+    CU_ASSERT_DOUBLE_EQUAL(up, (double)n.completed, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(put, (double)n.put_requests, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(slow, (double)(n.put_slowdowns + n.get_slowdowns), 1e-6);
+    CU_ASSERT(slow > 0);
+    finish(&w);
+    files_config_clear(&c);
+}
+
 /* S3 checks expiry when a request starts: a client that starts its PUT 2 s
  * after getting a 1 s URL always finds it expired, asks again, and fails
  * after max_url_requests; with the 3600 s default nothing expires. */
@@ -379,6 +406,7 @@ void test_files_register(void)
                TEST(test_url_expiry),
                TEST(test_postgres_blobs_cost),
                TEST(test_downloads_follow_deliveries),
+               TEST(test_intervals_add_up),
                TEST(test_determinism),
                TEST(test_scenario_keys));
 }

@@ -318,6 +318,31 @@ static void test_shard_accounting(void)
     world_clear(&w);
 }
 
+/* A cluster too big to simulate is refused with a message naming the way
+ * out, not built (20 indices x 2 copies x 1e9 MB of heap each: ~1.3M
+ * nodes). */
+static void test_too_many_nodes_refused(void)
+{
+    tworld w;
+    world_init(&w, 17);
+    search_config c;
+    small_config(&c);
+    c.nodes = 0;
+    c.heap_per_shard_mb = 1e9;
+    sim_ctx *ctx = sim_ctx_new(17);
+    search_world sw = world_of(&w);
+    GError *err = NULL;
+    search_model *s = search_new(ctx, &c, &sw, &err);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "search.es.nodes"));
+    g_clear_error(&err);
+    search_free(s);
+    sim_ctx_free(ctx);
+    search_config_clear(&c);
+    world_clear(&w);
+}
+
 static double full_text_mean_ms(double initial_docs_per_user, uint64_t seed)
 {
     tworld w;
@@ -346,6 +371,77 @@ static void test_query_latency_grows_with_shard_size(void)
     double big = full_text_mean_ms(400000, 16);   /* 50 users x 400k docs x 1 KB = 20 GB */
     CU_ASSERT(big - small > 8.0);
     CU_ASSERT(big - small < 12.0);
+}
+
+/* The per-interval figures add up to the run's totals, and each
+ * interval's lag p99 stays within the run's maximum. */
+static void test_intervals_add_up(void)
+{
+    tworld w;
+    world_init(&w, 19);
+    w.publish_until = 10 * SIM_SEC;
+    search_config c;
+    small_config(&c);
+    c.query_rate_per_user = 0.02;
+    sim_ctx *ctx = sim_ctx_new(19);
+    search_world sw = world_of(&w);
+    w.s = search_new(ctx, &c, &sw, NULL);
+    search_observer obs = {obs_searchable, obs_result, NULL};
+    search_set_observer(w.s, &obs, &w);
+    sim_after(ctx, 0, ev_publish, &w, 0);
+    double indexed = 0, queries = 0, lag_max = 0;
+    for (int i = 1; i <= 12; i++) {
+        sim_run_until(ctx, i * SIM_SEC);
+        search_interval iv;
+        search_take_interval(w.s, &iv);
+        indexed += iv.indexed_per_s;      /* 1 s intervals */
+        queries += iv.queries_per_s;
+        lag_max = MAX(lag_max, iv.lag_p99_ms);
+    }
+    search_counts n;
+    search_get_counts(w.s, &n);
+    CU_ASSERT_DOUBLE_EQUAL(indexed, (double)n.indexed, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(queries, (double)(n.queries[0] + n.queries[1] + n.queries[2]), 1e-6);
+    CU_ASSERT(lag_max > 0 && lag_max <= sim_time_to_ms(w.lag_max) * 1.01);   /* histogram error < 1% */
+    search_free(w.s);
+    sim_ctx_free(ctx);
+    search_config_clear(&c);
+    world_clear(&w);
+}
+
+static double es_mean_ms(double queries_per_sec, uint64_t seed)
+{
+    tworld w;
+    world_init(&w, seed);
+    w.publish_until = 10 * SIM_SEC;
+    search_config c;
+    small_config(&c);
+    c.search_threads = 2;
+    sim_dist_clear(&c.query_service_s);
+    sim_dist_init_constant(&c.query_service_s, 0.010);
+    c.query_s_per_gb = 0;
+    c.query_rate_per_user = queries_per_sec / w.active;
+    c.file_fraction = 0;
+    sim_ctx *ctx = run(&w, &c, seed, SIM_SEC);
+    double m = sim_hist_mean(search_query_hist(w.s, SEARCH_QUERY_FULL_TEXT)) / 1e6;
+    search_free(w.s);
+    sim_ctx_free(ctx);
+    search_config_clear(&c);
+    world_clear(&w);
+    return m;
+}
+
+/* Query latency grows with concurrency: each node's search pool is 2
+ * threads of 10 ms (200 shard queries/s); at 300 queries/s over 2 nodes
+ * each pool runs at 75%, and the M/D/2 wait (between ~1/2 and 1 x the
+ * M/M/2 wait of 12.9 ms by Erlang C) adds to the mean, against nothing at
+ * 5 queries/s. The bounds leave 2 ms for sampling noise (~3000 queries). */
+static void test_query_latency_grows_with_concurrency(void)
+{
+    double quiet = es_mean_ms(5, 18), busy = es_mean_ms(300, 18);
+    double mm2 = 1e3 * sim_mmc_mean_wait(2, 150, 100);
+    CU_ASSERT(busy - quiet > mm2 / 2 - 2);
+    CU_ASSERT(busy - quiet < mm2 + 2);
 }
 
 static char *summary_text(uint64_t seed)
@@ -439,7 +535,10 @@ void test_search_register(void)
                TEST(test_lag_grows_when_saturated),
                TEST(test_rejections_retry_without_loss),
                TEST(test_shard_accounting),
+               TEST(test_too_many_nodes_refused),
                TEST(test_query_latency_grows_with_shard_size),
+               TEST(test_query_latency_grows_with_concurrency),
+               TEST(test_intervals_add_up),
                TEST(test_determinism),
                TEST(test_scenario_keys));
 }

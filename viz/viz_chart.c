@@ -266,8 +266,15 @@ void viz_chart_lines(cairo_t *cr, const viz_style *st, double x, double y, doubl
             pen = TRUE;
         }
         cairo_stroke(cr);
-        if (lines[i].n == 1) {   /* a lone point would be invisible as a line */
-            cairo_arc(cr, map_x(&f, lines[i].x[0]), map_y(&f, lines[i].y[0]), 3, 0, 2 * M_PI);
+        /* Few points are measurements worth marking (and a lone point would
+         * be invisible as a line). */
+        if (lines[i].n <= 12) {
+            for (size_t k = 0; k < lines[i].n; k++) {
+                double xv = lines[i].x[k], yv = lines[i].y[k];
+                if (!isfinite(xv) || !isfinite(yv) || (f.xlog && xv <= 0)) continue;
+                cairo_new_sub_path(cr);
+                cairo_arc(cr, map_x(&f, xv), map_y(&f, yv), 3.5, 0, 2 * M_PI);
+            }
             cairo_fill(cr);
         }
     }

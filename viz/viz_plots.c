@@ -1,5 +1,6 @@
 /* viz_plots: the charts of a finished run as files (`slacksim run --plots
- * DIR`): latency CDFs of the pipeline's stations, time series of the main
+ * DIR`): latency CDFs of the pipeline's stations, the run's latency
+ * percentiles per stage (end to end included), time series of the main
  * metrics, and utilization per stage, each as PNG (for slides) and SVG (for
  * print), drawn by the same viz_chart code as the live dashboard.
  *
@@ -105,6 +106,55 @@ static void draw_cdf(cairo_t *cr, double w, double h, void *user)
                   G_N_ELEMENTS(cdf_stations));
 }
 
+/* The run's own per-stage latency percentiles (summary "latency_ms"), as
+ * points of each stage's distribution: end to end, persist, Kafka,
+ * fan-out, push. Covers the stages that are not queueing stations too. */
+static const struct { const char *key, *label; } pct_stages[] = {
+    { "end_to_end", "end to end (send \u2192 WebSocket push)" },
+    { "persist", "persist (PostgreSQL)" },
+    { "kafka", "Kafka" },
+    { "fanout", "fan-out" },
+    { "push", "mobile push" },
+};
+
+static void draw_percentiles(cairo_t *cr, double w, double h, void *user)
+{
+    const plot_ctx *pc = user;
+    static const char *const pk[] = { "p50", "p90", "p99", "p999", "max" };
+    static const double q[] = { 0.5, 0.9, 0.99, 0.999, 1.0 };
+    viz_style st;
+    viz_style_init(&st, 1.3);
+    background(cr);
+    slack_run_info run = { 0 };
+    cJSON *sum = slack_model_summary(pc->m, &run);
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(sum, "latency_ms");
+    double xs[G_N_ELEMENTS(pct_stages)][G_N_ELEMENTS(pk)];
+    viz_line lines[G_N_ELEMENTS(pct_stages)];
+    size_t nl = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(pct_stages); i++) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(lat, pct_stages[i].key);
+        const cJSON *count = cJSON_GetObjectItemCaseSensitive(o, "count");
+        if (!cJSON_IsNumber(count) || count->valuedouble <= 0) continue;
+        gboolean ok = TRUE;
+        for (size_t k = 0; k < G_N_ELEMENTS(pk); k++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, pk[k]);
+            ok = ok && cJSON_IsNumber(v);
+            xs[nl][k] = ok ? fmax(v->valuedouble, 1e-3) : NAN;
+        }
+        if (!ok) continue;
+        lines[nl] = (viz_line){ pct_stages[i].label, xs[nl], q, G_N_ELEMENTS(pk) };
+        nl++;
+    }
+    viz_axes ax;
+    viz_axes_init(&ax, "Latency per stage: the run's p50, p90, p99, p99.9 and max", "latency (ms, log scale)",
+                  "fraction of messages <= x");
+    ax.xlog = TRUE;
+    ax.ymin = 0.5;
+    ax.ymax = 1.0;
+    viz_chart_lines(cr, &st, 0, 0, w, h, &ax, lines, nl);
+    cJSON_Delete(sum);
+}
+
 static const struct { slack_station_id id; const char *label; } util_stations[] = {
     { SLACK_STATION_GATEWAY_IN, "gateways" },
     { SLACK_STATION_POSTGRES, "PostgreSQL" },
@@ -156,6 +206,7 @@ gboolean viz_plots_write(const struct slack_model *m, const char *dir, GError **
     }
     plot_ctx pc = { m, NULL };
     if (!write_both(dir, "latency_cdf", draw_cdf, &pc, error)) return FALSE;
+    if (!write_both(dir, "latency_percentiles", draw_percentiles, &pc, error)) return FALSE;
     if (!write_both(dir, "utilization", draw_util, &pc, error)) return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(series_plots); i++) {
         pc.ps = &series_plots[i];
