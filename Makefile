@@ -84,10 +84,10 @@ test-unit: $(TEST_BIN)
 	./$(TEST_BIN)
 
 test-cli: $(BIN)
-	SLACKSIM=./$(BIN) sh tests/cli/run_all.sh
+	SLACKSIM=./$(BIN) sh tests/run_scripts.sh tests/cli cli
 
 test-window: $(BIN)
-	SLACKSIM=./$(BIN) sh tests/window/run_all.sh
+	SLACKSIM=./$(BIN) sh tests/run_scripts.sh tests/window window
 
 # Sanitizers: a separate build tree so the normal objects stay optimised.
 asan: deps
@@ -96,7 +96,7 @@ asan: deps
 	  build-asan/bin/slacksim build-asan/bin/slacksim-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  SLACKSIM_QUICK=1 ./build-asan/bin/slacksim-tests
-	ASAN_OPTIONS=detect_leaks=1 SLACKSIM=./build-asan/bin/slacksim sh tests/cli/run_all.sh
+	ASAN_OPTIONS=detect_leaks=1 SLACKSIM=./build-asan/bin/slacksim sh tests/run_scripts.sh tests/cli cli
 
 bench: deps
 	@$(MAKE) --no-print-directory build

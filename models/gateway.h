@@ -55,7 +55,8 @@ sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work);
 /* Appends `work` ns to the work just booked on that core (a batch that
  * grows after its start was fixed; no booking may come in between). */
 void gw_extend_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work);
-/* Samples of the configured service times, ns. */
+/* Samples of the configured service times, ns; the per-push cost is the
+ * mean of push_s (pushes come in batches, whose total is n x mean). */
 sim_time gw_inbound_work(gw_set *g);
 sim_time gw_push_cost(gw_set *g);
 sim_time gw_batch_overhead(gw_set *g);

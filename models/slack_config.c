@@ -29,7 +29,7 @@ static const char slack_cfg_defaults_text[] =
 "  \"activity_exponent\": 0.3, \"general_activity\": 1,"
 "  \"messages_per_user_per_day\": 20, \"rate_per_sec\": 0,"
 "  \"daily_curve\": true, \"peak1_hour\": 11, \"peak2_hour\": 14,"
-"  \"peak_width_h\": 1.5, \"night_level\": 0.05,"
+"  \"peak_width_h\": 2, \"night_level\": 0.05,"
 "  \"thread_reply_fraction\": 0.3"
 " },"
 " \"network\": { \"client_one_way_s\": 0.04 },"

@@ -18,7 +18,7 @@
  *    requests FIFO, so a channel's messages are dispatched in id order;
  *    a recipient's pushes are booked FIFO on the one core its connection is
  *    pinned to, so every recipient sees a channel's messages in id order;
- *  - every member but the sender is counted once at fan-out: delivered
+ *  - every member, the sender included, is counted once at fan-out: delivered
  *    online, queued for push, or lost to a crashed client whose presence
  *    key has not expired yet. */
 #include "models/slack_internal.h"
@@ -415,7 +415,10 @@ static void fanout_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
         sim_at(m->ctx, t, obs_delivered_ev, m, obs_alloc(m, f->r->serial, u, g));
 }
 
-/* Every member but the sender, once: online, lost or offline. */
+/* Every member once: online, lost or offline. The sender is a member like
+ * any other: as in the seed's send_channel_message, its own connection gets
+ * the event too (it carries the server-assigned id that replaces the
+ * optimistic copy, and reaches the sender's other devices). */
 static void fanout_member(slack_model *m, fanout_run *f, uint32_t u)
 {
     uint16_t g = m->conn[u];
@@ -453,10 +456,10 @@ static void fanout_members(slack_model *m, fanout_run *f)
         enum { AHEAD = 16 };
         for (uint32_t i = 0; i < size; i++) {
             if (i + AHEAD < size) __builtin_prefetch(&m->conn[list[i + AHEAD]]);
-            if (list[i] != r->sender) fanout_member(m, f, list[i]);
+            fanout_member(m, f, list[i]);
         }
     } else {
-        for (uint32_t u = first; u < first + size; u++) if (u != r->sender) fanout_member(m, f, u);
+        for (uint32_t u = first; u < first + size; u++) fanout_member(m, f, u);
     }
     fanout_commit(m, f);
 }

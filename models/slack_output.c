@@ -43,7 +43,8 @@ static void sample_partitions(slack_model *m, sim_time now, double dt, double *k
         sim_time done = m->kafka_booked[p] - MAX(0, m->kafka_free_at[p] - now);
         *kafka_u = MAX(*kafka_u, (double)(done - m->kafka_done_prev[p]) / 1e9 / dt);
         m->kafka_done_prev[p] = done;
-        *fanout_u = MAX(*fanout_u, interval_util(m->fanout[p], &m->fanout_area_prev[p], now, dt));
+        double fu = interval_util(m->fanout[p], &m->fanout_area_prev[p], now, dt);  /* once: it updates prev */
+        *fanout_u = MAX(*fanout_u, fu);
     }
     m->kafka_util_max = MAX(m->kafka_util_max, *kafka_u);
     m->fanout_util_max = MAX(m->fanout_util_max, *fanout_u);
@@ -362,7 +363,8 @@ static void report_stations(GString *s, const slack_model *m)
     g_string_append(s, "Load (utilization of the worst interval; offered load where higher):\n");
     for (int i = 0; i < 6; i++) g_string_append_printf(s, "  %-9s %6.1f%%\n", u[i].stage, 100 * u[i].util);
     stage_util b = bottleneck(m);
-    g_string_append_printf(s, "Bottleneck: %s (%.1f%%)%s\n", b.stage, 100 * b.util, b.util >= 1 ? "  OVERLOADED" : "");
+    g_string_append_printf(s, "Bottleneck: %s (%.1f%%)%s\n", b.stage, 100 * b.util, b.util > 1.001 ? "  OVERLOADED (offered more than it can serve)"
+                           : b.util >= 0.999 ? "  SATURATED (busy a whole interval)" : "");
     g_string_append_printf(s, "Gateways: %u x %u cores, peak %" G_GUINT64_FORMAT " connections (max %" G_GUINT64_FORMAT
                            " on one), Kafka lag max %" G_GUINT64_FORMAT " messages, Redis peak %.0f ops/s, "
                            "PostgreSQL peak %.0f writes/s\n",

@@ -198,10 +198,13 @@ static double bump(double hour, double peak, double width)
     return exp(-d * d / (2 * width * width));
 }
 
+/* The larger of the two bumps (not their sum, which merges into one flat
+ * top when they are close), so the curve keeps two peaks and the dip
+ * between them. */
 static double curve_raw(const wl_workload *w, double hour)
 {
-    double peaks = bump(hour, w->p1, w->width) + bump(hour, w->p2, w->width);
-    return w->night + (1.0 - w->night) * MIN(1.0, peaks);
+    double peaks = MAX(bump(hour, w->p1, w->width), bump(hour, w->p2, w->width));
+    return w->night + (1.0 - w->night) * peaks;
 }
 
 static void build_curve(wl_workload *w, const slack_cfg *cfg)

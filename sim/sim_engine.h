@@ -59,11 +59,14 @@ sim_time sim_next_time(sim_ctx *ctx);
 
 /* Runs the earliest event. FALSE if none was pending. */
 gboolean sim_step(sim_ctx *ctx);
-/* Runs every event with time <= `end` (unless sim_stop is called), then
- * advances the clock to `end`. Returns the number of events run. */
+/* Runs every event with time <= `end` (including events a handler schedules
+ * at <= `end`), then advances the clock to `end` (never backwards: with
+ * end < now nothing runs and the clock stays). If a handler calls sim_stop,
+ * returns after that event with the clock at its time; the next call goes
+ * on from there. Returns the number of events run. */
 uint64_t sim_run_until(sim_ctx *ctx, sim_time end);
 /* From inside a handler: make the current sim_run_until return after this
- * event. */
+ * event (no effect on later calls). */
 void     sim_stop(sim_ctx *ctx);
 
 /* Optional per-event observer, for traces and determinism tests: called

@@ -17,4 +17,6 @@
     X(files) \
     X(quiz) \
     X(viz) \
-    X(slack_model)
+    X(slack_model) \
+    X(workload) \
+    X(gateway)

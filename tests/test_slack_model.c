@@ -72,13 +72,13 @@ static void test_conservation_general_channel(void)
     CU_ASSERT_EQUAL(jnum(s, "messages", "persisted"), sent);
     CU_ASSERT_EQUAL(jnum(s, "messages", "dropped"), 0);
     CU_ASSERT_EQUAL(fan, sent);
-    /* each message reaches the 499 members other than its sender exactly once */
+    /* each message reaches all 500 members, the sender included, exactly once */
     double online = jnum(s, "messages", "delivered_online"), offline = jnum(s, "messages", "push_offline");
-    CU_ASSERT_EQUAL(online + offline, 499 * fan);
+    CU_ASSERT_EQUAL(online + offline, 500 * fan);
     CU_ASSERT_EQUAL(online, jnum(s, "fanout", "recipients_online"));
     CU_ASSERT_EQUAL(offline, jnum(s, "fanout", "recipients_offline"));
-    /* senders are online, so 349 online and 150 offline recipients each */
-    CU_ASSERT_EQUAL(online, 349 * fan);
+    /* 350 online and 150 offline recipients each */
+    CU_ASSERT_EQUAL(online, 350 * fan);
     const cJSON *e2e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "latency_ms"), "end_to_end");
     CU_ASSERT_EQUAL(jnum(e2e, "count", NULL), online);
     cJSON_Delete(s);
@@ -363,7 +363,7 @@ static void test_steering(void)
     slack_model_run_until(m, 5 * SIM_SEC);
     CU_ASSERT_EQUAL(c.sent, 1);
     CU_ASSERT_EQUAL(c.done, 1);
-    CU_ASSERT_EQUAL(c.delivered, 349);
+    CU_ASSERT_EQUAL(c.delivered, 350);
     CU_ASSERT_EQUAL(c.pushes, 150);
     /* one more member online: one more delivery next time */
     uint32_t off = 0;
@@ -372,7 +372,7 @@ static void test_steering(void)
     CU_ASSERT(slack_model_is_online(m, off));
     slack_model_post(m, 0, sender);
     slack_model_run_until(m, 10 * SIM_SEC);
-    CU_ASSERT_EQUAL(c.delivered, 349 + 350);
+    CU_ASSERT_EQUAL(c.delivered, 350 + 351);
     /* a dead gateway's clients reconnect to the others */
     uint32_t g = slack_model_user_gateway(m, sender);
     uint64_t before = slack_model_connected(m);
@@ -399,6 +399,29 @@ static void test_observer_absent_costs_nothing_visible(void)
     CU_ASSERT_EQUAL(c.delivered, slack_model_deliveries(b));
     slack_model_free(a);
     slack_model_free(b);
+}
+
+/* ------------------------------------------------------------------ loads */
+
+/* One consumer, 50 ms of work per #general message (1e-4 s x 500
+ * members), 2 messages/s: its utilization is rho = 0.1 over the run (a
+ * Poisson count of ~120 messages: within 4 s.e. = 4 x 0.1/sqrt(120)), and
+ * the summary's worst interval is at least that. */
+static void test_consumer_utilization(void)
+{
+    slack_model *m = model_from("{\"duration_s\": 60, \"workload\": {\"users\": 500, \"online_fraction\": 0.7,"
+                                " \"rate_per_sec\": 2, \"daily_curve\": false}, \"kafka\": {\"partitions\": 1},"
+                                " \"fanout\": {\"service_s\": 0.0001, \"per_recipient_s\": 0.0001}}", 8);
+    CU_ASSERT_FATAL(m != NULL);
+    slack_model_run_until(m, slack_model_duration(m));
+    double u = sim_station_utilization(slack_model_station(m, SLACK_STATION_FANOUT));
+    double rho = 2 * (0.0001 + 0.0001 * 500);
+    CU_ASSERT(fabs(u - rho) <= 4 * rho / sqrt(120));
+    cJSON *s = slack_model_summary(m, NULL);
+    CU_ASSERT(jnum(s, "fanout", "consumer_util_max") >= u);
+    CU_ASSERT(jnum(s, "kafka", "consumer_util_max") >= u);
+    cJSON_Delete(s);
+    slack_model_free(m);
 }
 
 /* ------------------------------------------------------------------ validation */
@@ -436,5 +459,6 @@ void test_slack_model_register(void)
                TEST(test_presence_detection_window),
                TEST(test_steering),
                TEST(test_observer_absent_costs_nothing_visible),
+               TEST(test_consumer_utilization),
                TEST(test_validation));
 }

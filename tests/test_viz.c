@@ -61,10 +61,11 @@ static void test_fanout_counts_after_one_post(void)
     run_sim(w, s, &viz_scene_fanout, 0.5);   /* a fan-out takes a few ms */
     viz_fanout_get_counts(s, &c);
     CU_ASSERT_TRUE(c.done);
-    /* The sender is an online member and the model does not push to it. */
-    CU_ASSERT_EQUAL(c.ws_pushes, 349);
+    /* Every online member gets the WebSocket push, the sender's own
+     * connection included (the seed's fan-out loops over all online members). */
+    CU_ASSERT_EQUAL(c.ws_pushes, 350);
     CU_ASSERT_EQUAL(c.push_queued, 150);
-    CU_ASSERT_EQUAL(c.ws_pushes + c.push_queued, c.members - 1);
+    CU_ASSERT_EQUAL(c.ws_pushes + c.push_queued, c.members);
     CU_ASSERT_TRUE(c.fanout_ms > 0 && c.fanout_ms < 500);
     viz_scene_fanout.unload(s);
     viz_world_free(w);
@@ -91,7 +92,7 @@ static void test_fanout_toggle_member(void)
     run_sim(w, s, &viz_scene_fanout, 0.5);
     viz_fanout_get_counts(s, &c);
     CU_ASSERT_EQUAL(c.push_queued, c.offline);
-    CU_ASSERT_EQUAL(c.ws_pushes, c.online - 1);
+    CU_ASSERT_EQUAL(c.ws_pushes, c.online);
     viz_fanout_toggle_member(s, w, i);
     viz_fanout_get_counts(s, &c);
     CU_ASSERT_EQUAL(c.online, 350);
@@ -234,9 +235,9 @@ static void test_headless_fanout_frame_colours(void)
     cairo_surface_t *after = render(a, 960, 540);
     size_t blue1 = count_colour(after, viz_color_rgb(VIZ_C_BLUE));
     size_t orange1 = count_colour(after, viz_color_rgb(VIZ_C_ORANGE));
-    CU_ASSERT_TRUE(blue1 > blue0 + 349 * 10);
+    CU_ASSERT_TRUE(blue1 > blue0 + 350 * 10);
     CU_ASSERT_TRUE(orange1 > orange0 + 150 * 10);
-    CU_ASSERT_TRUE(count_colour(after, viz_color_rgb(VIZ_C_GREEN)) < green / 10);  /* only the sender stays green */
+    CU_ASSERT_TRUE(count_colour(after, viz_color_rgb(VIZ_C_GREEN)) < green / 10);  /* every online member turned blue */
     cairo_surface_destroy(before);
     cairo_surface_destroy(after);
     viz_app_free(a);

@@ -456,7 +456,7 @@ static void draw_counters(const viz_fanout *s, const viz_frame *f, cairo_t *cr)
     snprintf(v[1], sizeof v[1], "%u", c.offline);
     snprintf(note[1], sizeof note[1], "queued this post: %" G_GUINT64_FORMAT, c.push_queued);
     snprintf(v[2], sizeof v[2], "%" G_GUINT64_FORMAT, c.ws_pushes);
-    snprintf(note[2], sizeof note[2], "online, sender excluded \u00b7 all: %" G_GUINT64_FORMAT, c.ws_total);
+    snprintf(note[2], sizeof note[2], "one per online member \u00b7 all: %" G_GUINT64_FORMAT, c.ws_total);
     if (isnan(c.fanout_ms)) {
         snprintf(v[3], sizeof v[3], "%s", s->has_post ? "..." : "\u2014");
         snprintf(note[3], sizeof note[3], "%s", s->has_post ? "in flight" : "post to measure");

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "test_quiz_bank: $*" >&2; fails=$((fails + 1)); }
 
-bank=$(pwd)/quiz/design-slack.json   # run_all.sh runs from the project root
+bank=$(pwd)/quiz/design-slack.json   # tests/run_scripts.sh runs from the project root
 # A binary inside this checkout finds the default bank from any directory.
 case $SLACKSIM in
   "$(pwd)"/*) (cd "$tmp" && "$SLACKSIM" quiz --check) > "$tmp/out" 2> "$tmp/err" \
