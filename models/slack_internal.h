@@ -137,6 +137,11 @@ void slack_world_summary(const slack_model *m, cJSON *o);
 void slack_world_report(const slack_model *m, GString *s);
 void slack_world_published(slack_model *m, uint32_t partition, uint64_t msg, uint32_t channel);
 void slack_world_delivered(slack_model *m, uint64_t msg, uint64_t online);
+/* Extra time-series columns (at most SLACK_WORLD_COLUMNS): names, then
+ * one row's values since the previous row. Both return the count. */
+#define SLACK_WORLD_COLUMNS 8
+size_t slack_world_columns(const slack_model *m, const char **out);
+size_t slack_world_sample(slack_model *m, double *out);
 
 /* slack_output.c */
 void slack_output_series_init(slack_model *m);

@@ -20,7 +20,9 @@ enum { N_COLUMNS = G_N_ELEMENTS(series_columns) };
 
 void slack_output_series_init(slack_model *m)
 {
-    m->series = sim_series_new(series_columns, N_COLUMNS);
+    const char *cols[N_COLUMNS + SLACK_WORLD_COLUMNS];
+    memcpy(cols, series_columns, sizeof series_columns);
+    m->series = sim_series_new(cols, N_COLUMNS + slack_world_columns(m, cols + N_COLUMNS));
 }
 
 /* Busy-server integral of a station since creation, in server-fraction x s. */
@@ -63,7 +65,7 @@ static double redis_interval_util(slack_model *m, double dt)
 void slack_output_sample(slack_model *m)
 {
     sim_time now = sim_now(m->ctx);
-    double dt = sim_time_to_sec(now - m->iv_prev), v[N_COLUMNS], ku, fu;
+    double dt = sim_time_to_sec(now - m->iv_prev), v[N_COLUMNS + SLACK_WORLD_COLUMNS], ku, fu;
     if (dt <= 0) return;
     double pg_u = interval_util(m->pg, &m->pg_area_prev, now, dt);
     sample_partitions(m, now, dt, &ku, &fu);
@@ -76,7 +78,8 @@ void slack_output_sample(slack_model *m)
         sim_hist_percentile(h, 50) / 1e6, sim_hist_percentile(h, 99) / 1e6, sim_hist_max(h) / 1e6,
         (double)presence_stale_keys(m->pres),
     };
-    memcpy(v, row, sizeof v);
+    memcpy(v, row, sizeof row);
+    slack_world_sample(m, v + N_COLUMNS);
     sim_series_add(m->series, now, v);
     m->pg_util_max = MAX(m->pg_util_max, pg_u);
     m->pg_wps_peak = MAX(m->pg_wps_peak, wps);

@@ -110,6 +110,7 @@ void slack_world_free(slack_model *m)
 void slack_world_stop_arrivals(slack_model *m)
 {
     if (m->files) files_set_arrivals(m->files, FALSE);
+    if (m->search) search_set_arrivals(m->search, FALSE);
 }
 
 void slack_world_summary(const slack_model *m, cJSON *o)
@@ -122,6 +123,36 @@ void slack_world_report(const slack_model *m, GString *s)
 {
     search_report(m->search, s);
     files_report(m->files, s);
+}
+
+/* Time-series columns of the modules that are on (docs/output.md). */
+static const char *const world_columns[SLACK_WORLD_COLUMNS] = {
+    "search_indexed_per_s", "search_lag_p99_ms", "search_queries_per_s", "search_pending",
+    "files_uploads_per_s", "s3_put_per_s", "s3_slowdowns_per_s", "files_downloads_per_s",
+};
+
+size_t slack_world_columns(const slack_model *m, const char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < 4 && search_enabled(m->search); i++) out[n++] = world_columns[i];
+    for (size_t i = 4; i < 8 && files_enabled(m->files); i++) out[n++] = world_columns[i];
+    return n;
+}
+
+size_t slack_world_sample(slack_model *m, double *out)
+{
+    size_t n = 0;
+    if (search_enabled(m->search)) {
+        search_interval s;
+        search_take_interval(m->search, &s);
+        out[n++] = s.indexed_per_s; out[n++] = s.lag_p99_ms; out[n++] = s.queries_per_s; out[n++] = s.pending;
+    }
+    if (files_enabled(m->files)) {
+        files_interval f;
+        files_take_interval(m->files, &f);
+        out[n++] = f.uploads_per_s; out[n++] = f.put_per_s; out[n++] = f.slowdowns_per_s; out[n++] = f.downloads_per_s;
+    }
+    return n;
 }
 
 void slack_world_published(slack_model *m, uint32_t partition, uint64_t msg, uint32_t channel)

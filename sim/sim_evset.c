@@ -48,6 +48,7 @@
 #define EVS_MAX_NB      2048u  /* buckets per rung: keeps the buckets being filled cache-resident */
 #endif
 #define EVS_MAX_RUNGS   24
+#define EVS_WARM_MAX    8192u  /* prefetch the slots of a split bucket up to this size (L2) */
 #define EVS_CHUNK       18u    /* entries per chunk: 16 + 18 * 24 = 448 bytes */
 #define EVS_SLAB        128u   /* chunks in the first slab; later ones double, to 16384 */
 
@@ -359,7 +360,6 @@ static evs_rung *evs_rung_open(sim_evset *s, sim_time lo, sim_time end, size_t c
         while ((((range - 1) >> shift) + 1) > nb) shift++;
         nb = ((range - 1) >> shift) + 1;
     }
-    g_assert(count < UINT32_MAX);
     if (nb > r->cap) {
         g_free(r->b);
         r->cap = (uint32_t)nb;
@@ -503,7 +503,7 @@ static __attribute__((noinline)) gboolean evs_refill(sim_evset *s)
             size_t count = b->count;
             evs_chunk *c = evs_bucket_take(b);
             evs_rung *child = evs_rung_open(s, bstart, bend, count, EVS_PER_CHILD, r->shift - 1);
-            evs_scatter(s, c, child, count <= 8192);
+            evs_scatter(s, c, child, count <= EVS_WARM_MAX);
             continue;
         }
         size_t count = b->count;

@@ -302,6 +302,33 @@ static void test_extends_cycles_and_missing_bases(void)
     g_free(dir); g_free(a); g_free(b); g_free(self); g_free(lost); g_free(bad); g_free(broken); g_free(num);
 }
 
+static void test_extends_depth_is_bounded(void)
+{
+    char *dir = tmp_dir();
+    /* f0 <- f1 <- ... <- f39: a chain, no cycle, too long to be meant. */
+    for (int i = 0; i < 40; i++) {
+        char name[32], text[64];
+        g_snprintf(name, sizeof name, "f%d.json", i);
+        if (i) g_snprintf(text, sizeof text, "{\"extends\": \"f%d.json\"}", i - 1);
+        else g_snprintf(text, sizeof text, "{}");
+        g_free(put_file(dir, name, text));
+    }
+    cJSON *d = defaults();
+    GError *err = NULL;
+    char *top = g_build_filename(dir, "f39.json", NULL);
+    CU_ASSERT_PTR_NULL(sim_scenario_load(top, d, &err));
+    expect_error(err, SIM_ERROR_VALUE, "extends chain deeper than 32 files");
+    g_clear_error(&err);
+    char *ok = g_build_filename(dir, "f20.json", NULL);
+    sim_scenario *sc = sim_scenario_load(ok, d, &err);
+    CU_ASSERT_PTR_NOT_NULL(sc);
+    sim_scenario_free(sc);
+    g_clear_error(&err);
+    cJSON_Delete(d);
+    rm_tree(dir);
+    g_free(dir); g_free(top); g_free(ok);
+}
+
 /* ----------------------------------------------------------------- set */
 
 static void test_set_overrides(void)
@@ -444,6 +471,7 @@ void test_sim_scenario_register(void)
                TEST(test_dist_slot_bad_kind_and_type),
                TEST(test_extends_chain_merges_in_order),
                TEST(test_extends_cycles_and_missing_bases),
+               TEST(test_extends_depth_is_bounded),
                TEST(test_set_overrides),
                TEST(test_set_errors_leave_scenario_unchanged),
                TEST(test_getters_name_origin_and_key),

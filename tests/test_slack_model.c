@@ -282,7 +282,11 @@ static cJSON *scale_run(uint32_t users, uint64_t seed)
  * most multiplies that s.e. by 1.5 + the heartbeats' exact share. */
 static void test_scale_linear(void)
 {
-    uint32_t n = test_quick() ? 3000 : 6000;
+    /* Not shrunk under test_quick(): below ~5000 users the capped heavy-tailed
+     * workspace and channel sizes are not yet sampled in full, so members per
+     * message still grow with users (5.5 at 3000, 6.6 at 6000, 6.9 at 24000)
+     * and the ratio would test the sampling, not the model's linearity. */
+    uint32_t n = 6000;
     cJSON *a = scale_run(n, 3), *b = scale_run(4 * n, 4);
     CU_ASSERT_FATAL(a && b);
     double s1 = jnum(a, "messages", "sent"), s2 = jnum(b, "messages", "sent");
