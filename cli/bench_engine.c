@@ -158,7 +158,9 @@ int cli_bench_engine_main(int argc, char **argv)
     }
     gboolean flat = FALSE;
     GError *error = NULL;
-    if (pending < 1 || pending > (gint64)1 << 31)
+    if (argc > 1)
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "unexpected argument '%s' (try --help)", argv[1]);
+    else if (pending < 1 || pending > (gint64)1 << 31)
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--pending: %" G_GINT64_FORMAT " is not in [1, 2^31]", pending);
     else if (holds < 0)
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--holds: %" G_GINT64_FORMAT " is negative", holds);
