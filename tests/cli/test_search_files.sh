@@ -1,7 +1,8 @@
 #!/bin/sh
 # Search and file sharing through `slacksim run` (issue 4): the shipped
 # scenarios run and write "search" and "files" with every documented field;
-# the report gives a verdict per search target; a prefix pushed past its PUT
+# the report gives a verdict per search target; timeseries.csv has the
+# columns of the modules that are on; a prefix pushed past its PUT
 # limit is throttled and spreading its keys over 4 prefixes removes the
 # throttling; blobs in PostgreSQL cost the database far more than S3's
 # metadata rows; the same seed gives the same summary; an impossible key is
@@ -30,7 +31,13 @@ done
 grep -Eq "index lag .*: (met|MISSED)" "$tmp/search.txt" || fail "no index-lag verdict in the report"
 grep -Eq "full-text search .*: (met|MISSED)" "$tmp/search.txt" || fail "no full-text verdict in the report"
 
+head -n 1 "$tmp/search/timeseries.csv" | grep -q ',search_indexed_per_s,search_lag_p99_ms,search_queries_per_s,search_pending' \
+  || fail "timeseries.csv has no search columns"
+
 run hot s3_hot_prefix --set duration_s=10 --set drain_s=60
+head -n 1 "$tmp/hot/timeseries.csv" | grep -q ',files_uploads_per_s,s3_put_per_s,s3_slowdowns_per_s,files_downloads_per_s$' \
+  || fail "timeseries.csv has no file-sharing columns"
+head -n 1 "$tmp/hot/timeseries.csv" | grep -q 'search_' && fail "search columns although search is off"
 for k in uploads upload_ms s3_put_per_sec_peak s3_slowdowns url_expired downloads; do
   grep -q "\"$k\":" "$tmp/hot/summary.json" || fail "files.$k missing from summary.json"
 done
