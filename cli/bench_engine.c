@@ -138,7 +138,7 @@ static double run_direct(uint64_t pending, uint64_t holds, uint64_t seed, gboole
 
 int cli_bench_engine_main(int argc, char **argv)
 {
-    gint64 pending = 1000000, holds = 0, seed = 1;  /* holds 0: the default */
+    gint64 pending = 1000000, holds = 20000000, seed = 1;
     char *structure = NULL;
     gboolean direct = FALSE;
     GOptionEntry entries[] = {
@@ -162,8 +162,10 @@ int cli_bench_engine_main(int argc, char **argv)
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "unexpected argument '%s' (try --help)", argv[1]);
     else if (pending < 1 || pending > (gint64)1 << 31)
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--pending: %" G_GINT64_FORMAT " is not in [1, 2^31]", pending);
-    else if (holds < 0)
-        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--holds: %" G_GINT64_FORMAT " is negative", holds);
+    else if (holds < 1)
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--holds: %" G_GINT64_FORMAT " must be >= 1", holds);
+    else if (seed < 0)
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--seed: %" G_GINT64_FORMAT " must be >= 0", seed);
     else if (structure && strcmp(structure, "ladder") && strcmp(structure, "heap"))
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--structure: '%s' is not ladder or heap", structure);
     else if (structure && !direct)
@@ -173,7 +175,6 @@ int cli_bench_engine_main(int argc, char **argv)
         return cli_report_error("bench engine", error);
     }
     flat = structure && !strcmp(structure, "heap");
-    if (!holds) holds = 20000000;
 
     hold_state st = { .left = 0 };
     size_t held = 0;

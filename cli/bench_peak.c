@@ -54,7 +54,7 @@ static void print_results(slack_model *m, uint64_t seed, double build_s, double 
 int cli_bench_peak_main(int argc, char **argv)
 {
     char *path = NULL, **sets = NULL;
-    gint64 seed = -1;
+    gint64 seed = G_MININT64;   /* not given */
     const GOptionEntry entries[] = {
         { "scenario", 0, 0, G_OPTION_ARG_FILENAME, &path, "scenario (default scenarios/peak_hour_12m.json)", "PATH" },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "run seed (default: the scenario's)", "N" },
@@ -66,10 +66,15 @@ int cli_bench_peak_main(int argc, char **argv)
         rc = CLI_USAGE;
         goto out;
     }
+    if (argc > 1 || (seed < 0 && seed != G_MININT64)) {
+        rc = cli_report_error("bench peak", g_error_new(SIM_ERROR, SIM_ERROR_USAGE, argc > 1
+            ? "unexpected argument '%s' (the scenario goes after --scenario)" : "--seed must be >= 0", argv[1]));
+        goto out;
+    }
     GError *error = NULL;
     gint64 t0 = g_get_monotonic_time();
     sim_scenario *sc = slack_model_load_scenario(path ? path : "scenarios/peak_hour_12m.json", (const char *const *)sets, &error);
-    uint64_t s = sc && seed >= 0 ? (uint64_t)seed : sc ? slack_model_scenario_seed(sc) : 0;
+    uint64_t s = sc && seed != G_MININT64 ? (uint64_t)seed : sc ? slack_model_scenario_seed(sc) : 0;
     slack_model *m = sc ? slack_model_new(sc, s, &error) : NULL;
     sim_scenario_free(sc);
     if (!m) { rc = cli_report_error("bench peak", error); goto out; }

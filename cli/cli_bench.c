@@ -17,9 +17,14 @@ int cli_bench_main(int argc, char **argv)
         for (size_t i = 0; i < G_N_ELEMENTS(benches); i++)
             if (!strcmp(argv[1], benches[i].name)) return benches[i].main(argc - 1, argv + 1);
     }
-    FILE *out = (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) ? stdout : stderr;
-    fprintf(out, "usage: slacksim bench NAME [OPTIONS]\n\nbenchmarks:\n");
+    if (argc < 2 || (strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
+        /* Bad input: one line, like every other subcommand. */
+        if (argc < 2) fprintf(stderr, "slacksim bench: which benchmark? engine, mm1 or peak (try 'slacksim bench --help')\n");
+        else fprintf(stderr, "slacksim bench: unknown benchmark '%s' (engine, mm1 or peak)\n", argv[1]);
+        return CLI_USAGE;
+    }
+    printf("usage: slacksim bench NAME [OPTIONS]\n\nbenchmarks:\n");
     for (size_t i = 0; i < G_N_ELEMENTS(benches); i++)
-        fprintf(out, "  %-7s %s\n", benches[i].name, benches[i].help);
-    return out == stdout ? CLI_OK : CLI_USAGE;
+        printf("  %-7s %s\n", benches[i].name, benches[i].help);
+    return CLI_OK;
 }

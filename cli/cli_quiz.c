@@ -413,7 +413,7 @@ static int take_quiz(const quiz_opts *o, const char *path, const char *root)
 
 int cli_quiz_main(int argc, char **argv)
 {
-    quiz_opts o = { 0 };
+    quiz_opts o = { .first = G_MININT };   /* G_MININT: --first not given */
     const GOptionEntry entries[] = {
         { "answers", 'a', 0, G_OPTION_ARG_STRING, &o.answers,
           "Answer in order without asking: option numbers as shown, numbers for numeric questions, - to skip", "2,1,4,..." },
@@ -436,10 +436,11 @@ int cli_quiz_main(int argc, char **argv)
         fprintf(stderr, "slacksim quiz: one BANK at most, got %d (see --help)\n", argc - 1);
         goto out;
     }
-    if (o.first < 0) {
+    if (o.first <= 0 && o.first != G_MININT) {
         fprintf(stderr, "slacksim quiz: --first wants a positive number, got %d\n", o.first);
         goto out;
     }
+    if (o.first == G_MININT) o.first = 0;   /* 0 below: no limit */
     char *root = quiz_project_root();
     GError *error = NULL;
     char *path = quiz_locate_bank(argc == 2 ? argv[1] : NULL, root, &error);

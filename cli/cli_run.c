@@ -4,6 +4,7 @@
  *
  * Invariant: bad input gives one line on stderr, exit status 2 and no
  * output file; output files are written whole (temp name, then rename). */
+#include <float.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,11 +35,19 @@ static double peak_rss_mib(void)
 static sim_scenario *run_load(const char *path, const run_opts *o, GError **error)
 {
     sim_scenario *sc = slack_model_load_scenario(path, (const char *const *)o->sets, error);
-    if (!sc || o->duration <= 0) return sc;
+    if (!sc || o->duration == -DBL_MAX) return sc;   /* --duration not given */
+    /* Through the scenario's own checks, so --duration 0 is refused the way
+     * "duration_s": 0 is. */
     char *set = g_strdup_printf("duration_s=%.17g", o->duration);
-    gboolean ok = sim_scenario_set(sc, set, error);
+    GError *err = NULL;
+    gboolean ok = sim_scenario_set(sc, set, &err) && slack_model_validate(sc, &err);
     g_free(set);
-    if (!ok) { sim_scenario_free(sc); return NULL; }
+    if (!ok) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--duration %g: %s", o->duration, err->message);
+        g_error_free(err);
+        sim_scenario_free(sc);
+        return NULL;
+    }
     return sc;
 }
 
@@ -90,10 +99,10 @@ static void run_with_progress(slack_model *m, gboolean show)
     if (drawn) fprintf(stderr, "\r%*s\r", 60, "");
 }
 
-static gboolean prepare_out(const char *dir, GError **error)
+static gboolean prepare_out(const char *dir, const char *what, GError **error)
 {
     if (g_mkdir_with_parents(dir, 0755) != 0 || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot create the output directory", dir);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot create the %s directory", dir, what);
         return FALSE;
     }
     return TRUE;
@@ -104,12 +113,17 @@ static int run_scenario(const char *path, run_opts *o)
     GError *error = NULL;
     sim_scenario *sc = run_load(path, o, &error);
     if (!sc) return cli_report_error("run", error);
-    uint64_t seed = o->seed >= 0 ? (uint64_t)o->seed : slack_model_scenario_seed(sc);
+    uint64_t seed = o->seed != G_MININT64 ? (uint64_t)o->seed : slack_model_scenario_seed(sc);
     gint64 t0 = g_get_monotonic_time();
     slack_model *m = slack_model_new(sc, seed, &error);
     sim_scenario_free(sc);
     if (!m) return cli_report_error("run", error);
-    if (o->out && !prepare_out(o->out, &error)) { slack_model_free(m); return cli_report_error("run", error); }
+    /* Both directories before the run: a bad --plots must not cost a long
+     * run, nor leave summary.json behind. */
+    if ((o->out && !prepare_out(o->out, "output", &error)) || (o->plots && !prepare_out(o->plots, "plots", &error))) {
+        slack_model_free(m);
+        return cli_report_error("run", error);
+    }
     run_with_progress(m, !o->quiet && isatty(STDERR_FILENO));
     slack_run_info run = { (double)(g_get_monotonic_time() - t0) / 1e6, peak_rss_mib() };
     char *report = slack_model_report(m, &run);
@@ -125,7 +139,8 @@ static int run_scenario(const char *path, run_opts *o)
 
 int cli_run_main(int argc, char **argv)
 {
-    run_opts o = { .seed = -1 };
+    /* Sentinels: a seed or duration the user did not give. */
+    run_opts o = { .seed = G_MININT64, .duration = -DBL_MAX };
     const GOptionEntry entries[] = {
         { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.sets, "Override a scenario key (repeatable)", "KEY=VALUE" },
         { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Random seed (default: the scenario's \"seed\")", "N" },
@@ -140,8 +155,10 @@ int cli_run_main(int argc, char **argv)
                    entries, &argc, &argv)) rc = CLI_USAGE;
     else if (argc != 2) rc = cli_report_error("run", g_error_new(SIM_ERROR, SIM_ERROR_USAGE,
                                               "expected one SCENARIO file (try 'slacksim run --help')"));
-    else if (o.duration < 0 || (o.seed < -1)) rc = cli_report_error("run", g_error_new(SIM_ERROR, SIM_ERROR_USAGE,
-                                              "--duration and --seed must be >= 0"));
+    else if (o.duration != -DBL_MAX && !(o.duration >= 0.001))
+        rc = cli_report_error("run", g_error_new(SIM_ERROR, SIM_ERROR_USAGE, "--duration must be >= 0.001 s, got %g", o.duration));
+    else if (o.seed < 0 && o.seed != G_MININT64)
+        rc = cli_report_error("run", g_error_new(SIM_ERROR, SIM_ERROR_USAGE, "--seed must be >= 0, got %" G_GINT64_FORMAT, o.seed));
     else rc = run_scenario(argv[1], &o);
     g_strfreev(o.sets);
     g_free(o.out);

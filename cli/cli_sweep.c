@@ -176,6 +176,8 @@ int cli_sweep_main(int argc, char **argv)
     GError *error = NULL;
     if (argc != 2) {
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "expected one SCENARIO (try --help)");
+    } else if (seed < 0) {
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--seed must be >= 0, got %" G_GINT64_FORMAT, seed);
     } else if (replications < 1 || replications > 1000 || threads < 1) {
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--replications must be 1..1000 and --jobs >= 1");
     } else if (sweep_parse_vary(vary, &plan, &error)) {

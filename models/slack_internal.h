@@ -69,6 +69,7 @@ struct slack_model {
     sim_station *pg, **fanout;     /* writer pool; one consumer per partition */
     sim_time *kafka_free_at, *kafka_booked, *kafka_done_prev;  /* per partition leader, virtual time */
     uint64_t *lag_by_partition;    /* largest consumer lag seen per partition */
+    uint64_t *lag_iv_by_partition; /* 2 x partitions: [0,P) largest lag this interval, [P,2P) in the last row's */
     uint32_t partitions;
     sim_rng rng_wl, rng_msg, rng_kafka, rng_fanout, rng_push;
     sim_time duration, drained;    /* drained: extra time run after duration */
@@ -87,6 +88,7 @@ struct slack_model {
     gboolean arrivals_on;
     uint64_t alias_bits;           /* random bits of the channel draw after next */
     uint32_t next_channel;         /* channel of the next arrival */
+    const uint32_t *sender_hint;   /* next arrival's first sender candidate, not yet prefetched (hint) */
     sim_event_id arrival_ev;
 
     /* fan-out scratch, one entry per (gateway, core) */

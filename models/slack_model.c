@@ -70,6 +70,15 @@ static gboolean user_connected(const slack_model *m, uint32_t user, gboolean cm)
 
 static gboolean crash_mode(const slack_model *m) { return presence_crashes(m->pres) > 0; }
 
+/* See sender_hint_set: a hint only, no effect on results. */
+static inline void sender_hint_use(slack_model *m)
+{
+    if (m->sender_hint) {
+        __builtin_prefetch(&m->conn[*m->sender_hint]);
+        m->sender_hint = NULL;
+    }
+}
+
 /* ------------------------------------------------------------------ observer */
 
 static obs_rec *obs_at(slack_model *m, uint32_t i) { return &g_array_index(m->obs_recs, obs_rec, i); }
@@ -156,6 +165,7 @@ static void wl_arrival(sim_ctx *ctx, void *data, uint64_t arg)
     (void)ctx;
     slack_model *m = data;
     m->arrival_ev = SIM_EVENT_NONE;
+    m->sender_hint = NULL;
     uint32_t channel = (uint32_t)arg, first = (uint32_t)(arg >> 32), sender;
     for (int tries = 0; tries < 8; tries++) {
         if (wl_pick_sender(m, channel, first, &sender)) { msg_send(m, channel, sender); break; }
@@ -164,6 +174,24 @@ static void wl_arrival(sim_ctx *ctx, void *data, uint64_t arg)
         first = (uint32_t)sim_rng_below(&m->rng_wl, wl_channel_size(m->wl, channel));
     }
     wl_schedule_next(m);
+}
+
+/* The next arrival's first sender candidate: its member entry is being
+ * prefetched; the next message event (sender_hint_use) reads it and
+ * prefetches its connection entry, so wl_arrival finds both in cache. */
+static void sender_hint_set(slack_model *m, uint32_t channel, uint32_t i)
+{
+    uint32_t first;
+    const uint32_t *list;
+    wl_channel_members(m->wl, channel, &first, &list);
+    if (i >= wl_channel_size(m->wl, channel)) {
+        m->sender_hint = NULL;
+    } else if (list) {
+        m->sender_hint = list + i;
+    } else {
+        __builtin_prefetch(&m->conn[first + i]);
+        m->sender_hint = NULL;
+    }
 }
 
 /* Moves the arrival pipeline one step: the next channel from the bits
@@ -198,6 +226,7 @@ static void wl_schedule_next(slack_model *m)
     uint32_t channel = m->next_channel;
     uint32_t first = (uint32_t)sim_rng_below(&m->rng_wl, MAX(1u, wl_channel_size(m->wl, channel)));
     wl_prefetch_member(m->wl, channel, first);
+    sender_hint_set(m, channel, first);
     wl_pipeline_advance(m);
     m->arrival_ev = sim_at(m->ctx, t, wl_arrival, m, ((uint64_t)first << 32) | channel);
 }
@@ -255,6 +284,7 @@ static void msg_service(sim_ctx *ctx, void *data, uint64_t slot)
     (void)ctx;
     slack_model *m = data;
     msg_rec *r = msg_at(m, (uint32_t)slot);
+    sender_hint_use(m);
     if (m->obs_on) obs_stage(m, r, SLACK_STAGE_GATEWAY);
     msg_assign_id(m, r);
     sim_station_submit(m->pg, slot);
@@ -326,6 +356,13 @@ static void msg_dropped(sim_ctx *ctx, void *user, uint64_t job)
 
 static void kafka_visible(sim_ctx *ctx, void *data, uint64_t slot);
 
+/* A fan-out's memory is fetched in stages, each a few events before it is
+ * needed (hints only, the order of work is unchanged): the channel record
+ * when the message is published, its first members when it becomes
+ * visible, their connection entries when the consumer takes it, the rest
+ * FANOUT_AHEAD members ahead inside the member loop. */
+enum { FANOUT_AHEAD = 16 };
+
 /* The partition leader appends (append_s of its time, FIFO in virtual
  * time like a gateway core: no event needed), and the write is
  * acknowledged, readable by consumers, after the replication delay, never
@@ -344,6 +381,7 @@ static void kafka_publish(slack_model *m, uint32_t slot)
     if (t < m->kafka_visible_last[p]) t = m->kafka_visible_last[p];
     m->kafka_visible_last[p] = t;
     sim_at(m->ctx, t, kafka_visible, m, slot);
+    wl_prefetch_channel(m->wl, r->channel);
     slack_world_published(m, p, r->serial, r->channel);
 }
 
@@ -351,21 +389,39 @@ static void kafka_visible(sim_ctx *ctx, void *data, uint64_t slot)
 {
     slack_model *m = data;
     msg_rec *r = msg_at(m, (uint32_t)slot);
+    sender_hint_use(m);
     r->t_visible = sim_now(ctx);
     sim_hist_record(m->h_kafka, r->t_visible - r->t_published);
     if (m->obs_on) obs_stage(m, r, SLACK_STAGE_PUBLISHED);
     sim_time work = sample_ns(&m->cfg.fanout_service_s, &m->rng_fanout)
                   + sim_time_from_sec(m->cfg.fanout_per_recipient_s * r->size);
     sim_station *st = m->fanout[r->partition];
+    wl_prefetch_members(m->wl, r->channel, FANOUT_AHEAD);
     sim_station_submit_timed(st, slot, work);
     uint64_t lag = sim_station_in_queue(st) + sim_station_in_service(st);
     if (lag > m->lag_iv_max) m->lag_iv_max = lag;
     if (lag > m->lag_by_partition[r->partition]) m->lag_by_partition[r->partition] = lag;
+    if (lag > m->lag_iv_by_partition[r->partition]) m->lag_iv_by_partition[r->partition] = lag;
 }
 
 /* ------------------------------------------------------------------ fan-out */
 
 static void fanout_reply(sim_ctx *ctx, void *data, uint64_t slot);
+
+/* Prefetches the connection entries of a message's first FANOUT_AHEAD
+ * members (the member loop prefetches the others). */
+static void fanout_prefetch_conn(const slack_model *m, const msg_rec *r)
+{
+    uint32_t first;
+    const uint32_t *list;
+    wl_channel_members(m->wl, r->channel, &first, &list);
+    uint32_t n = MIN(r->size, (uint32_t)FANOUT_AHEAD);
+    if (list) {
+        for (uint32_t i = 0; i < n; i++) __builtin_prefetch(&m->conn[list[i]]);
+    } else {
+        for (uint32_t i = 0; i < n; i += 32) __builtin_prefetch(&m->conn[first + i]);
+    }
+}
 
 /* The consumer processed the message: read membership and presence from
  * Redis, one pipelined request: SMEMBERS channel:{id}:members plus one GET
@@ -377,6 +433,8 @@ static void fanout_consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arr
     slack_model *m = user;
     msg_rec *r = msg_at(m, (uint32_t)job);
     if (m->obs_on) obs_stage(m, r, SLACK_STAGE_CONSUMED);
+    sender_hint_use(m);
+    fanout_prefetch_conn(m, r);
     uint64_t ops = 1 + (uint64_t)r->size;
     m->redis_fanout_ops += ops;
     redis_request(m->redis, r->channel, (uint32_t)MIN(ops, (uint64_t)UINT32_MAX), fanout_reply, m, job);
@@ -391,7 +449,7 @@ typedef struct {
 typedef struct {
     const msg_rec *r;
     gboolean cm;                 /* crashes exist: ask presence who is alive */
-    uint32_t cores;
+    uint32_t cores, core_mask;   /* core_mask: cores - 1 when a power of two, else 0 */
     sim_time over, cost, extra;  /* extra: client latencies - send time */
     sim_time last;               /* last push */
     fanout_counts n;
@@ -399,20 +457,21 @@ typedef struct {
 
 /* An online member: its (gateway, core) batch is booked when the message
  * first touches that core (start = when the core is free, plus the
- * overhead); the i-th member of the batch is pushed at base + i * cost. */
+ * overhead); the i-th member of the batch is pushed at base + i * cost.
+ * Its latency is recorded with the batch's in fanout_commit (the batch's
+ * latencies are an arithmetic sequence: one bulk record, same histogram). */
 static void fanout_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
 {
-    uint32_t core = u % f->cores, s = (uint32_t)g * f->cores + core;
+    uint32_t core = f->core_mask ? u & f->core_mask : u % f->cores, s = (uint32_t)g * f->cores + core;
     if (m->slot_count[s]++ == 0) {
         m->touched[m->n_touched++] = s;
         m->slot_base[s] = gw_book_core(m->gw, g, core, f->over) + f->over;
     }
-    sim_time t = m->slot_base[s] + f->cost * m->slot_count[s];
-    sim_hist_record(m->h_e2e_iv, t + f->extra);
-    if (t > f->last) f->last = t;
     f->n.online++;
-    if (m->obs_on && m->obs.delivered)
+    if (m->obs_on && m->obs.delivered) {
+        sim_time t = m->slot_base[s] + f->cost * m->slot_count[s];
         sim_at(m->ctx, t, obs_delivered_ev, m, obs_alloc(m, f->r->serial, u, g));
+    }
 }
 
 /* Every member once: online, lost or offline. The sender is a member like
@@ -432,11 +491,16 @@ static void fanout_member(slack_model *m, fanout_run *f, uint32_t u)
     }
 }
 
-/* Commits each touched batch's pushes to its core and clears the scratch. */
-static void fanout_commit(slack_model *m, const fanout_run *f)
+/* Commits each touched batch's pushes to its core, records the batch's n
+ * latencies (base + i * cost + extra, i = 1..n: one per recipient) and
+ * clears the scratch. */
+static void fanout_commit(slack_model *m, fanout_run *f)
 {
     for (uint32_t k = 0; k < m->n_touched; k++) {
         uint32_t s = m->touched[k], n = m->slot_count[s];
+        sim_time base = m->slot_base[s], last = base + f->cost * n;
+        sim_hist_record_seq(m->h_e2e_iv, base + f->cost + f->extra, f->cost, n);
+        if (last > f->last) f->last = last;
         gw_extend_core(m->gw, s / f->cores, s % f->cores, f->cost * n);
         gw_count_pushes(m->gw, n);
         m->slot_count[s] = 0;
@@ -453,9 +517,8 @@ static void fanout_members(slack_model *m, fanout_run *f)
     if (list) {
         /* Members are scattered over the workspace's id range: fetch their
          * connection entries a few members ahead (memory-level parallelism). */
-        enum { AHEAD = 16 };
         for (uint32_t i = 0; i < size; i++) {
-            if (i + AHEAD < size) __builtin_prefetch(&m->conn[list[i + AHEAD]]);
+            if (i + FANOUT_AHEAD < size) __builtin_prefetch(&m->conn[list[i + FANOUT_AHEAD]]);
             fanout_member(m, f, list[i]);
         }
     } else {
@@ -470,7 +533,9 @@ static void fanout_reply(sim_ctx *ctx, void *data, uint64_t slot)
 {
     slack_model *m = data;
     msg_rec *r = msg_at(m, (uint32_t)slot);
-    fanout_run f = { .r = r, .cm = crash_mode(m), .cores = gw_cores(m->gw),
+    uint32_t cores = gw_cores(m->gw);
+    fanout_run f = { .r = r, .cm = crash_mode(m), .cores = cores,
+                     .core_mask = (cores & (cores - 1)) == 0 ? cores - 1 : 0,
                      .over = gw_batch_overhead(m->gw), .cost = gw_push_cost(m->gw),
                      .extra = 2 * sim_time_from_sec(m->cfg.client_one_way_s) - r->t_sent };
     fanout_members(m, &f);
@@ -613,6 +678,7 @@ static void build_stations(slack_model *m)
     m->kafka_booked = g_new0(sim_time, m->partitions);
     m->kafka_done_prev = g_new0(sim_time, m->partitions);
     m->lag_by_partition = g_new0(uint64_t, m->partitions);
+    m->lag_iv_by_partition = g_new0(uint64_t, 2 * (size_t)m->partitions);
     m->fanout_area_prev = g_new0(double, m->partitions);
 }
 
@@ -725,7 +791,7 @@ void slack_model_free(slack_model *m)
     sim_station_free(m->pg);
     for (uint32_t p = 0; p < m->partitions; p++) sim_station_free(m->fanout[p]);
     g_free(m->fanout);
-    g_free(m->kafka_visible_last); g_free(m->kafka_free_at); g_free(m->kafka_booked); g_free(m->kafka_done_prev); g_free(m->lag_by_partition); g_free(m->fanout_area_prev);
+    g_free(m->kafka_visible_last); g_free(m->kafka_free_at); g_free(m->kafka_booked); g_free(m->kafka_done_prev); g_free(m->lag_by_partition); g_free(m->lag_iv_by_partition); g_free(m->fanout_area_prev);
     g_free(m->slot_count); g_free(m->touched); g_free(m->slot_base);
     g_free(m->chan);
     g_free(m->curve_knots);

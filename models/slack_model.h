@@ -158,4 +158,30 @@ uint64_t slack_model_connected(const slack_model *m);
 uint64_t slack_model_messages_sent(const slack_model *m);
 uint64_t slack_model_deliveries(const slack_model *m);
 
+/* Kafka partitions of the topic, and consumer lag per partition: messages
+ * readable by partition p's fan-out consumer and not yet consumed (its
+ * queue plus the one in service). `_lag_now` is the lag at this instant,
+ * `_lag` the largest in the last time-series interval (the max over p is
+ * that row's kafka_lag_max; 0 before the first row), `_lag_max` the
+ * largest over the run (summary kafka.consumer_lag_max_by_partition).
+ * p < slack_model_partitions(m). */
+uint32_t slack_model_partitions(const slack_model *m);
+uint64_t slack_model_partition_lag_now(const slack_model *m, uint32_t p);
+uint64_t slack_model_partition_lag(const slack_model *m, uint32_t p);
+uint64_t slack_model_partition_lag_max(const slack_model *m, uint32_t p);
+
+/* The latency histograms behind summary latency_ms (values in ns). */
+typedef enum {
+    SLACK_LATENCY_END_TO_END,   /* send -> WebSocket push, one per online recipient */
+    SLACK_LATENCY_PERSIST,      /* queued at PostgreSQL -> write committed */
+    SLACK_LATENCY_KAFKA,        /* publish -> readable by the fan-out consumer */
+    SLACK_LATENCY_FANOUT,       /* readable -> last online recipient pushed */
+    SLACK_LATENCY_PUSH,         /* offline notification queued -> sent by the provider */
+    SLACK_LATENCY_COUNT
+} slack_latency;
+/* A copy of the whole run's histogram so far (the end-to-end one includes
+ * the interval not yet written as a row). Caller owns; free with
+ * sim_hist_free. */
+sim_hist *slack_model_latency_hist(const slack_model *m, slack_latency which);
+
 #endif

@@ -14,7 +14,7 @@ static const char *const series_columns[] = {
     "connections", "messages_per_s", "deliveries_per_s", "push_queued_per_s", "push_backlog",
     "kafka_lag_max", "redis_ops_per_s", "redis_util", "gateway_cpu_util_max", "postgres_util",
     "postgres_writes_per_s", "kafka_util_max", "fanout_util_max",
-    "e2e_p50_ms", "e2e_p99_ms", "e2e_max_ms", "presence_stale_keys",
+    "e2e_p50_ms", "e2e_p99_ms", "e2e_max_ms", "presence_stale_keys", "presence_keys",
 };
 enum { N_COLUMNS = G_N_ELEMENTS(series_columns) };
 
@@ -76,7 +76,7 @@ void slack_output_sample(slack_model *m)
         (double)m->lag_iv_max, redis_take_interval_rate(m->redis), redis_interval_util(m, dt),
         gw_take_interval_util_max(m->gw), pg_u, wps, ku, fu,
         sim_hist_percentile(h, 50) / 1e6, sim_hist_percentile(h, 99) / 1e6, sim_hist_max(h) / 1e6,
-        (double)presence_stale_keys(m->pres),
+        (double)presence_stale_keys(m->pres), (double)presence_keys(m->pres),
     };
     memcpy(v, row, sizeof row);
     slack_world_sample(m, v + N_COLUMNS);
@@ -90,10 +90,33 @@ void slack_output_sample(slack_model *m)
     sim_hist_merge(m->h_e2e, m->h_e2e_iv);
     sim_hist_reset(m->h_e2e_iv);
     m->iv_sent = m->iv_delivered = m->iv_push = m->iv_pg_done = m->lag_iv_max = 0;
+    /* this interval's per-partition maxima become the last row's */
+    memcpy(m->lag_iv_by_partition + m->partitions, m->lag_iv_by_partition, m->partitions * sizeof(uint64_t));
+    memset(m->lag_iv_by_partition, 0, m->partitions * sizeof(uint64_t));
     m->iv_prev = now;
 }
 
 const sim_series *slack_model_timeseries(const slack_model *m) { return m->series; }
+
+uint32_t slack_model_partitions(const slack_model *m) { return m->partitions; }
+
+uint64_t slack_model_partition_lag_now(const slack_model *m, uint32_t p)
+{
+    g_return_val_if_fail(p < m->partitions, 0);
+    return sim_station_in_queue(m->fanout[p]) + sim_station_in_service(m->fanout[p]);
+}
+
+uint64_t slack_model_partition_lag(const slack_model *m, uint32_t p)
+{
+    g_return_val_if_fail(p < m->partitions, 0);
+    return m->lag_iv_by_partition[m->partitions + p];
+}
+
+uint64_t slack_model_partition_lag_max(const slack_model *m, uint32_t p)
+{
+    g_return_val_if_fail(p < m->partitions, 0);
+    return m->lag_by_partition[p];
+}
 
 /* ------------------------------------------------------------------ summary */
 
@@ -104,6 +127,16 @@ static sim_hist *e2e_all(const slack_model *m)
     sim_hist *h = sim_hist_new();
     sim_hist_merge(h, m->h_e2e);
     sim_hist_merge(h, m->h_e2e_iv);
+    return h;
+}
+
+sim_hist *slack_model_latency_hist(const slack_model *m, slack_latency which)
+{
+    const sim_hist *src[SLACK_LATENCY_COUNT] = { NULL, m->h_persist, m->h_kafka, m->h_fanout, m->h_push };
+    g_return_val_if_fail(which < SLACK_LATENCY_COUNT, NULL);
+    if (which == SLACK_LATENCY_END_TO_END) return e2e_all(m);
+    sim_hist *h = sim_hist_new();
+    sim_hist_merge(h, src[which]);
     return h;
 }
 
@@ -328,10 +361,12 @@ static void report_latency(GString *s, const char *name, const sim_hist *h, doub
 
 static void report_flow(GString *s, const slack_model *m)
 {
-    g_string_append_printf(s, "Workload: %u users (%" G_GUINT64_FORMAT " connected at start) in %u workspaces, %u channels "
+    uint32_t ws = wl_workspaces(m->wl), ch = wl_channels(m->wl);
+    g_string_append_printf(s, "Workload: %u users (%" G_GUINT64_FORMAT " connected at start) in %u %s, %u %s "
                            "(largest %u members), %.1f members per message on average\n",
-                           wl_users(m->wl), slack_cfg_online_users(&m->cfg), wl_workspaces(m->wl), wl_channels(m->wl),
-                           wl_channel_max_size(m->wl), wl_mean_channel_size_by_activity(m->wl));
+                           wl_users(m->wl), slack_cfg_online_users(&m->cfg), ws, ws == 1 ? "workspace" : "workspaces",
+                           ch, ch == 1 ? "channel" : "channels", wl_channel_max_size(m->wl),
+                           wl_mean_channel_size_by_activity(m->wl));
     g_string_append_printf(s, "Messages: %" G_GUINT64_FORMAT " sent (peak %.1f/s), %" G_GUINT64_FORMAT " persisted, %"
                            G_GUINT64_FORMAT " dropped, %" G_GUINT64_FORMAT " still in flight, %" G_GUINT64_FORMAT " thread replies\n",
                            m->sent, m->msgs_per_s_peak, m->persisted, m->dropped, m->in_flight, m->thread_replies);
@@ -359,6 +394,19 @@ static void report_latencies(GString *s, const slack_model *m)
     sim_hist_free(e2e);
 }
 
+/* Crash detection delay beside the counts, so a student need not open
+ * summary.json to see it land in [TTL - heartbeat, TTL] plus the slack. */
+static void report_presence(GString *s, const slack_model *m)
+{
+    const sim_hist *d = presence_detect_hist(m->pres);
+    g_string_append_printf(s, "Presence: %" G_GUINT64_FORMAT " heartbeats, %" G_GUINT64_FORMAT " crashes, %" G_GUINT64_FORMAT " detected",
+                           presence_heartbeats(m->pres), presence_crashes(m->pres), presence_detected(m->pres));
+    if (sim_hist_count(d))
+        g_string_append_printf(s, ", detection delay p50 %.1f s, p99 %.1f s, max %.1f s", sim_hist_percentile(d, 50) / 1e9,
+                               sim_hist_percentile(d, 99) / 1e9, sim_hist_max(d) / 1e9);
+    g_string_append_c(s, '\n');
+}
+
 static void report_stations(GString *s, const slack_model *m)
 {
     stage_util u[6];
@@ -368,13 +416,14 @@ static void report_stations(GString *s, const slack_model *m)
     stage_util b = bottleneck(m);
     g_string_append_printf(s, "Bottleneck: %s (%.1f%%)%s\n", b.stage, 100 * b.util, b.util > 1.001 ? "  OVERLOADED (offered more than it can serve)"
                            : b.util >= 0.999 ? "  SATURATED (busy a whole interval)" : "");
+    uint32_t worst = 0;   /* the partition that fell furthest behind (first of equals) */
+    for (uint32_t p = 1; p < m->partitions; p++) if (m->lag_by_partition[p] > m->lag_by_partition[worst]) worst = p;
     g_string_append_printf(s, "Gateways: %u x %u cores, peak %" G_GUINT64_FORMAT " connections (max %" G_GUINT64_FORMAT
-                           " on one), Kafka lag max %" G_GUINT64_FORMAT " messages, Redis peak %.0f ops/s, "
+                           " on one), Kafka lag max %" G_GUINT64_FORMAT " messages (partition %u of %u), Redis peak %.0f ops/s, "
                            "PostgreSQL peak %.0f writes/s\n",
                            gw_count(m->gw), gw_cores(m->gw), gw_connections_peak(m->gw), gw_connections_max_per_gateway(m->gw),
-                           m->lag_max, redis_ops_per_sec_peak(m->redis), m->pg_wps_peak);
-    g_string_append_printf(s, "Presence: %" G_GUINT64_FORMAT " heartbeats, %" G_GUINT64_FORMAT " crashes, %" G_GUINT64_FORMAT " detected\n",
-                           presence_heartbeats(m->pres), presence_crashes(m->pres), presence_detected(m->pres));
+                           m->lag_by_partition[worst], worst, m->partitions, redis_ops_per_sec_peak(m->redis), m->pg_wps_peak);
+    report_presence(s, m);
     g_string_append_printf(s, "Push: %" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " 429 retries, %" G_GUINT64_FORMAT " waiting at the end\n",
                            m->push_sent, m->push_429, m->push_waiting);
 }

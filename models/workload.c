@@ -340,3 +340,14 @@ void wl_prefetch_channel(const wl_workload *w, uint32_t channel)
 {
     __builtin_prefetch(&g_array_index(w->channels, wl_channel, channel));
 }
+
+void wl_prefetch_members(const wl_workload *w, uint32_t channel, uint32_t n)
+{
+    const wl_channel *c = &g_array_index(w->channels, wl_channel, channel);
+    if (c->ws & WL_RANGE_FLAG) return;
+    const uint32_t *m = &g_array_index(w->members, uint32_t, c->off);
+    n = MIN(n, c->size);
+    /* 16 ids per 64-byte line; the last member's line too */
+    for (uint32_t i = 0; i < n; i += 16) __builtin_prefetch(m + i);
+    if (n) __builtin_prefetch(m + n - 1);
+}

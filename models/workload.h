@@ -49,6 +49,9 @@ void wl_prefetch_draw(const wl_workload *w, uint64_t r);
 /* Prefetches a channel's record, or its i-th member (hints only). */
 void wl_prefetch_channel(const wl_workload *w, uint32_t channel);
 void wl_prefetch_member(const wl_workload *w, uint32_t channel, uint32_t i);
+/* Prefetches the cache lines holding a stored channel's first n members
+ * (none for a #general range); a hint, for a fan-out a few events ahead. */
+void wl_prefetch_members(const wl_workload *w, uint32_t channel, uint32_t n);
 /* Mean members per message, weighted by activity (what a message's fan-out
  * reads on average). */
 double wl_mean_channel_size_by_activity(const wl_workload *w);

@@ -82,6 +82,50 @@ void sim_hist_record_n(sim_hist *h, int64_t value, uint64_t count)
     if (v > h->max) h->max = v;
 }
 
+/* Walks the sequence bucket by bucket: the terms below a bucket's end are
+ * those with index < ceil((end - first) / step), one division per bucket
+ * crossed. The sum of the non-negative terms first + step * i, i in
+ * [k, n), is (n - k) * first + step * (k + n - 1) * (n - k) / 2; each
+ * factor stays below 2^127 because the last term fits in int64. */
+void sim_hist_record_seq(sim_hist *h, int64_t first, int64_t step, uint64_t n)
+{
+    g_return_if_fail(h != NULL && step >= 0);
+    if (n == 0) return;
+    if (step == 0 || n == 1) { sim_hist_record_n(h, first, n); return; }
+    uint64_t i = 0;
+    if (first < 0) {                         /* terms below 0 count as 0 */
+        uint64_t k = (uint64_t)(-(first + 1)) / (uint64_t)step + 1;
+        i = k < n ? k : n;
+        sim_hist_record_n(h, 0, i);
+        if (i == n) return;
+    }
+    uint64_t k = i;
+    while (i < n) {
+        uint64_t v = (uint64_t)((__int128)first + (__int128)step * i);
+        uint64_t lower, width;
+        bucket_bounds(bucket_of(v), &lower, &width);
+        uint64_t stop;                       /* ceil(span / step), span > 0 */
+        if (first >= 0) {                    /* the usual case: 64-bit division */
+            uint64_t span = lower + width - (uint64_t)first;
+            stop = span / (uint64_t)step + (span % (uint64_t)step != 0);
+        } else {
+            __int128 span = (__int128)(lower + width) - first;
+            __int128 q = (span + step - 1) / step;
+            stop = q < (__int128)n ? (uint64_t)q : n;
+        }
+        uint64_t next = stop < n ? stop : n;
+        h->counts[bucket_of(v)] += next - i;
+        i = next;
+    }
+    uint64_t m = n - k;
+    h->count += m;
+    h->sum += (unsigned __int128)((__int128)m * first + (__int128)step * (((__int128)k + n - 1) * m / 2));
+    uint64_t lo = (uint64_t)((__int128)first + (__int128)step * k);
+    uint64_t hi = (uint64_t)((__int128)first + (__int128)step * (n - 1));
+    if (lo < h->min) h->min = lo;
+    if (hi > h->max) h->max = hi;
+}
+
 void sim_hist_merge(sim_hist *dst, const sim_hist *src)
 {
     g_return_if_fail(dst != NULL && src != NULL);

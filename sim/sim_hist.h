@@ -61,6 +61,12 @@ static inline void sim_hist_record(sim_hist *h, int64_t value)
     if (v > h->max) h->max = v;
 }
 void sim_hist_record_n(sim_hist *h, int64_t value, uint64_t count);
+/* Records the n values first, first + step, ..., first + (n-1) * step
+ * (step >= 0), exactly as n calls of sim_hist_record would (negative
+ * values as 0), in O(1 + buckets the sequence crosses): for a batch of
+ * pushes spaced by a fixed cost. The last value must not overflow int64.
+ * A negative step is a programming error (g_return_if_fail). */
+void sim_hist_record_seq(sim_hist *h, int64_t first, int64_t step, uint64_t n);
 /* Adds every sample of `src` to `dst`. */
 void sim_hist_merge(sim_hist *dst, const sim_hist *src);
 

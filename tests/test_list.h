@@ -19,4 +19,5 @@
     X(viz) \
     X(slack_model) \
     X(workload) \
-    X(gateway)
+    X(gateway) \
+    X(slack_output)

@@ -156,6 +156,59 @@ static void test_record_n(void)
     sim_hist_free(b);
 }
 
+
+/* Every bucket's count as "value:count " text, for whole-histogram equality. */
+static void dump_fn(int64_t value, uint64_t count, void *user)
+{
+    g_string_append_printf(user, "%" G_GINT64_FORMAT ":%" G_GUINT64_FORMAT " ", value, count);
+}
+
+static gboolean same_hist(const sim_hist *a, const sim_hist *b)
+{
+    GString *x = g_string_new(NULL), *y = g_string_new(NULL);
+    sim_hist_foreach(a, dump_fn, x);
+    sim_hist_foreach(b, dump_fn, y);
+    gboolean same = g_str_equal(x->str, y->str) && sim_hist_count(a) == sim_hist_count(b)
+                 && sim_hist_mean(a) == sim_hist_mean(b) && sim_hist_min(a) == sim_hist_min(b)
+                 && sim_hist_max(a) == sim_hist_max(b);
+    g_string_free(x, TRUE);
+    g_string_free(y, TRUE);
+    return same;
+}
+
+/* record_seq(first, step, n) is the n records first + i * step, bucket by
+ * bucket and in count, sum, min and max: the exact region below 256,
+ * sequences crossing many octaves, negative starts (clamped to 0), step 0,
+ * n 0 and 1, and random cases on top of earlier contents. */
+static void test_record_seq(void)
+{
+    static const struct { int64_t first, step; uint64_t n; } fixed[] = {
+        {0, 1, 600}, {5, 3, 1}, {7, 0, 40}, {100, 7, 0}, {-10, 3, 9}, {-10, 3, 2},
+        {-9, 3, 4}, {1, 1000003, 5000}, {255, 1, 3}, {INT64_MAX - 10, 5, 3},
+        {-1000, 999, 2}, {3600000000000LL, 4000000, 1000}};
+    for (size_t c = 0; c < G_N_ELEMENTS(fixed); c++) {
+        sim_hist *a = sim_hist_new(), *b = sim_hist_new();
+        sim_hist_record_seq(a, fixed[c].first, fixed[c].step, fixed[c].n);
+        for (uint64_t i = 0; i < fixed[c].n; i++) sim_hist_record(b, fixed[c].first + (int64_t)i * fixed[c].step);
+        CU_ASSERT_TRUE(same_hist(a, b));
+        sim_hist_free(a);
+        sim_hist_free(b);
+    }
+    sim_rng r;
+    sim_rng_init_named(&r, 11, "record_seq");
+    sim_hist *a = sim_hist_new(), *b = sim_hist_new();
+    for (int c = 0; c < (test_quick() ? 200 : 2000); c++) {
+        int64_t first = (int64_t)sim_rng_below(&r, 400000000) - 1000000;
+        int64_t step = (int64_t)sim_rng_below(&r, c % 2 ? 3000 : 3000000);
+        uint64_t n = sim_rng_below(&r, 300);
+        sim_hist_record_seq(a, first, step, n);
+        for (uint64_t i = 0; i < n; i++) sim_hist_record(b, first + (int64_t)i * step);
+    }
+    CU_ASSERT_TRUE(same_hist(a, b));
+    sim_hist_free(a);
+    sim_hist_free(b);
+}
+
 typedef struct { GString *s; int64_t last; gboolean ascending; uint64_t total; } walk;
 
 static void walk_fn(int64_t value, uint64_t count, void *user)
@@ -261,6 +314,6 @@ void test_sim_hist_register(void)
 {
     TEST_SUITE("sim_hist", TEST(test_percentiles_uniform), TEST(test_percentiles_lognormal_wide),
                TEST(test_percentiles_1us_to_1h), TEST(test_percentiles_small_exact),
-               TEST(test_error_bound_is_tight), TEST(test_extremes), TEST(test_rank), TEST(test_record_n),
+               TEST(test_error_bound_is_tight), TEST(test_extremes), TEST(test_rank), TEST(test_record_n), TEST(test_record_seq),
                TEST(test_merge_equals_combined), TEST(test_cdf_brackets_exact), TEST(test_json_bytes));
 }

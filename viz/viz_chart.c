@@ -130,6 +130,8 @@ static void draw_axes(cairo_t *cr, const viz_style *st, const frame *f, const vi
     }
     /* X ticks. */
     if (f->xlog) {
+        /* 2 and 5 get labels only where a decade is wide enough for three */
+        double decade_px = f->pw / fmax(1e-9, log10(f->xmax) - log10(f->xmin));
         for (double dec = floor(log10(f->xmin)); dec <= ceil(log10(f->xmax)); dec++) {
             static const double mult[] = { 1, 2, 5 };
             for (size_t k = 0; k < 3; k++) {
@@ -141,6 +143,7 @@ static void draw_axes(cairo_t *cr, const viz_style *st, const frame *f, const vi
                 cairo_line_to(cr, xx, f->py + f->ph);
                 cairo_stroke(cr);
                 char buf[32];
+                if (k > 0 && decade_px < 110) continue;
                 snprintf(buf, sizeof buf, "%g", v);
                 viz_color_set(cr, VIZ_C_MUTED, 1.0);
                 viz_text(cr, st, xx, f->py + f->ph + 4, TICK_SIZE, FALSE, VIZ_ALIGN_CENTER, 0, buf);
@@ -353,6 +356,17 @@ static void cdf_bucket(int64_t value, uint64_t count, void *user)
 void viz_chart_cdf(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
                    const char *title, const sim_hist *const *hists, const char *const *labels, size_t n)
 {
+    viz_axes ax;
+    viz_axes_init(&ax, title, "latency (ms, log scale)", "fraction of jobs <= x");
+    ax.xlog = TRUE;
+    ax.ymin = 0;
+    ax.ymax = 1;
+    viz_chart_cdf_axes(cr, st, x, y, w, h, &ax, hists, labels, n);
+}
+
+void viz_chart_cdf_axes(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
+                        const viz_axes *ax, const sim_hist *const *hists, const char *const *labels, size_t n)
+{
     viz_line *lines = g_new0(viz_line, n + 1);
     GArray **arrs = g_new0(GArray *, 2 * n + 2);
     size_t nl = 0;
@@ -366,12 +380,7 @@ void viz_chart_cdf(cairo_t *cr, const viz_style *st, double x, double y, double 
         lines[nl] = (viz_line){ labels[i], (double *)a.x->data, (double *)a.y->data, a.x->len };
         nl++;
     }
-    viz_axes ax;
-    viz_axes_init(&ax, title, "latency (ms, log scale)", "fraction of jobs <= x");
-    ax.xlog = TRUE;
-    ax.ymin = 0;
-    ax.ymax = 1;
-    viz_chart_lines(cr, st, x, y, w, h, &ax, lines, nl);
+    viz_chart_lines(cr, st, x, y, w, h, ax, lines, nl);
     for (size_t i = 0; i < 2 * nl; i++) g_array_free(arrs[i], TRUE);
     g_free(arrs);
     g_free(lines);

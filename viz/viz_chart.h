@@ -57,6 +57,10 @@ void viz_chart_series_gaps(cairo_t *cr, const viz_style *st, double x, double y,
  * ms on a log axis). Empty histograms are skipped. */
 void viz_chart_cdf(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
                    const char *title, const sim_hist *const *hists, const char *const *labels, size_t n);
+/* The same with caller-set axes (title, labels, and a y range such as
+ * [0.99, 1] to show the tail); x is in ms. */
+void viz_chart_cdf_axes(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
+                        const viz_axes *ax, const sim_hist *const *hists, const char *const *labels, size_t n);
 
 /* Vertical bars with value labels; `ref` > 0 draws a dashed reference line
  * there (1.0 for utilization = saturation); bars at or above it are drawn

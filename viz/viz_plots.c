@@ -1,7 +1,8 @@
 /* viz_plots: the charts of a finished run as files (`slacksim run --plots
  * DIR`): latency CDFs of the pipeline's stations, the run's latency
- * percentiles per stage (end to end included), time series of the main
- * metrics, and utilization per stage, each as PNG (for slides) and SVG (for
+ * CDFs per stage from the model's histograms (end to end included), time
+ * series of the main metrics, utilization per stage and Kafka lag per
+ * partition, each as PNG (for slides) and SVG (for
  * print), drawn by the same viz_chart code as the live dashboard.
  *
  * Invariant: every figure plotted is read from the model after its run;
@@ -10,6 +11,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include "models/slack_model.h"
@@ -106,53 +108,44 @@ static void draw_cdf(cairo_t *cr, double w, double h, void *user)
                   G_N_ELEMENTS(cdf_stations));
 }
 
-/* The run's own per-stage latency percentiles (summary "latency_ms"), as
- * points of each stage's distribution: end to end, persist, Kafka,
- * fan-out, push. Covers the stages that are not queueing stations too. */
-static const struct { const char *key, *label; } pct_stages[] = {
-    { "end_to_end", "end to end (send \u2192 WebSocket push)" },
-    { "persist", "persist (PostgreSQL)" },
-    { "kafka", "Kafka" },
-    { "fanout", "fan-out" },
-    { "push", "mobile push" },
+/* Every stage's latency over the whole run from the model's own
+ * histograms (slack_model_latency_hist; the figures behind summary
+ * latency_ms): end to end per online recipient, persist, Kafka, fan-out,
+ * push. Left the whole distribution, right its top 1 % (p99 and beyond,
+ * where SLOs live), both on the same log x axis. */
+static const struct { slack_latency which; const char *label; } lat_stages[] = {
+    { SLACK_LATENCY_END_TO_END, "end to end" },
+    { SLACK_LATENCY_PERSIST, "persist" },
+    { SLACK_LATENCY_KAFKA, "Kafka" },
+    { SLACK_LATENCY_FANOUT, "fan-out" },
+    { SLACK_LATENCY_PUSH, "mobile push" },
 };
 
-static void draw_percentiles(cairo_t *cr, double w, double h, void *user)
+static void draw_stage_cdfs(cairo_t *cr, double w, double h, void *user)
 {
     const plot_ctx *pc = user;
-    static const char *const pk[] = { "p50", "p90", "p99", "p999", "max" };
-    static const double q[] = { 0.5, 0.9, 0.99, 0.999, 1.0 };
     viz_style st;
     viz_style_init(&st, 1.3);
     background(cr);
-    slack_run_info run = { 0 };
-    cJSON *sum = slack_model_summary(pc->m, &run);
-    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(sum, "latency_ms");
-    double xs[G_N_ELEMENTS(pct_stages)][G_N_ELEMENTS(pk)];
-    viz_line lines[G_N_ELEMENTS(pct_stages)];
-    size_t nl = 0;
-    for (size_t i = 0; i < G_N_ELEMENTS(pct_stages); i++) {
-        const cJSON *o = cJSON_GetObjectItemCaseSensitive(lat, pct_stages[i].key);
-        const cJSON *count = cJSON_GetObjectItemCaseSensitive(o, "count");
-        if (!cJSON_IsNumber(count) || count->valuedouble <= 0) continue;
-        gboolean ok = TRUE;
-        for (size_t k = 0; k < G_N_ELEMENTS(pk); k++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, pk[k]);
-            ok = ok && cJSON_IsNumber(v);
-            xs[nl][k] = ok ? fmax(v->valuedouble, 1e-3) : NAN;
-        }
-        if (!ok) continue;
-        lines[nl] = (viz_line){ pct_stages[i].label, xs[nl], q, G_N_ELEMENTS(pk) };
-        nl++;
+    sim_hist *hists[G_N_ELEMENTS(lat_stages)];
+    const char *labels[G_N_ELEMENTS(lat_stages)];
+    for (size_t i = 0; i < G_N_ELEMENTS(lat_stages); i++) {
+        hists[i] = slack_model_latency_hist(pc->m, lat_stages[i].which);
+        labels[i] = lat_stages[i].label;
     }
+    double gap = 10, half = (w - gap) / 2;
     viz_axes ax;
-    viz_axes_init(&ax, "Latency per stage: the run's p50, p90, p99, p99.9 and max", "latency (ms, log scale)",
-                  "fraction of messages <= x");
+    viz_axes_init(&ax, "Latency per stage, whole run", "latency (ms, log scale)",
+                  "fraction <= x");
     ax.xlog = TRUE;
-    ax.ymin = 0.5;
-    ax.ymax = 1.0;
-    viz_chart_lines(cr, &st, 0, 0, w, h, &ax, lines, nl);
-    cJSON_Delete(sum);
+    ax.ymin = 0;
+    ax.ymax = 1;
+    viz_chart_cdf_axes(cr, &st, 0, 0, half, h, &ax, (const sim_hist *const *)hists, labels, G_N_ELEMENTS(lat_stages));
+    ax.title = "Its tail: the slowest 1 %";
+    ax.ymin = 0.99;
+    viz_chart_cdf_axes(cr, &st, half + gap, 0, half, h, &ax, (const sim_hist *const *)hists, labels,
+                       G_N_ELEMENTS(lat_stages));
+    for (size_t i = 0; i < G_N_ELEMENTS(lat_stages); i++) sim_hist_free(hists[i]);
 }
 
 static const struct { slack_station_id id; const char *label; } util_stations[] = {
@@ -184,6 +177,48 @@ static void draw_util(cairo_t *cr, double w, double h, void *user)
     viz_chart_bars(cr, &st, 0, 0, w, h, &ax, labels, v, G_N_ELEMENTS(util_stations), 1.0);
 }
 
+/* The run's largest consumer lag per Kafka partition (summary
+ * kafka.consumer_lag_max_by_partition): a hot channel shows as one tall
+ * bar, since all its messages hash to one partition. Beyond
+ * PLOT_TOP_PARTITIONS the busiest, in descending order. */
+#define PLOT_TOP_PARTITIONS 32
+
+typedef struct { uint32_t p; uint64_t lag; } part_lag;
+
+static int part_lag_cmp(const void *a, const void *b)
+{
+    const part_lag *x = a, *y = b;
+    if (x->lag != y->lag) return x->lag < y->lag ? 1 : -1;
+    return x->p < y->p ? -1 : x->p > y->p;
+}
+
+static void draw_kafka_partitions(cairo_t *cr, double w, double h, void *user)
+{
+    const plot_ctx *pc = user;
+    viz_style st;
+    viz_style_init(&st, 1.3);
+    background(cr);
+    uint32_t np = slack_model_partitions(pc->m), n = MIN(np, PLOT_TOP_PARTITIONS);
+    part_lag *pl = g_new0(part_lag, np + 1);
+    for (uint32_t p = 0; p < np; p++) pl[p] = (part_lag){ p, slack_model_partition_lag_max(pc->m, p) };
+    if (np > n) qsort(pl, np, sizeof *pl, part_lag_cmp);
+    char **labels = g_new0(char *, n + 1);
+    double *v = g_new0(double, n + 1);
+    for (uint32_t i = 0; i < n; i++) {
+        labels[i] = g_strdup_printf("%u", pl[i].p);
+        v[i] = (double)pl[i].lag;
+    }
+    char *title = np > n ? g_strdup_printf("Largest Kafka consumer lag by partition over the run: busiest %u of %u", n, np)
+                         : g_strdup("Largest Kafka consumer lag by partition over the run");
+    viz_axes ax;
+    viz_axes_init(&ax, title, NULL, "lag (messages)");
+    viz_chart_bars(cr, &st, 0, 0, w, h, &ax, (const char *const *)labels, v, n, 0);
+    g_free(title);
+    g_strfreev(labels);
+    g_free(v);
+    g_free(pl);
+}
+
 static gboolean write_both(const char *dir, const char *base, viz_draw_fn draw, void *user, GError **error)
 {
     static const char *const ext[] = { "png", "svg" };
@@ -206,8 +241,9 @@ gboolean viz_plots_write(const struct slack_model *m, const char *dir, GError **
     }
     plot_ctx pc = { m, NULL };
     if (!write_both(dir, "latency_cdf", draw_cdf, &pc, error)) return FALSE;
-    if (!write_both(dir, "latency_percentiles", draw_percentiles, &pc, error)) return FALSE;
+    if (!write_both(dir, "latency_stages_cdf", draw_stage_cdfs, &pc, error)) return FALSE;
     if (!write_both(dir, "utilization", draw_util, &pc, error)) return FALSE;
+    if (!write_both(dir, "kafka_lag_partitions", draw_kafka_partitions, &pc, error)) return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(series_plots); i++) {
         pc.ps = &series_plots[i];
         if (!write_both(dir, series_plots[i].file, draw_series, &pc, error)) return FALSE;

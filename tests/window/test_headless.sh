@@ -30,7 +30,7 @@ done
 # slacksim run --plots: every chart as PNG and SVG.
 "$SLACKSIM" run "$root/scenarios/general_channel.json" --duration 5 --quiet --plots "$tmp/plots" > /dev/null 2> "$tmp/err" \
   || fail "run --plots failed: $(cat "$tmp/err")"
-for p in latency_cdf latency_percentiles utilization timeseries_messages timeseries_latency timeseries_utilization timeseries_connections; do
+for p in latency_cdf latency_stages_cdf kafka_lag_partitions utilization timeseries_messages timeseries_latency timeseries_utilization timeseries_connections; do
   [ "$(od -An -tx1 -N4 "$tmp/plots/$p.png" | tr -d ' \n')" = 89504e47 ] || fail "plots: $p.png missing or not PNG"
   head -c 5 "$tmp/plots/$p.svg" | grep -q '<?xml' || fail "plots: $p.svg missing or not SVG"
 done
