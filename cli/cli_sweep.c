@@ -140,6 +140,18 @@ static const GError *sweep_run_all(sweep_job *jobs, guint n, int threads)
     return NULL;
 }
 
+/* The run seed comes from --seed and the replication number only, so a
+ * "seed" key would be silently ignored: refuse it. */
+static gboolean sweep_check_seed_key(const char *vary, char **sets, GError **error)
+{
+    gboolean bad = vary && g_str_has_prefix(vary, "seed=");
+    for (guint i = 0; sets && sets[i]; i++) bad |= g_str_has_prefix(sets[i], "seed=");
+    if (bad)
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "the seed cannot be set or varied as a key: use --seed N and --replications R (seeds N..N+R-1)");
+    return !bad;
+}
+
 static gboolean sweep_check_fields(const sweep_plan *plan, const cJSON *summary, GError **error)
 {
     for (guint f = 0; f < plan->nfields; f++) {
@@ -176,6 +188,8 @@ int cli_sweep_main(int argc, char **argv)
     GError *error = NULL;
     if (argc != 2) {
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "expected one SCENARIO (try --help)");
+    } else if (!sweep_check_seed_key(vary, sets, &error)) {
+        /* error set */
     } else if (seed < 0) {
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--seed must be >= 0, got %" G_GINT64_FORMAT, seed);
     } else if (replications < 1 || replications > 1000 || threads < 1) {

@@ -60,6 +60,13 @@ static inline void sim_hist_record(sim_hist *h, int64_t value)
     if (v < h->min) h->min = v;
     if (v > h->max) h->max = v;
 }
+/* A hint: fetches the cache lines sim_hist_record(h, value) will touch,
+ * for a caller that knows a value some time before recording it. */
+static inline void sim_hist_prefetch(const sim_hist *h, int64_t value)
+{
+    __builtin_prefetch(&h->counts[sim_hist__bucket(value < 0 ? 0 : (uint64_t)value)], 1);
+    __builtin_prefetch(h, 1);
+}
 void sim_hist_record_n(sim_hist *h, int64_t value, uint64_t count);
 /* Records the n values first, first + step, ..., first + (n-1) * step
  * (step >= 0), exactly as n calls of sim_hist_record would (negative

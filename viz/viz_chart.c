@@ -472,7 +472,11 @@ gboolean viz_chart_write(const char *path, int w, int h, viz_draw_fn draw, void 
         GError *e = NULL;
         ok = g_file_set_contents(path, (const char *)bytes->data, bytes->len, &e);
         if (!ok) {
-            g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s", e->message);
+            /* GLib's message names its temporary file; the user's is `path`. */
+            char *dir = g_path_get_dirname(path);
+            g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot write: %s", path,
+                        g_file_test(dir, G_FILE_TEST_IS_DIR) ? "permission denied or disk full" : "no such directory");
+            g_free(dir);
             g_error_free(e);
         }
     }

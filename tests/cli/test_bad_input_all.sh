@@ -82,6 +82,8 @@ bad sweep/vary_unknown "did you mean 'gateways.count'" sweep "$g" --vary=gateway
 bad sweep/vary_bad_value "gateways.count must be >= 1" sweep "$g" --vary=gateways.count=1,-2
 bad sweep/field_unknown "not a numeric field of summary.json" sweep "$g" --vary=gateways.count=1,2 --field=nope.x
 bad sweep/replications_zero "replications must be 1..1000" sweep "$g" --vary=gateways.count=1,2 --replications=0
+bad sweep/vary_seed "seed cannot be set or varied as a key" sweep "$g" --vary=seed=1,2,3
+bad sweep/set_seed "seed cannot be set or varied as a key" sweep "$g" --vary=gateways.count=1,2 --set seed=4
 bad sweep/jobs_zero "jobs >= 1" sweep "$g" --vary=gateways.count=1,2 --jobs=0
 
 # bench
@@ -110,9 +112,9 @@ bad viz/scale "--scale: must be between" viz --headless --scale=0
 bad viz/scene "unknown scene 'nope'" viz --headless --scene=nope
 bad viz/out_unwritable "/proc/x: cannot create directory" viz --headless --out=/proc/x
 bad viz/out_is_a_file "afile: cannot create directory" viz --headless --out="$tmp/afile"
-bad viz/screenshot_unwritable "/proc/x/a.png" viz --headless --screenshot=/proc/x/a.png
+bad viz/screenshot_unwritable "/proc/x/a.png: cannot write: no such directory" viz --headless --screenshot=/proc/x/a.png
 bad viz/screenshot_type "unknown file type" viz --headless --screenshot="$tmp/a.bmp"
-bad viz/svg_unwritable "/proc/x/a.svg" viz --svg=/proc/x/a.svg
+bad viz/svg_unwritable "/proc/x/a.svg: cannot write" viz --svg=/proc/x/a.svg
 [ -e "$tmp/a.bmp" ] && { echo "viz: wrote a screenshot of unknown type"; fail=1; }
 
 # quiz
