@@ -378,7 +378,8 @@ static void report_flow(GString *s, const slack_model *m)
 static void report_latencies(GString *s, const slack_model *m)
 {
     sim_hist *e2e = e2e_all(m);
-    g_string_append(s, "Latency:\n");
+    g_string_append_printf(s, "Latency (end-to-end includes 2 x %.0f ms of client network, network.client_one_way_s):\n",
+                           1e3 * m->cfg.client_one_way_s);
     report_latency(s, "end-to-end", e2e, 1e6, "ms");
     report_latency(s, "persist", m->h_persist, 1e6, "ms");
     report_latency(s, "kafka", m->h_kafka, 1e6, "ms");
@@ -414,17 +415,21 @@ static void report_stations(GString *s, const slack_model *m)
     g_string_append(s, "Load (utilization of the worst interval; offered load where higher):\n");
     for (int i = 0; i < 6; i++) g_string_append_printf(s, "  %-9s %6.1f%%\n", u[i].stage, 100 * u[i].util);
     stage_util b = bottleneck(m);
-    g_string_append_printf(s, "Bottleneck: %s (%.1f%%)%s\n", b.stage, 100 * b.util, b.util > 1.001 ? "  OVERLOADED (offered more than it can serve)"
-                           : b.util >= 0.999 ? "  SATURATED (busy a whole interval)" : "");
+    /* Below half load no stage limits the system: name it "highest load"
+     * so a student does not read 3% as a bottleneck. */
+    g_string_append_printf(s, "%s: %s (%.1f%%)%s\n", b.util >= 0.5 ? "Bottleneck" : "Highest load", b.stage, 100 * b.util,
+                           b.util > 1.001 ? "  OVERLOADED (offered more than it can serve)"
+                           : b.util >= 0.999 ? "  SATURATED (busy a whole interval)"
+                           : b.util < 0.5 ? "  (no stage near saturation)" : "");
     uint32_t worst = 0;   /* the partition that fell furthest behind (first of equals) */
     for (uint32_t p = 1; p < m->partitions; p++) if (m->lag_by_partition[p] > m->lag_by_partition[worst]) worst = p;
     g_string_append_printf(s, "Gateways: %u x %u cores, peak %" G_GUINT64_FORMAT " connections (max %" G_GUINT64_FORMAT
-                           " on one), Kafka lag max %" G_GUINT64_FORMAT " messages (partition %u of %u), Redis peak %.0f ops/s, "
+                           " on one), Kafka lag max %" G_GUINT64_FORMAT " message%s (partition %u of %u), Redis peak %.0f ops/s, "
                            "PostgreSQL peak %.0f writes/s\n",
                            gw_count(m->gw), gw_cores(m->gw), gw_connections_peak(m->gw), gw_connections_max_per_gateway(m->gw),
-                           m->lag_by_partition[worst], worst, m->partitions, redis_ops_per_sec_peak(m->redis), m->pg_wps_peak);
+                           m->lag_by_partition[worst], m->lag_by_partition[worst] == 1 ? "" : "s", worst, m->partitions, redis_ops_per_sec_peak(m->redis), m->pg_wps_peak);
     report_presence(s, m);
-    g_string_append_printf(s, "Push: %" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " 429 retries, %" G_GUINT64_FORMAT " waiting at the end\n",
+    g_string_append_printf(s, "Push: %" G_GUINT64_FORMAT " sent, %" G_GUINT64_FORMAT " retried after HTTP 429 (quota), %" G_GUINT64_FORMAT " waiting at the end\n",
                            m->push_sent, m->push_429, m->push_waiting);
 }
 

@@ -13,7 +13,7 @@ sc=scenarios/general_channel.json
 [ -s "$tmp/stderr" ] && { echo "stderr not empty off a terminal:"; cat "$tmp/stderr"; fail=1; }
 grep -q "seed 42" "$tmp/report" || { echo "report lacks the seed"; fail=1; }
 grep -q "end_to_end_p99_ms" "$tmp/report" || { echo "report lacks the SLO verdict"; fail=1; }
-grep -q "Bottleneck:" "$tmp/report" || { echo "report lacks the bottleneck"; fail=1; }
+grep -Eq "^(Bottleneck|Highest load):" "$tmp/report" || { echo "report lacks the bottleneck"; fail=1; }
 for key in '"scenario"' '"seed"' '"sim"' '"events"' '"run"' '"wall_seconds"' '"events_per_second"' '"peak_rss_mib"' \
            '"messages"' '"sent"' '"persisted"' '"delivered_online"' '"push_offline"' '"dropped"' \
            '"fanout"' '"recipients_online"' '"recipients_offline"' '"latency_ms"' '"end_to_end"' '"persist"' \
