@@ -60,6 +60,8 @@ bad bench_peak/duration_zero "duration_s must be >= 0.001" bench peak --scenario
 [ -e "$tmp/frames" ] && { echo "viz: left a frames directory after bad input"; fail=1; }
 
 # run: the flags
+# 1e9 users need ~45 GiB: refused by validation, not by an aborting allocation
+bad validate/too_big "more than this machine" validate "$g" --set workload.users=1000000000 --set gateways.count=20000
 bad run/seed_negative "seed must be >= 0" run "$g" --seed=-1 -q
 bad run/seed_garbage "for --seed" run "$g" --seed=1.5 -q
 bad run/duration_zero "duration must be >= 0.001" run "$g" --duration=0 -q
