@@ -128,11 +128,18 @@ static gboolean open_window(const viz_options *o, window *w, GError **error)
 {
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) return fail_sdl(error, "SDL_Init");
-    /* Without a display SDL may fall back to a driver nobody can see. */
+    /* Without a display SDL may fall back to a driver nobody can see: a
+     * window that would run unseen until killed is an error, unless the
+     * user chose that driver on purpose (SDL_VIDEODRIVER). */
     const char *drv = SDL_GetCurrentVideoDriver();
-    if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy") || !strcmp(drv, "evdev")))
-        fprintf(stderr, "slacksim viz: no display (SDL video driver '%s'): nothing will be visible; "
-                        "use --headless to render frames\n", drv);
+    if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy") || !strcmp(drv, "evdev"))) {
+        if (!g_getenv("SDL_VIDEODRIVER")) {
+            g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "no display (SDL fell back to its '%s' driver): "
+                        "run it on a desktop or under xvfb-run, or use --headless to render frames", drv);
+            return FALSE;
+        }
+        fprintf(stderr, "slacksim viz: SDL video driver '%s': nothing will be visible\n", drv);
+    }
     Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
     if (o->fullscreen) flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
     w->win = SDL_CreateWindow("slacksim \u2014 Design Slack visualizer", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
