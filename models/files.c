@@ -163,13 +163,10 @@ cJSON *files_defaults(void)
     return r;
 }
 
-typedef enum { K_DOUBLE, K_U32, K_TIME } fl_key_kind;
-typedef struct { const char *path; double min, max; fl_key_kind kind; size_t off; } fl_key;
-
-#define KD(p, lo, hi, f) { p, lo, hi, K_DOUBLE, offsetof(files_config, f) }
-#define KU(p, lo, hi, f) { p, lo, hi, K_U32, offsetof(files_config, f) }
-#define KT(p, lo, hi, f) { p, lo, hi, K_TIME, offsetof(files_config, f) }
-static const fl_key fl_keys[] = {
+#define KD(p, lo, hi, f) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(files_config, f) }
+#define KU(p, lo, hi, f) { p, lo, hi, SIM_FIELD_U32, offsetof(files_config, f) }
+#define KT(p, lo, hi, f) { p, lo, hi, SIM_FIELD_TIME, offsetof(files_config, f) }
+static const sim_field fl_keys[] = {
     KD("upload_rate_per_user", 0, 1e3, upload_rate_per_user),
     /* SigV4 pre-signed URLs live at most 7 days (604800 s). */
     KT("url_expiry_s", 1, 604800, url_expiry),
@@ -193,9 +190,10 @@ static const fl_key fl_keys[] = {
 #undef KU
 #undef KT
 
-typedef struct { const char *path; size_t off; gboolean positive; } fl_dist_key;
+/* Sizes and bandwidths must be positive on average (a zero bandwidth
+ * would never finish); times non-negative. */
 #define KS(p, f, pos) { p, offsetof(files_config, f), pos }
-static const fl_dist_key fl_dist_keys[] = {
+static const sim_dist_field fl_dist_keys[] = {
     KS("size_bytes", size_bytes, TRUE),
     KS("upload_bps", upload_bps, TRUE),
     KS("download_bps", download_bps, TRUE),
@@ -208,72 +206,24 @@ static const fl_dist_key fl_dist_keys[] = {
 };
 #undef KS
 
-static gboolean fail(const sim_scenario *sc, GError **error, const char *path, const char *what)
-{
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: files.%s %s", sim_scenario_origin(sc), path, what);
-    return FALSE;
-}
-
-static gboolean read_key(const sim_scenario *sc, const fl_key *k, files_config *c, GError **error)
-{
-    char *path = g_strconcat("files.", k->path, NULL);
-    double v = 0;
-    gboolean ok = sim_scenario_double(sc, path, k->min, k->max, &v, error);
-    g_free(path);
-    if (!ok) return FALSE;
-    char *dst = (char *)c + k->off;
-    switch (k->kind) {
-    case K_DOUBLE: *(double *)dst = v; break;
-    case K_U32: *(uint32_t *)dst = (uint32_t)llround(v); break;
-    case K_TIME: *(sim_time *)dst = sim_time_from_sec(v); break;
-    }
-    return TRUE;
-}
-
-/* Sizes and bandwidths must be positive on average (a zero bandwidth
- * would never finish); times non-negative. */
-static gboolean read_dist_key(const sim_scenario *sc, const fl_dist_key *k, files_config *c, GError **error)
-{
-    char *path = g_strconcat("files.", k->path, NULL);
-    sim_dist *d = (sim_dist *)((char *)c + k->off);
-    sim_dist_clear(d);
-    memset(d, 0, sizeof *d);
-    gboolean ok = sim_scenario_dist(sc, path, d, error);
-    g_free(path);
-    if (!ok) return FALSE;
-    double mean = sim_dist_mean(d);
-    if (!isfinite(mean) || mean < 0 || (k->positive && mean <= 0))
-        return fail(sc, error, k->path, k->positive ? "must have a finite, positive mean"
-                                                    : "must have a finite, non-negative mean");
-    return TRUE;
-}
-
-static gboolean read_enum(const sim_scenario *sc, const char *path, const char *const *names, int n,
-                          int *out, GError **error)
-{
-    const char *s = NULL;
-    if (!sim_scenario_string(sc, path, &s, error)) return FALSE;
-    for (int i = 0; i < n; i++)
-        if (strcmp(s, names[i]) == 0) { *out = i; return TRUE; }
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must be \"%s\" or \"%s\", got \"%s\"",
-                sim_scenario_origin(sc), path, names[0], names[1], s);
-    return FALSE;
-}
 
 gboolean files_config_from_scenario(const sim_scenario *sc, files_config *c, GError **error)
 {
     files_config_init(c);
     int store = 0, layout = 0;
     if (!sim_scenario_bool(sc, "files.enabled", &c->enabled, error)) return FALSE;
-    if (!read_enum(sc, "files.storage", STORE_NAMES, 2, &store, error)) return FALSE;
-    if (!read_enum(sc, "files.s3.key_layout", LAYOUT_NAMES, 2, &layout, error)) return FALSE;
+    if (!sim_scenario_enum(sc, "files.storage", STORE_NAMES, 2, &store, error)) return FALSE;
+    if (!sim_scenario_enum(sc, "files.s3.key_layout", LAYOUT_NAMES, 2, &layout, error)) return FALSE;
     c->storage = (files_store)store;
     c->key_layout = (files_key_layout)layout;
-    for (size_t i = 0; i < G_N_ELEMENTS(fl_keys); i++)
-        if (!read_key(sc, &fl_keys[i], c, error)) return FALSE;
-    for (size_t i = 0; i < G_N_ELEMENTS(fl_dist_keys); i++)
-        if (!read_dist_key(sc, &fl_dist_keys[i], c, error)) return FALSE;
-    if (c->retry_max < c->retry_base) return fail(sc, error, "s3.retry_max_s", "must be >= s3.retry_base_s");
+    if (!sim_scenario_read_fields(sc, "files", fl_keys, G_N_ELEMENTS(fl_keys), c, error) ||
+        !sim_scenario_read_dist_fields(sc, "files", fl_dist_keys, G_N_ELEMENTS(fl_dist_keys), c, error))
+        return FALSE;
+    if (c->retry_max < c->retry_base) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: files.s3.retry_max_s must be >= s3.retry_base_s",
+                    sim_scenario_origin(sc));
+        return FALSE;
+    }
     return TRUE;
 }
 

@@ -259,13 +259,10 @@ cJSON *search_defaults(void)
 
 /* Table of the numeric keys: path under "search.", range, destination and
  * how to store it (a double, a count, or seconds turned into ns). */
-typedef enum { K_DOUBLE, K_U32, K_TIME } srch_key_kind;
-typedef struct { const char *path; double min, max; srch_key_kind kind; size_t off; } srch_key;
-
-#define KD(p, lo, hi, f) { p, lo, hi, K_DOUBLE, offsetof(search_config, f) }
-#define KU(p, lo, hi, f) { p, lo, hi, K_U32, offsetof(search_config, f) }
-#define KT(p, lo, hi, f) { p, lo, hi, K_TIME, offsetof(search_config, f) }
-static const srch_key srch_keys[] = {
+#define KD(p, lo, hi, f) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(search_config, f) }
+#define KU(p, lo, hi, f) { p, lo, hi, SIM_FIELD_U32, offsetof(search_config, f) }
+#define KT(p, lo, hi, f) { p, lo, hi, SIM_FIELD_TIME, offsetof(search_config, f) }
+static const sim_field srch_keys[] = {
     KU("indexer.bulk_max_docs", 1, 1e6, bulk_max_docs),
     KT("indexer.bulk_linger_s", 0, 3600, bulk_linger),
     KT("indexer.backoff_base_s", 1e-6, 3600, backoff_base),
@@ -303,9 +300,8 @@ static const srch_key srch_keys[] = {
 #undef KU
 #undef KT
 
-typedef struct { const char *path; size_t off; } srch_dist_key;
-#define KS(p, f) { p, offsetof(search_config, f) }
-static const srch_dist_key srch_dist_keys[] = {
+#define KS(p, f) { p, offsetof(search_config, f), FALSE }
+static const sim_dist_field srch_dist_keys[] = {
     KS("es.bulk_overhead_s", bulk_overhead_s),
     KS("es.query_service_s", query_service_s),
     KS("queries.hits", hits),
@@ -316,60 +312,16 @@ static const srch_dist_key srch_dist_keys[] = {
 };
 #undef KS
 
-static gboolean read_key(const sim_scenario *sc, const srch_key *k, search_config *c, GError **error)
-{
-    char *path = g_strconcat("search.", k->path, NULL);
-    double v = 0;
-    gboolean ok = sim_scenario_double(sc, path, k->min, k->max, &v, error);
-    g_free(path);
-    if (!ok) return FALSE;
-    char *dst = (char *)c + k->off;
-    switch (k->kind) {
-    case K_DOUBLE: *(double *)dst = v; break;
-    case K_U32: *(uint32_t *)dst = (uint32_t)llround(v); break;
-    case K_TIME: *(sim_time *)dst = sim_time_from_sec(v); break;
-    }
-    return TRUE;
-}
-
-static gboolean read_dist_key(const sim_scenario *sc, const srch_dist_key *k, search_config *c, GError **error)
-{
-    char *path = g_strconcat("search.", k->path, NULL);
-    sim_dist *d = (sim_dist *)((char *)c + k->off);
-    sim_dist_clear(d);
-    memset(d, 0, sizeof *d);
-    gboolean ok = sim_scenario_dist(sc, path, d, error);
-    double mean = ok ? sim_dist_mean(d) : 0;
-    if (ok && !(mean >= 0 && isfinite(mean))) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a finite, non-negative mean",
-                    sim_scenario_origin(sc), path);
-        ok = FALSE;
-    }
-    g_free(path);
-    return ok;
-}
-
-static gboolean read_layout(const sim_scenario *sc, search_config *c, GError **error)
-{
-    const char *s = NULL;
-    if (!sim_scenario_string(sc, "search.layout", &s, error)) return FALSE;
-    for (int i = 0; i < 2; i++)
-        if (strcmp(s, LAYOUT_NAMES[i]) == 0) { c->layout = (search_layout)i; return TRUE; }
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
-                "%s: search.layout must be \"index_per_workspace\" or \"shared_index\", got \"%s\"",
-                sim_scenario_origin(sc), s);
-    return FALSE;
-}
-
 gboolean search_config_from_scenario(const sim_scenario *sc, search_config *c, GError **error)
 {
     search_config_init(c);
     if (!sim_scenario_bool(sc, "search.enabled", &c->enabled, error)) return FALSE;
-    if (!read_layout(sc, c, error)) return FALSE;
-    for (size_t i = 0; i < G_N_ELEMENTS(srch_keys); i++)
-        if (!read_key(sc, &srch_keys[i], c, error)) return FALSE;
-    for (size_t i = 0; i < G_N_ELEMENTS(srch_dist_keys); i++)
-        if (!read_dist_key(sc, &srch_dist_keys[i], c, error)) return FALSE;
+    int layout = 0;
+    if (!sim_scenario_enum(sc, "search.layout", LAYOUT_NAMES, 2, &layout, error)) return FALSE;
+    c->layout = (search_layout)layout;
+    if (!sim_scenario_read_fields(sc, "search", srch_keys, G_N_ELEMENTS(srch_keys), c, error) ||
+        !sim_scenario_read_dist_fields(sc, "search", srch_dist_keys, G_N_ELEMENTS(srch_dist_keys), c, error))
+        return FALSE;
     if (c->backoff_max < c->backoff_base) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
                     "%s: search.indexer.backoff_max_s must be >= backoff_base_s", sim_scenario_origin(sc));

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "sim/sim_error.h"
+#include "sim/sim_time.h"
 
 /* Where values came from: a file (with its text, for line numbers) or one
  * --set assignment (text NULL). */
@@ -1049,4 +1050,75 @@ gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *o
     g_free(where);
     g_free(w);
     return ok;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+static gboolean read_field(const sim_scenario *sc, const char *prefix, const sim_field *f, void *config, GError **error)
+{
+    char *path = g_strconcat(prefix, ".", f->path, NULL);
+    double v = 0;
+    gboolean ok = sim_scenario_double(sc, path, f->min, f->max, &v, error);
+    g_free(path);
+    if (!ok) return FALSE;
+    char *dst = (char *)config + f->offset;
+    switch (f->kind) {
+    case SIM_FIELD_DOUBLE: *(double *)dst = v; break;
+    case SIM_FIELD_U32:    *(uint32_t *)dst = (uint32_t)llround(v); break;
+    case SIM_FIELD_TIME:   *(sim_time *)dst = sim_time_from_sec(v); break;
+    }
+    return TRUE;
+}
+
+gboolean sim_scenario_read_fields(const sim_scenario *sc, const char *prefix, const sim_field *fields,
+                                  size_t n, void *config, GError **error)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!read_field(sc, prefix, &fields[i], config, error)) return FALSE;
+    return TRUE;
+}
+
+static gboolean read_dist_field(const sim_scenario *sc, const char *prefix, const sim_dist_field *f,
+                                void *config, GError **error)
+{
+    char *path = g_strconcat(prefix, ".", f->path, NULL);
+    sim_dist *d = (sim_dist *)((char *)config + f->offset);
+    sim_dist_clear(d);
+    memset(d, 0, sizeof *d);
+    gboolean ok = sim_scenario_dist(sc, path, d, error);
+    double mean = ok ? sim_dist_mean(d) : 0;
+    if (ok && (!isfinite(mean) || mean < 0 || (f->positive && mean <= 0))) {
+        char *w = value_where(sc, path);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a finite, %s mean", w, path,
+                    f->positive ? "positive" : "non-negative");
+        g_free(w);
+        ok = FALSE;
+    }
+    g_free(path);
+    return ok;
+}
+
+gboolean sim_scenario_read_dist_fields(const sim_scenario *sc, const char *prefix, const sim_dist_field *fields,
+                                       size_t n, void *config, GError **error)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!read_dist_field(sc, prefix, &fields[i], config, error)) return FALSE;
+    return TRUE;
+}
+
+gboolean sim_scenario_enum(const sim_scenario *sc, const char *path, const char *const *names, int n,
+                           int *out, GError **error)
+{
+    const char *s = NULL;
+    if (!sim_scenario_string(sc, path, &s, error)) return FALSE;
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0) { *out = i; return TRUE; }
+    GString *allowed = g_string_new(NULL);
+    for (int i = 0; i < n; i++)
+        g_string_append_printf(allowed, "%s\"%s\"", i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+    char *w = value_where(sc, path);
+    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must be %s, got \"%s\"", w, path, allowed->str, s);
+    g_free(w);
+    g_string_free(allowed, TRUE);
+    return FALSE;
 }

@@ -27,6 +27,7 @@
 #define SIM_SCENARIO_H
 
 #include <stdint.h>
+#include <stddef.h>
 #include <glib.h>
 #include <cjson/cJSON.h>
 #include "sim/sim_dist.h"
@@ -66,6 +67,41 @@ gboolean sim_scenario_bool(const sim_scenario *sc, const char *path, gboolean *o
 gboolean sim_scenario_string(const sim_scenario *sc, const char *path, const char **out, GError **error);
 /* Caller clears `out` with sim_dist_clear. */
 gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *out, GError **error);
+
+/* Table-driven reading of a model's numeric keys into its config struct:
+ * each entry names a key below `prefix`, its range, where it goes
+ * (offsetof) and how it is stored. Models keep one table per subtree
+ * instead of one getter call per key. */
+typedef enum {
+    SIM_FIELD_DOUBLE,   /* double */
+    SIM_FIELD_U32,      /* uint32_t, rounded */
+    SIM_FIELD_TIME      /* seconds in the scenario, sim_time (ns) in the struct */
+} sim_field_kind;
+
+typedef struct sim_field {
+    const char *path;   /* below the prefix: "s3.prefixes" */
+    double min, max;
+    sim_field_kind kind;
+    size_t offset;      /* offsetof the destination */
+} sim_field;
+
+/* A distribution key: the mean must be finite and >= 0, or > 0 when
+ * `positive` (a size or a bandwidth of zero would never finish). */
+typedef struct sim_dist_field {
+    const char *path;
+    size_t offset;      /* offsetof a sim_dist (cleared before it is read) */
+    gboolean positive;
+} sim_dist_field;
+
+/* Reads every field of the table into `config`; FALSE at the first bad one
+ * with a message naming "prefix.path". */
+gboolean sim_scenario_read_fields(const sim_scenario *sc, const char *prefix, const sim_field *fields,
+                                  size_t n, void *config, GError **error);
+gboolean sim_scenario_read_dist_fields(const sim_scenario *sc, const char *prefix, const sim_dist_field *fields,
+                                       size_t n, void *config, GError **error);
+/* A string key that must be one of `names`: *out is its index. */
+gboolean sim_scenario_enum(const sim_scenario *sc, const char *path, const char *const *names, int n,
+                           int *out, GError **error);
 
 /* TRUE if a defaults node is a distribution slot: an object with a "dist"
  * key. Any sim_dist JSON form (a number, another kind) is accepted there. */

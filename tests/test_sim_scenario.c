@@ -3,10 +3,12 @@
  * merge in order and cycles are caught; --set goes through the same checks
  * and leaves the scenario untouched when it fails; did-you-mean finds the
  * nearest key. */
+#include <stddef.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include "tests/test_util.h"
 #include "sim/sim_scenario.h"
+#include "sim/sim_time.h"
 #include "sim/sim_error.h"
 
 static const char *DEFAULTS =
@@ -459,6 +461,60 @@ static void test_is_dist_node(void)
     cJSON_Delete(d);
 }
 
+/* Property: a field table reads each key into its slot with the declared
+ * storage (double, rounded count, seconds as ns), enforces its range, and a
+ * distribution table rejects a negative or zero mean as the entry says; an
+ * enum names every allowed value. */
+typedef struct { double rate; uint32_t count; sim_time timeout; sim_dist size; } table_cfg;
+
+static void test_field_tables(void)
+{
+    cJSON *d = cJSON_Parse("{\"m\": {\"rate\": 1.5, \"count\": 3, \"timeout_s\": 0.25,"
+                           " \"size\": {\"dist\": \"exponential\", \"mean\": 2}, \"mode\": \"a\"}}");
+    const sim_field fields[] = {
+        { "rate", 0, 10, SIM_FIELD_DOUBLE, offsetof(table_cfg, rate) },
+        { "count", 1, 100, SIM_FIELD_U32, offsetof(table_cfg, count) },
+        { "timeout_s", 0, 60, SIM_FIELD_TIME, offsetof(table_cfg, timeout) },
+    };
+    const sim_dist_field dists[] = { { "size", offsetof(table_cfg, size), TRUE } };
+    static const char *const modes[] = { "a", "b", "c" };
+    GError *err = NULL;
+    sim_scenario *sc = sim_scenario_load_string("{\"m\": {\"count\": 7}}", "x.json", d, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+    table_cfg c = { 0 };
+    CU_ASSERT_TRUE(sim_scenario_read_fields(sc, "m", fields, G_N_ELEMENTS(fields), &c, &err));
+    CU_ASSERT_TRUE(sim_scenario_read_dist_fields(sc, "m", dists, 1, &c, &err));
+    CU_ASSERT_DOUBLE_EQUAL(c.rate, 1.5, 0);
+    CU_ASSERT_EQUAL(c.count, 7);
+    CU_ASSERT_EQUAL(c.timeout, 250 * SIM_MS);
+    CU_ASSERT_DOUBLE_EQUAL(sim_dist_mean(&c.size), 2, 1e-12);
+    int mode = -1;
+    CU_ASSERT_TRUE(sim_scenario_enum(sc, "m.mode", modes, 3, &mode, &err));
+    CU_ASSERT_EQUAL(mode, 0);
+
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.count=0", &err));
+    CU_ASSERT_FALSE(sim_scenario_read_fields(sc, "m", fields, G_N_ELEMENTS(fields), &c, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "m.count must be >= 1"));
+    g_clear_error(&err);
+
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.size=0", &err));
+    CU_ASSERT_FALSE(sim_scenario_read_dist_fields(sc, "m", dists, 1, &c, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "m.size must have a finite, positive mean"));
+    g_clear_error(&err);
+
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.mode=z", &err));
+    CU_ASSERT_FALSE(sim_scenario_enum(sc, "m.mode", modes, 3, &mode, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "m.mode must be \"a\", \"b\" or \"c\", got \"z\""));
+    g_clear_error(&err);
+
+    sim_dist_clear(&c.size);
+    sim_scenario_free(sc);
+    cJSON_Delete(d);
+}
+
 void test_sim_scenario_register(void)
 {
     TEST_SUITE("sim_scenario",
@@ -476,5 +532,6 @@ void test_sim_scenario_register(void)
                TEST(test_set_errors_leave_scenario_unchanged),
                TEST(test_getters_name_origin_and_key),
                TEST(test_edit_distance),
-               TEST(test_is_dist_node));
+               TEST(test_is_dist_node),
+               TEST(test_field_tables));
 }
