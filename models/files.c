@@ -115,54 +115,6 @@ void files_config_clear(files_config *c)
     for (size_t i = 0; i < G_N_ELEMENTS(d); i++) sim_dist_clear(d[i]);
 }
 
-static cJSON *add_obj(cJSON *parent, const char *key)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(parent, key, o);
-    return o;
-}
-
-/* Written from files_config_init, so schema and struct agree. */
-cJSON *files_defaults(void)
-{
-    files_config c;
-    files_config_init(&c);
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddBoolToObject(r, "enabled", c.enabled);
-    cJSON_AddStringToObject(r, "storage", STORE_NAMES[c.storage]);
-    cJSON_AddNumberToObject(r, "upload_rate_per_user", c.upload_rate_per_user);
-    cJSON_AddItemToObject(r, "size_bytes", sim_dist_to_json(&c.size_bytes));
-    cJSON_AddItemToObject(r, "upload_bps", sim_dist_to_json(&c.upload_bps));
-    cJSON_AddItemToObject(r, "download_bps", sim_dist_to_json(&c.download_bps));
-    cJSON_AddItemToObject(r, "api_s", sim_dist_to_json(&c.api_s));
-    cJSON_AddItemToObject(r, "start_delay_s", sim_dist_to_json(&c.start_delay_s));
-    cJSON_AddNumberToObject(r, "url_expiry_s", sim_time_to_sec(c.url_expiry));
-    cJSON_AddNumberToObject(r, "max_url_requests", c.max_url_requests);
-    cJSON_AddNumberToObject(r, "download_fraction", c.download_fraction);
-    cJSON_AddItemToObject(r, "download_delay_s", sim_dist_to_json(&c.download_delay_s));
-    cJSON *s3 = add_obj(r, "s3");
-    cJSON_AddNumberToObject(s3, "prefixes", c.prefixes);
-    cJSON_AddStringToObject(s3, "key_layout", LAYOUT_NAMES[c.key_layout]);
-    cJSON_AddNumberToObject(s3, "put_limit_per_prefix", c.put_limit);
-    cJSON_AddNumberToObject(s3, "get_limit_per_prefix", c.get_limit);
-    cJSON_AddNumberToObject(s3, "burst_s", c.burst_s);
-    cJSON_AddItemToObject(s3, "latency_s", sim_dist_to_json(&c.s3_latency_s));
-    cJSON_AddItemToObject(s3, "slowdown_s", sim_dist_to_json(&c.slowdown_s));
-    cJSON_AddNumberToObject(s3, "retry_base_s", sim_time_to_sec(c.retry_base));
-    cJSON_AddNumberToObject(s3, "retry_max_s", sim_time_to_sec(c.retry_max));
-    cJSON_AddNumberToObject(s3, "max_attempts", c.max_attempts);
-    cJSON *pg = add_obj(r, "postgres");
-    cJSON_AddNumberToObject(pg, "servers", c.pg_servers);
-    cJSON_AddNumberToObject(pg, "page_bytes", c.pg_page_bytes);
-    cJSON_AddNumberToObject(pg, "wal_factor", c.pg_wal_factor);
-    cJSON_AddNumberToObject(pg, "write_bps", c.pg_write_bps);
-    cJSON_AddNumberToObject(pg, "read_bps", c.pg_read_bps);
-    cJSON_AddItemToObject(pg, "op_s", sim_dist_to_json(&c.pg_op_s));
-    cJSON_AddNumberToObject(pg, "metadata_bytes", c.metadata_bytes);
-    files_config_clear(&c);
-    return r;
-}
-
 #define KD(p, lo, hi, f) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(files_config, f) }
 #define KU(p, lo, hi, f) { p, lo, hi, SIM_FIELD_U32, offsetof(files_config, f) }
 #define KT(p, lo, hi, f) { p, lo, hi, SIM_FIELD_TIME, offsetof(files_config, f) }
@@ -205,6 +157,23 @@ static const sim_dist_field fl_dist_keys[] = {
     KS("postgres.op_s", pg_op_s, FALSE),
 };
 #undef KS
+
+/* Written from files_config_init, and from the same tables that read the keys, so schema and
+ * reader agree. */
+cJSON *files_defaults(void)
+{
+    files_config c;
+    files_config_init(&c);
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddBoolToObject(r, "enabled", c.enabled);
+    cJSON_AddStringToObject(r, "storage", STORE_NAMES[c.storage]);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "s3"), "key_layout", LAYOUT_NAMES[c.key_layout]);
+    sim_scenario_fields_to_json(r, fl_keys, G_N_ELEMENTS(fl_keys), &c);
+    sim_scenario_dist_fields_to_json(r, fl_dist_keys, G_N_ELEMENTS(fl_dist_keys), &c);
+    files_config_clear(&c);
+    return r;
+}
+
 
 
 gboolean files_config_from_scenario(const sim_scenario *sc, files_config *c, GError **error)

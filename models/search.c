@@ -187,76 +187,6 @@ void search_config_clear(search_config *c)
     for (size_t i = 0; i < G_N_ELEMENTS(d); i++) sim_dist_clear(d[i]);
 }
 
-static void add_dist(cJSON *o, const char *key, const sim_dist *d)
-{
-    cJSON_AddItemToObject(o, key, sim_dist_to_json(d));
-}
-
-static cJSON *add_obj(cJSON *parent, const char *key)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(parent, key, o);
-    return o;
-}
-
-/* The schema is written from search_config_init, so the defaults document
- * and the struct defaults cannot disagree. */
-cJSON *search_defaults(void)
-{
-    search_config c;
-    search_config_init(&c);
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddBoolToObject(r, "enabled", c.enabled);
-    cJSON_AddStringToObject(r, "layout", LAYOUT_NAMES[c.layout]);
-    cJSON *ix = add_obj(r, "indexer");
-    cJSON_AddNumberToObject(ix, "bulk_max_docs", c.bulk_max_docs);
-    cJSON_AddNumberToObject(ix, "bulk_linger_s", sim_time_to_sec(c.bulk_linger));
-    cJSON_AddNumberToObject(ix, "backoff_base_s", sim_time_to_sec(c.backoff_base));
-    cJSON_AddNumberToObject(ix, "backoff_max_s", sim_time_to_sec(c.backoff_max));
-    cJSON *dc = add_obj(r, "documents");
-    cJSON_AddNumberToObject(dc, "doc_bytes", c.doc_bytes);
-    cJSON_AddNumberToObject(dc, "initial_docs_per_user", c.initial_docs_per_user);
-    cJSON_AddNumberToObject(dc, "target_shard_gb", c.target_shard_gb);
-    cJSON_AddNumberToObject(dc, "replicas", c.replicas);
-    cJSON_AddNumberToObject(dc, "refresh_interval_s", sim_time_to_sec(c.refresh_interval));
-    cJSON *es = add_obj(r, "es");
-    cJSON_AddNumberToObject(es, "nodes", c.nodes);
-    cJSON_AddNumberToObject(es, "max_shards_per_node", c.max_shards_per_node);
-    cJSON_AddNumberToObject(es, "heap_gb", c.heap_gb);
-    cJSON_AddNumberToObject(es, "heap_per_shard_mb", c.heap_per_shard_mb);
-    cJSON_AddNumberToObject(es, "disk_gb", c.disk_gb);
-    cJSON_AddNumberToObject(es, "write_threads", c.write_threads);
-    cJSON_AddNumberToObject(es, "write_queue", c.write_queue);
-    cJSON_AddNumberToObject(es, "indexing_memory_mb", c.indexing_memory_mb);
-    add_dist(es, "bulk_overhead_s", &c.bulk_overhead_s);
-    cJSON_AddNumberToObject(es, "bulk_per_doc_s", c.bulk_per_doc_s);
-    cJSON_AddNumberToObject(es, "bulk_per_shard_s", c.bulk_per_shard_s);
-    cJSON_AddNumberToObject(es, "search_threads", c.search_threads);
-    cJSON_AddNumberToObject(es, "search_queue", c.search_queue);
-    add_dist(es, "query_service_s", &c.query_service_s);
-    cJSON_AddNumberToObject(es, "query_s_per_gb", c.query_s_per_gb);
-    cJSON *q = add_obj(r, "queries");
-    cJSON_AddNumberToObject(q, "rate_per_user", c.query_rate_per_user);
-    cJSON_AddNumberToObject(q, "file_fraction", c.file_fraction);
-    cJSON_AddNumberToObject(q, "history_rate_per_user", c.history_rate_per_user);
-    add_dist(q, "hits", &c.hits);
-    add_dist(q, "api_s", &c.api_s);
-    add_dist(q, "file_metadata_s", &c.file_metadata_s);
-    cJSON_AddNumberToObject(q, "hit_pool", c.hit_pool);
-    cJSON *pg = add_obj(r, "postgres_read");
-    cJSON_AddNumberToObject(pg, "servers", c.pg_read_servers);
-    add_dist(pg, "hydrate_s", &c.hydrate_s);
-    add_dist(pg, "history_s", &c.history_s);
-    cJSON *t = add_obj(r, "targets");
-    cJSON_AddNumberToObject(t, "percentile", c.target_percentile);
-    cJSON_AddNumberToObject(t, "full_text_ms", c.target_full_text_ms);
-    cJSON_AddNumberToObject(t, "file_ms", c.target_file_ms);
-    cJSON_AddNumberToObject(t, "history_ms", c.target_history_ms);
-    cJSON_AddNumberToObject(t, "index_lag_ms", c.target_lag_ms);
-    search_config_clear(&c);
-    return r;
-}
-
 /* Table of the numeric keys: path under "search.", range, destination and
  * how to store it (a double, a count, or seconds turned into ns). */
 #define KD(p, lo, hi, f) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(search_config, f) }
@@ -311,6 +241,22 @@ static const sim_dist_field srch_dist_keys[] = {
     KS("postgres_read.history_s", history_s),
 };
 #undef KS
+
+/* The schema is written from search_config_init, and from the same tables
+ * that read the keys, so schema and reader cannot disagree. */
+cJSON *search_defaults(void)
+{
+    search_config c;
+    search_config_init(&c);
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddBoolToObject(r, "enabled", c.enabled);
+    cJSON_AddStringToObject(r, "layout", LAYOUT_NAMES[c.layout]);
+    sim_scenario_fields_to_json(r, srch_keys, G_N_ELEMENTS(srch_keys), &c);
+    sim_scenario_dist_fields_to_json(r, srch_dist_keys, G_N_ELEMENTS(srch_dist_keys), &c);
+    search_config_clear(&c);
+    return r;
+}
+
 
 gboolean search_config_from_scenario(const sim_scenario *sc, search_config *c, GError **error)
 {

@@ -1122,3 +1122,45 @@ gboolean sim_scenario_enum(const sim_scenario *sc, const char *path, const char 
     g_string_free(allowed, TRUE);
     return FALSE;
 }
+
+/* The object at dotted `path`'s parent, created as needed; *leaf is the
+ * last segment (a pointer into `path`). */
+static cJSON *parent_object(cJSON *root, const char *path, const char **leaf)
+{
+    cJSON *o = root;
+    const char *seg = path;
+    for (const char *dot; (dot = strchr(seg, '.')); seg = dot + 1) {
+        char *name = g_strndup(seg, (gsize)(dot - seg));
+        cJSON *child = cJSON_GetObjectItemCaseSensitive(o, name);
+        if (!cJSON_IsObject(child)) child = cJSON_AddObjectToObject(o, name);
+        g_free(name);
+        o = child;
+    }
+    *leaf = seg;
+    return o;
+}
+
+void sim_scenario_fields_to_json(cJSON *root, const sim_field *fields, size_t n, const void *config)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *leaf;
+        cJSON *o = parent_object(root, fields[i].path, &leaf);
+        const char *src = (const char *)config + fields[i].offset;
+        double v = 0;
+        switch (fields[i].kind) {
+        case SIM_FIELD_DOUBLE: v = *(const double *)src; break;
+        case SIM_FIELD_U32:    v = *(const uint32_t *)src; break;
+        case SIM_FIELD_TIME:   v = sim_time_to_sec(*(const sim_time *)src); break;
+        }
+        cJSON_AddNumberToObject(o, leaf, v);
+    }
+}
+
+void sim_scenario_dist_fields_to_json(cJSON *root, const sim_dist_field *fields, size_t n, const void *config)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *leaf;
+        cJSON *o = parent_object(root, fields[i].path, &leaf);
+        cJSON_AddItemToObject(o, leaf, sim_dist_to_json((const sim_dist *)((const char *)config + fields[i].offset)));
+    }
+}

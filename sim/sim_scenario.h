@@ -99,6 +99,12 @@ gboolean sim_scenario_read_fields(const sim_scenario *sc, const char *prefix, co
                                   size_t n, void *config, GError **error);
 gboolean sim_scenario_read_dist_fields(const sim_scenario *sc, const char *prefix, const sim_dist_field *fields,
                                        size_t n, void *config, GError **error);
+/* The inverse, for writing a defaults document from a config struct whose
+ * init function holds the defaults: each field's value goes to its dotted
+ * path under `root` (objects created as needed), so the schema and the
+ * table that reads it cannot disagree. */
+void sim_scenario_fields_to_json(cJSON *root, const sim_field *fields, size_t n, const void *config);
+void sim_scenario_dist_fields_to_json(cJSON *root, const sim_dist_field *fields, size_t n, const void *config);
 /* A string key that must be one of `names`: *out is its index. */
 gboolean sim_scenario_enum(const sim_scenario *sc, const char *path, const char *const *names, int n,
                            int *out, GError **error);

@@ -510,6 +510,20 @@ static void test_field_tables(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "m.mode must be \"a\", \"b\" or \"c\", got \"z\""));
     g_clear_error(&err);
 
+    /* Written back from a struct, the tables give the same document shape
+     * and values the reader takes. */
+    cJSON *w = cJSON_CreateObject();
+    table_cfg back = { .rate = 1.5, .count = 3, .timeout = 250 * SIM_MS };
+    sim_dist_init_exponential(&back.size, 2);
+    sim_scenario_fields_to_json(w, fields, G_N_ELEMENTS(fields), &back);
+    sim_scenario_dist_fields_to_json(w, dists, 1, &back);
+    cJSON *expect = cJSON_Parse("{\"rate\": 1.5, \"count\": 3, \"timeout_s\": 0.25,"
+                                " \"size\": {\"dist\": \"exponential\", \"mean\": 2}}");
+    CU_ASSERT_TRUE(cJSON_Compare(w, expect, TRUE));
+    cJSON_Delete(expect);
+    cJSON_Delete(w);
+    sim_dist_clear(&back.size);
+
     sim_dist_clear(&c.size);
     sim_scenario_free(sc);
     cJSON_Delete(d);
