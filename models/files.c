@@ -10,6 +10,7 @@
  * attempt never starts on an expired URL. */
 #include "models/files.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 #include "sim/sim_error.h"
@@ -69,8 +70,9 @@ struct files_model {
 
 #define PG_DOWNLOAD_BIT (1ULL << 63)
 
-static const char *const STORE_NAMES[] = {"s3", "postgres"};
-static const char *const LAYOUT_NAMES[] = {"hashed", "dated"};
+static const char *const STORE_NAMES[] = {"s3", "postgres", NULL};
+G_STATIC_ASSERT(sizeof(files_store) == sizeof(int) && sizeof(files_key_layout) == sizeof(int));
+static const char *const LAYOUT_NAMES[] = {"hashed", "dated", NULL};
 
 /* ------------------------------------------------------- configuration */
 
@@ -115,79 +117,66 @@ void files_config_clear(files_config *c)
     for (size_t i = 0; i < G_N_ELEMENTS(d); i++) sim_dist_clear(d[i]);
 }
 
-#define KD(p, lo, hi, f) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(files_config, f) }
-#define KU(p, lo, hi, f) { p, lo, hi, SIM_FIELD_U32, offsetof(files_config, f) }
-#define KT(p, lo, hi, f) { p, lo, hi, SIM_FIELD_TIME, offsetof(files_config, f) }
+/* Every "files" key, once: read, defaults and the key list come from here.
+ * Sizes and bandwidths must be positive on average (a zero bandwidth would
+ * never finish); times non-negative. */
+#define KD(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(files_config, f), u }
+#define KU(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_U32, offsetof(files_config, f), u }
+#define KT(p, lo, hi, f) { p, lo, hi, SIM_FIELD_TIME, offsetof(files_config, f), "s" }
+#define KS(p, f, pos, u) { p, (pos) ? DBL_MIN : 0, DBL_MAX, SIM_FIELD_DIST, offsetof(files_config, f), u }
 static const sim_field fl_keys[] = {
-    KD("upload_rate_per_user", 0, 1e3, upload_rate_per_user),
+    { "enabled", 0, 0, SIM_FIELD_BOOL, offsetof(files_config, enabled), "bool" },
+    { "storage", 0, 0, SIM_FIELD_ENUM, offsetof(files_config, storage), NULL, STORE_NAMES },
+    { "s3.key_layout", 0, 0, SIM_FIELD_ENUM, offsetof(files_config, key_layout), NULL, LAYOUT_NAMES },
+    KD("upload_rate_per_user", 0, 1e3, upload_rate_per_user, "1/s"),
     /* SigV4 pre-signed URLs live at most 7 days (604800 s). */
     KT("url_expiry_s", 1, 604800, url_expiry),
-    KU("max_url_requests", 1, 1000, max_url_requests),
-    KD("download_fraction", 0, 1, download_fraction),
-    KU("s3.prefixes", 1, 1e6, prefixes),
-    KD("s3.put_limit_per_prefix", 1e-3, 1e9, put_limit),
-    KD("s3.get_limit_per_prefix", 1e-3, 1e9, get_limit),
-    KD("s3.burst_s", 1e-3, 3600, burst_s),
+    KU("max_url_requests", 1, 1000, max_url_requests, "count"),
+    KD("download_fraction", 0, 1, download_fraction, "0..1"),
+    KU("s3.prefixes", 1, 1e6, prefixes, "count"),
+    KD("s3.put_limit_per_prefix", 1e-3, 1e9, put_limit, "1/s"),
+    KD("s3.get_limit_per_prefix", 1e-3, 1e9, get_limit, "1/s"),
+    KD("s3.burst_s", 1e-3, 3600, burst_s, "s"),
     KT("s3.retry_base_s", 1e-6, 3600, retry_base),
     KT("s3.retry_max_s", 1e-6, 86400, retry_max),
-    KU("s3.max_attempts", 1, 1000, max_attempts),
-    KU("postgres.servers", 1, 1e6, pg_servers),
-    KD("postgres.page_bytes", 1, 1e9, pg_page_bytes),
-    KD("postgres.wal_factor", 1, 100, pg_wal_factor),
-    KD("postgres.write_bps", 1, 1e12, pg_write_bps),
-    KD("postgres.read_bps", 1, 1e12, pg_read_bps),
-    KD("postgres.metadata_bytes", 0, 1e9, metadata_bytes),
+    KU("s3.max_attempts", 1, 1000, max_attempts, "count"),
+    KU("postgres.servers", 1, 1e6, pg_servers, "count"),
+    KD("postgres.page_bytes", 1, 1e9, pg_page_bytes, "bytes"),
+    KD("postgres.wal_factor", 1, 100, pg_wal_factor, "ratio"),
+    KD("postgres.write_bps", 1, 1e12, pg_write_bps, "bytes/s"),
+    KD("postgres.read_bps", 1, 1e12, pg_read_bps, "bytes/s"),
+    KD("postgres.metadata_bytes", 0, 1e9, metadata_bytes, "bytes"),
+    KS("size_bytes", size_bytes, TRUE, "bytes"),
+    KS("upload_bps", upload_bps, TRUE, "bytes/s"),
+    KS("download_bps", download_bps, TRUE, "bytes/s"),
+    KS("api_s", api_s, FALSE, "s"),
+    KS("start_delay_s", start_delay_s, FALSE, "s"),
+    KS("download_delay_s", download_delay_s, FALSE, "s"),
+    KS("s3.latency_s", s3_latency_s, FALSE, "s"),
+    KS("s3.slowdown_s", slowdown_s, FALSE, "s"),
+    KS("postgres.op_s", pg_op_s, FALSE, "s"),
 };
 #undef KD
 #undef KU
 #undef KT
-
-/* Sizes and bandwidths must be positive on average (a zero bandwidth
- * would never finish); times non-negative. */
-#define KS(p, f, pos) { p, offsetof(files_config, f), pos }
-static const sim_dist_field fl_dist_keys[] = {
-    KS("size_bytes", size_bytes, TRUE),
-    KS("upload_bps", upload_bps, TRUE),
-    KS("download_bps", download_bps, TRUE),
-    KS("api_s", api_s, FALSE),
-    KS("start_delay_s", start_delay_s, FALSE),
-    KS("download_delay_s", download_delay_s, FALSE),
-    KS("s3.latency_s", s3_latency_s, FALSE),
-    KS("s3.slowdown_s", slowdown_s, FALSE),
-    KS("postgres.op_s", pg_op_s, FALSE),
-};
 #undef KS
 
-/* Written from files_config_init, and from the same tables that read the keys, so schema and
- * reader agree. */
+
+/* Written from files_config_init through the table that reads the keys. */
 cJSON *files_defaults(void)
 {
     files_config c;
     files_config_init(&c);
     cJSON *r = cJSON_CreateObject();
-    cJSON_AddBoolToObject(r, "enabled", c.enabled);
-    cJSON_AddStringToObject(r, "storage", STORE_NAMES[c.storage]);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "s3"), "key_layout", LAYOUT_NAMES[c.key_layout]);
     sim_scenario_fields_to_json(r, fl_keys, G_N_ELEMENTS(fl_keys), &c);
-    sim_scenario_dist_fields_to_json(r, fl_dist_keys, G_N_ELEMENTS(fl_dist_keys), &c);
     files_config_clear(&c);
     return r;
 }
 
-
-
 gboolean files_config_from_scenario(const sim_scenario *sc, files_config *c, GError **error)
 {
     files_config_init(c);
-    int store = 0, layout = 0;
-    if (!sim_scenario_bool(sc, "files.enabled", &c->enabled, error)) return FALSE;
-    if (!sim_scenario_enum(sc, "files.storage", STORE_NAMES, 2, &store, error)) return FALSE;
-    if (!sim_scenario_enum(sc, "files.s3.key_layout", LAYOUT_NAMES, 2, &layout, error)) return FALSE;
-    c->storage = (files_store)store;
-    c->key_layout = (files_key_layout)layout;
-    if (!sim_scenario_read_fields(sc, "files", fl_keys, G_N_ELEMENTS(fl_keys), c, error) ||
-        !sim_scenario_read_dist_fields(sc, "files", fl_dist_keys, G_N_ELEMENTS(fl_dist_keys), c, error))
-        return FALSE;
+    if (!sim_scenario_read_fields(sc, "files", fl_keys, G_N_ELEMENTS(fl_keys), c, error)) return FALSE;
     if (c->retry_max < c->retry_base) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: files.s3.retry_max_s must be >= s3.retry_base_s",
                     sim_scenario_origin(sc));

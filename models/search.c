@@ -26,6 +26,7 @@
  * acknowledgement and at most one refresh interval later. */
 #include "models/search.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 #include "sim/sim_error.h"
@@ -127,7 +128,8 @@ struct search_model {
 /* Each node costs ~230 KB (two stations with their histograms). */
 #define SEARCH_MAX_NODES 100000
 
-static const char *const LAYOUT_NAMES[] = {"index_per_workspace", "shared_index"};
+static const char *const LAYOUT_NAMES[] = {"index_per_workspace", "shared_index", NULL};
+G_STATIC_ASSERT(sizeof(search_layout) == sizeof(int));
 static const char *const KIND_NAMES[] = {"full_text", "file", "history"};
 
 /* ------------------------------------------------------- configuration */
@@ -187,87 +189,75 @@ void search_config_clear(search_config *c)
     for (size_t i = 0; i < G_N_ELEMENTS(d); i++) sim_dist_clear(d[i]);
 }
 
-/* Table of the numeric keys: path under "search.", range, destination and
- * how to store it (a double, a count, or seconds turned into ns). */
-#define KD(p, lo, hi, f) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(search_config, f) }
-#define KU(p, lo, hi, f) { p, lo, hi, SIM_FIELD_U32, offsetof(search_config, f) }
-#define KT(p, lo, hi, f) { p, lo, hi, SIM_FIELD_TIME, offsetof(search_config, f) }
+/* Every "search" key, once: read, defaults and the key list come from
+ * here (a double, a count, seconds turned into ns, a distribution). */
+#define KD(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(search_config, f), u }
+#define KU(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_U32, offsetof(search_config, f), u }
+#define KT(p, lo, hi, f) { p, lo, hi, SIM_FIELD_TIME, offsetof(search_config, f), "s" }
+#define KS(p, f, u) { p, 0, DBL_MAX, SIM_FIELD_DIST, offsetof(search_config, f), u }
 static const sim_field srch_keys[] = {
-    KU("indexer.bulk_max_docs", 1, 1e6, bulk_max_docs),
+    { "enabled", 0, 0, SIM_FIELD_BOOL, offsetof(search_config, enabled), "bool" },
+    { "layout", 0, 0, SIM_FIELD_ENUM, offsetof(search_config, layout), NULL, LAYOUT_NAMES },
+    KU("indexer.bulk_max_docs", 1, 1e6, bulk_max_docs, "docs"),
     KT("indexer.bulk_linger_s", 0, 3600, bulk_linger),
     KT("indexer.backoff_base_s", 1e-6, 3600, backoff_base),
     KT("indexer.backoff_max_s", 1e-6, 86400, backoff_max),
-    KD("documents.doc_bytes", 1, 1e9, doc_bytes),
-    KD("documents.initial_docs_per_user", 0, 1e9, initial_docs_per_user),
-    KD("documents.target_shard_gb", 1e-6, 1e6, target_shard_gb),
-    KU("documents.replicas", 0, 16, replicas),
+    KD("documents.doc_bytes", 1, 1e9, doc_bytes, "bytes"),
+    KD("documents.initial_docs_per_user", 0, 1e9, initial_docs_per_user, "docs"),
+    KD("documents.target_shard_gb", 1e-6, 1e6, target_shard_gb, "GB"),
+    KU("documents.replicas", 0, 16, replicas, "count"),
     KT("documents.refresh_interval_s", 1e-3, 3600, refresh_interval),
-    KU("es.nodes", 0, SEARCH_MAX_NODES, nodes),
-    KU("es.max_shards_per_node", 1, 1e7, max_shards_per_node),
-    KD("es.heap_gb", 1e-3, 1e6, heap_gb),
-    KD("es.heap_per_shard_mb", 0, 1e6, heap_per_shard_mb),
-    KD("es.disk_gb", 1e-3, 1e9, disk_gb),
-    KU("es.write_threads", 1, 4096, write_threads),
-    KU("es.write_queue", 0, 1e9, write_queue),
-    KD("es.indexing_memory_mb", 1e-3, 1e9, indexing_memory_mb),
-    KD("es.bulk_per_doc_s", 0, 60, bulk_per_doc_s),
-    KD("es.bulk_per_shard_s", 0, 60, bulk_per_shard_s),
-    KU("es.search_threads", 1, 4096, search_threads),
-    KU("es.search_queue", 0, 1e9, search_queue),
-    KD("es.query_s_per_gb", 0, 60, query_s_per_gb),
-    KD("queries.rate_per_user", 0, 1e3, query_rate_per_user),
-    KD("queries.file_fraction", 0, 1, file_fraction),
-    KD("queries.history_rate_per_user", 0, 1e3, history_rate_per_user),
-    KU("queries.hit_pool", 1, 64, hit_pool),
-    KU("postgres_read.servers", 1, 1e6, pg_read_servers),
-    KD("targets.percentile", 0, 100, target_percentile),
-    KD("targets.full_text_ms", 0, 1e9, target_full_text_ms),
-    KD("targets.file_ms", 0, 1e9, target_file_ms),
-    KD("targets.history_ms", 0, 1e9, target_history_ms),
-    KD("targets.index_lag_ms", 0, 1e9, target_lag_ms),
+    KU("es.nodes", 0, SEARCH_MAX_NODES, nodes, "count"),
+    KU("es.max_shards_per_node", 1, 1e7, max_shards_per_node, "count"),
+    KD("es.heap_gb", 1e-3, 1e6, heap_gb, "GB"),
+    KD("es.heap_per_shard_mb", 0, 1e6, heap_per_shard_mb, "MB"),
+    KD("es.disk_gb", 1e-3, 1e9, disk_gb, "GB"),
+    KU("es.write_threads", 1, 4096, write_threads, "count"),
+    KU("es.write_queue", 0, 1e9, write_queue, "count"),
+    KD("es.indexing_memory_mb", 1e-3, 1e9, indexing_memory_mb, "MB"),
+    KD("es.bulk_per_doc_s", 0, 60, bulk_per_doc_s, "s"),
+    KD("es.bulk_per_shard_s", 0, 60, bulk_per_shard_s, "s"),
+    KU("es.search_threads", 1, 4096, search_threads, "count"),
+    KU("es.search_queue", 0, 1e9, search_queue, "count"),
+    KD("es.query_s_per_gb", 0, 60, query_s_per_gb, "s/GB"),
+    KD("queries.rate_per_user", 0, 1e3, query_rate_per_user, "1/s"),
+    KD("queries.file_fraction", 0, 1, file_fraction, "0..1"),
+    KD("queries.history_rate_per_user", 0, 1e3, history_rate_per_user, "1/s"),
+    KU("queries.hit_pool", 1, 64, hit_pool, "count"),
+    KU("postgres_read.servers", 1, 1e6, pg_read_servers, "count"),
+    KD("targets.percentile", 0, 100, target_percentile, "%"),
+    KD("targets.full_text_ms", 0, 1e9, target_full_text_ms, "ms"),
+    KD("targets.file_ms", 0, 1e9, target_file_ms, "ms"),
+    KD("targets.history_ms", 0, 1e9, target_history_ms, "ms"),
+    KD("targets.index_lag_ms", 0, 1e9, target_lag_ms, "ms"),
+    KS("es.bulk_overhead_s", bulk_overhead_s, "s"),
+    KS("es.query_service_s", query_service_s, "s"),
+    KS("queries.hits", hits, "count"),
+    KS("queries.api_s", api_s, "s"),
+    KS("queries.file_metadata_s", file_metadata_s, "s"),
+    KS("postgres_read.hydrate_s", hydrate_s, "s"),
+    KS("postgres_read.history_s", history_s, "s"),
 };
 #undef KD
 #undef KU
 #undef KT
-
-#define KS(p, f) { p, offsetof(search_config, f), FALSE }
-static const sim_dist_field srch_dist_keys[] = {
-    KS("es.bulk_overhead_s", bulk_overhead_s),
-    KS("es.query_service_s", query_service_s),
-    KS("queries.hits", hits),
-    KS("queries.api_s", api_s),
-    KS("queries.file_metadata_s", file_metadata_s),
-    KS("postgres_read.hydrate_s", hydrate_s),
-    KS("postgres_read.history_s", history_s),
-};
 #undef KS
 
-/* The schema is written from search_config_init, and from the same tables
- * that read the keys, so schema and reader cannot disagree. */
+/* Written from search_config_init through the table that reads the keys. */
 cJSON *search_defaults(void)
 {
     search_config c;
     search_config_init(&c);
     cJSON *r = cJSON_CreateObject();
-    cJSON_AddBoolToObject(r, "enabled", c.enabled);
-    cJSON_AddStringToObject(r, "layout", LAYOUT_NAMES[c.layout]);
     sim_scenario_fields_to_json(r, srch_keys, G_N_ELEMENTS(srch_keys), &c);
-    sim_scenario_dist_fields_to_json(r, srch_dist_keys, G_N_ELEMENTS(srch_dist_keys), &c);
     search_config_clear(&c);
     return r;
 }
 
-
 gboolean search_config_from_scenario(const sim_scenario *sc, search_config *c, GError **error)
 {
     search_config_init(c);
-    if (!sim_scenario_bool(sc, "search.enabled", &c->enabled, error)) return FALSE;
-    int layout = 0;
-    if (!sim_scenario_enum(sc, "search.layout", LAYOUT_NAMES, 2, &layout, error)) return FALSE;
-    c->layout = (search_layout)layout;
-    if (!sim_scenario_read_fields(sc, "search", srch_keys, G_N_ELEMENTS(srch_keys), c, error) ||
-        !sim_scenario_read_dist_fields(sc, "search", srch_dist_keys, G_N_ELEMENTS(srch_dist_keys), c, error))
-        return FALSE;
+    if (!sim_scenario_read_fields(sc, "search", srch_keys, G_N_ELEMENTS(srch_keys), c, error)) return FALSE;
     if (c->backoff_max < c->backoff_base) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
                     "%s: search.indexer.backoff_max_s must be >= backoff_base_s", sim_scenario_origin(sc));

@@ -1054,20 +1054,71 @@ gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *o
 
 /* ---------------------------------------------------------------- tables */
 
-static gboolean read_field(const sim_scenario *sc, const char *prefix, const sim_field *f, void *config, GError **error)
+static char *field_path(const char *prefix, const sim_field *f)
 {
-    char *path = g_strconcat(prefix, ".", f->path, NULL);
+    return prefix && *prefix ? g_strconcat(prefix, ".", f->path, NULL) : g_strdup(f->path);
+}
+
+static int names_count(const char *const *names)
+{
+    int n = 0;
+    while (names && names[n]) n++;
+    return n;
+}
+
+/* The mean of a distribution within [min, max]: a service time or a size
+ * cannot be negative on average, and a zero mean would never finish where
+ * min > 0 (a bandwidth, a size). */
+static gboolean read_dist_slot(const sim_scenario *sc, const char *path, const sim_field *f, sim_dist *d,
+                               GError **error)
+{
+    sim_dist_clear(d);
+    memset(d, 0, sizeof *d);
+    if (!sim_scenario_dist(sc, path, d, error)) return FALSE;
+    double mean = sim_dist_mean(d);
+    gboolean finite_needed = isfinite(f->max);
+    if (!(mean >= f->min) || (f->min > 0 && !(mean > 0)) || (finite_needed && !isfinite(mean)) || mean > f->max) {
+        char *w = value_where(sc, path);
+        if (mean > f->max && isfinite(mean))
+            g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a mean <= %g, got %g", w, path, f->max, mean);
+        else
+            g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a %s%s mean", w, path,
+                        finite_needed ? "finite, " : "", f->min > 0 ? "positive" : "non-negative");
+        g_free(w);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean read_number_field(const sim_scenario *sc, const char *path, const sim_field *f, char *dst,
+                                  GError **error)
+{
+    if (f->kind == SIM_FIELD_INT64)
+        return sim_scenario_int(sc, path, (int64_t)f->min, (int64_t)f->max, (int64_t *)dst, error);
     double v = 0;
-    gboolean ok = sim_scenario_double(sc, path, f->min, f->max, &v, error);
-    g_free(path);
-    if (!ok) return FALSE;
-    char *dst = (char *)config + f->offset;
+    if (!sim_scenario_double(sc, path, f->min, f->max, &v, error)) return FALSE;
     switch (f->kind) {
     case SIM_FIELD_DOUBLE: *(double *)dst = v; break;
     case SIM_FIELD_U32:    *(uint32_t *)dst = (uint32_t)llround(v); break;
     case SIM_FIELD_TIME:   *(sim_time *)dst = sim_time_from_sec(v); break;
+    default: g_assert_not_reached();
     }
     return TRUE;
+}
+
+static gboolean read_field(const sim_scenario *sc, const char *prefix, const sim_field *f, void *config, GError **error)
+{
+    char *path = field_path(prefix, f);
+    char *dst = (char *)config + f->offset;
+    gboolean ok;
+    switch (f->kind) {
+    case SIM_FIELD_BOOL: ok = sim_scenario_bool(sc, path, (gboolean *)dst, error); break;
+    case SIM_FIELD_ENUM: ok = sim_scenario_enum(sc, path, f->names, names_count(f->names), (int *)dst, error); break;
+    case SIM_FIELD_DIST: ok = read_dist_slot(sc, path, f, (sim_dist *)dst, error); break;
+    default:             ok = read_number_field(sc, path, f, dst, error); break;
+    }
+    g_free(path);
+    return ok;
 }
 
 gboolean sim_scenario_read_fields(const sim_scenario *sc, const char *prefix, const sim_field *fields,
@@ -1078,32 +1129,10 @@ gboolean sim_scenario_read_fields(const sim_scenario *sc, const char *prefix, co
     return TRUE;
 }
 
-static gboolean read_dist_field(const sim_scenario *sc, const char *prefix, const sim_dist_field *f,
-                                void *config, GError **error)
-{
-    char *path = g_strconcat(prefix, ".", f->path, NULL);
-    sim_dist *d = (sim_dist *)((char *)config + f->offset);
-    sim_dist_clear(d);
-    memset(d, 0, sizeof *d);
-    gboolean ok = sim_scenario_dist(sc, path, d, error);
-    double mean = ok ? sim_dist_mean(d) : 0;
-    if (ok && (!isfinite(mean) || mean < 0 || (f->positive && mean <= 0))) {
-        char *w = value_where(sc, path);
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a finite, %s mean", w, path,
-                    f->positive ? "positive" : "non-negative");
-        g_free(w);
-        ok = FALSE;
-    }
-    g_free(path);
-    return ok;
-}
-
-gboolean sim_scenario_read_dist_fields(const sim_scenario *sc, const char *prefix, const sim_dist_field *fields,
-                                       size_t n, void *config, GError **error)
+void sim_scenario_fields_clear(const sim_field *fields, size_t n, void *config)
 {
     for (size_t i = 0; i < n; i++)
-        if (!read_dist_field(sc, prefix, &fields[i], config, error)) return FALSE;
-    return TRUE;
+        if (fields[i].kind == SIM_FIELD_DIST) sim_dist_clear((sim_dist *)((char *)config + fields[i].offset));
 }
 
 gboolean sim_scenario_enum(const sim_scenario *sc, const char *path, const char *const *names, int n,
@@ -1140,27 +1169,48 @@ static cJSON *parent_object(cJSON *root, const char *path, const char **leaf)
     return o;
 }
 
+static cJSON *field_json(const sim_field *f, const char *src)
+{
+    switch (f->kind) {
+    case SIM_FIELD_DOUBLE: return cJSON_CreateNumber(*(const double *)src);
+    case SIM_FIELD_U32:    return cJSON_CreateNumber(*(const uint32_t *)src);
+    case SIM_FIELD_TIME:   return cJSON_CreateNumber(sim_time_to_sec(*(const sim_time *)src));
+    case SIM_FIELD_INT64:  return cJSON_CreateNumber((double)*(const int64_t *)src);
+    case SIM_FIELD_BOOL:   return cJSON_CreateBool(*(const gboolean *)src);
+    case SIM_FIELD_ENUM:   return cJSON_CreateString(f->names[*(const int *)src]);
+    case SIM_FIELD_DIST:   return sim_dist_to_json((const sim_dist *)src);
+    }
+    g_assert_not_reached();
+}
+
 void sim_scenario_fields_to_json(cJSON *root, const sim_field *fields, size_t n, const void *config)
 {
     for (size_t i = 0; i < n; i++) {
         const char *leaf;
         cJSON *o = parent_object(root, fields[i].path, &leaf);
-        const char *src = (const char *)config + fields[i].offset;
-        double v = 0;
-        switch (fields[i].kind) {
-        case SIM_FIELD_DOUBLE: v = *(const double *)src; break;
-        case SIM_FIELD_U32:    v = *(const uint32_t *)src; break;
-        case SIM_FIELD_TIME:   v = sim_time_to_sec(*(const sim_time *)src); break;
-        }
-        cJSON_AddNumberToObject(o, leaf, v);
+        cJSON_AddItemToObject(o, leaf, field_json(&fields[i], (const char *)config + fields[i].offset));
     }
 }
 
-void sim_scenario_dist_fields_to_json(cJSON *root, const sim_dist_field *fields, size_t n, const void *config)
+static const char *const field_kind_names[] = {
+    [SIM_FIELD_DOUBLE] = "number", [SIM_FIELD_U32] = "count", [SIM_FIELD_TIME] = "seconds",
+    [SIM_FIELD_INT64] = "integer", [SIM_FIELD_BOOL] = "bool", [SIM_FIELD_ENUM] = "string",
+    [SIM_FIELD_DIST] = "dist",
+};
+
+void sim_scenario_fields_list(GString *out, const char *prefix, const sim_field *fields, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *leaf;
-        cJSON *o = parent_object(root, fields[i].path, &leaf);
-        cJSON_AddItemToObject(o, leaf, sim_dist_to_json((const sim_dist *)((const char *)config + fields[i].offset)));
+        const sim_field *f = &fields[i];
+        char *path = field_path(prefix, f);
+        g_string_append_printf(out, "%s\t%s\t%s\t", path, field_kind_names[f->kind], f->unit ? f->unit : "-");
+        if (f->kind == SIM_FIELD_BOOL) g_string_append(out, "-\t-");
+        else if (f->kind == SIM_FIELD_ENUM) {
+            for (int k = 0; f->names[k]; k++) g_string_append_printf(out, "%s%s", k ? "|" : "", f->names[k]);
+            g_string_append(out, "\t-");
+        }
+        else g_string_append_printf(out, "%.17g\t%.17g", f->min, f->max);
+        g_string_append_c(out, '\n');
+        g_free(path);
     }
 }

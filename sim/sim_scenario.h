@@ -68,43 +68,46 @@ gboolean sim_scenario_string(const sim_scenario *sc, const char *path, const cha
 /* Caller clears `out` with sim_dist_clear. */
 gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *out, GError **error);
 
-/* Table-driven reading of a model's numeric keys into its config struct:
- * each entry names a key below `prefix`, its range, where it goes
- * (offsetof) and how it is stored. Models keep one table per subtree
- * instead of one getter call per key. */
+/* Table-driven configuration: every key a component reads is one row of a
+ * `sim_field` table naming its path below the component's prefix, its kind,
+ * its range, its unit and where it goes (offsetof). One table serves three
+ * purposes, so they cannot disagree: reading a scenario
+ * (sim_scenario_read_fields), writing the defaults document from a config
+ * struct whose init function holds the defaults (sim_scenario_fields_to_json),
+ * and listing the keys for docs/scenarios.md (sim_scenario_fields_list). */
 typedef enum {
-    SIM_FIELD_DOUBLE,   /* double */
+    SIM_FIELD_DOUBLE,   /* double in [min, max] */
     SIM_FIELD_U32,      /* uint32_t, rounded */
-    SIM_FIELD_TIME      /* seconds in the scenario, sim_time (ns) in the struct */
+    SIM_FIELD_TIME,     /* seconds in the scenario, sim_time (ns) in the struct */
+    SIM_FIELD_INT64,    /* int64_t, a whole number in [min, max] */
+    SIM_FIELD_BOOL,     /* gboolean; min and max unused */
+    SIM_FIELD_ENUM,     /* int: the index of the string in `names` */
+    SIM_FIELD_DIST      /* sim_dist; [min, max] bounds its mean (max may be INFINITY) */
 } sim_field_kind;
 
 typedef struct sim_field {
-    const char *path;   /* below the prefix: "s3.prefixes" */
+    const char *path;            /* below the prefix: "s3.prefixes" */
     double min, max;
     sim_field_kind kind;
-    size_t offset;      /* offsetof the destination */
+    size_t offset;               /* offsetof the destination */
+    const char *unit;            /* as docs/scenarios.md gives it; NULL: "-" */
+    const char *const *names;    /* SIM_FIELD_ENUM: the allowed strings, NULL-terminated */
 } sim_field;
 
-/* A distribution key: the mean must be finite and >= 0, or > 0 when
- * `positive` (a size or a bandwidth of zero would never finish). */
-typedef struct sim_dist_field {
-    const char *path;
-    size_t offset;      /* offsetof a sim_dist (cleared before it is read) */
-    gboolean positive;
-} sim_dist_field;
-
 /* Reads every field of the table into `config`; FALSE at the first bad one
- * with a message naming "prefix.path". */
+ * with a message naming "prefix.path". `prefix` NULL or "" for top-level
+ * keys. A SIM_FIELD_DIST slot is cleared before it is read, so `config`
+ * must hold valid (or zeroed) distributions. */
 gboolean sim_scenario_read_fields(const sim_scenario *sc, const char *prefix, const sim_field *fields,
                                   size_t n, void *config, GError **error);
-gboolean sim_scenario_read_dist_fields(const sim_scenario *sc, const char *prefix, const sim_dist_field *fields,
-                                       size_t n, void *config, GError **error);
-/* The inverse, for writing a defaults document from a config struct whose
- * init function holds the defaults: each field's value goes to its dotted
- * path under `root` (objects created as needed), so the schema and the
- * table that reads it cannot disagree. */
+/* The inverse: each field's value in `config` goes to its dotted path
+ * under `root` (objects created as needed), in table order. */
 void sim_scenario_fields_to_json(cJSON *root, const sim_field *fields, size_t n, const void *config);
-void sim_scenario_dist_fields_to_json(cJSON *root, const sim_dist_field *fields, size_t n, const void *config);
+/* Releases the SIM_FIELD_DIST slots of `config`. */
+void sim_scenario_fields_clear(const sim_field *fields, size_t n, void *config);
+/* One line per field, "prefix.path<TAB>kind<TAB>unit<TAB>min<TAB>max",
+ * appended to `out` (the key list `slacksim validate --keys` prints). */
+void sim_scenario_fields_list(GString *out, const char *prefix, const sim_field *fields, size_t n);
 /* A string key that must be one of `names`: *out is its index. */
 gboolean sim_scenario_enum(const sim_scenario *sc, const char *path, const char *const *names, int n,
                            int *out, GError **error);

@@ -4,6 +4,7 @@
  * and leaves the scenario untouched when it fails; did-you-mean finds the
  * nearest key. */
 #include <stddef.h>
+#include <float.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include "tests/test_util.h"
@@ -465,66 +466,86 @@ static void test_is_dist_node(void)
  * storage (double, rounded count, seconds as ns), enforces its range, and a
  * distribution table rejects a negative or zero mean as the entry says; an
  * enum names every allowed value. */
-typedef struct { double rate; uint32_t count; sim_time timeout; sim_dist size; } table_cfg;
+typedef struct {
+    double rate; uint32_t count; sim_time timeout; sim_dist size;
+    int64_t big; gboolean on; int mode;
+} table_cfg;
 
+static const char *const table_modes[] = { "a", "b", "c", NULL };
+
+/* One table reads every kind of key, writes the same document back and
+ * lists the keys; a bad value names its full path. */
 static void test_field_tables(void)
 {
     cJSON *d = cJSON_Parse("{\"m\": {\"rate\": 1.5, \"count\": 3, \"timeout_s\": 0.25,"
-                           " \"size\": {\"dist\": \"exponential\", \"mean\": 2}, \"mode\": \"a\"}}");
+                           " \"size\": {\"dist\": \"exponential\", \"mean\": 2}, \"big\": 9007199254740991,"
+                           " \"on\": true, \"mode\": \"a\"}}");
     const sim_field fields[] = {
-        { "rate", 0, 10, SIM_FIELD_DOUBLE, offsetof(table_cfg, rate) },
+        { "rate", 0, 10, SIM_FIELD_DOUBLE, offsetof(table_cfg, rate), "1/s" },
         { "count", 1, 100, SIM_FIELD_U32, offsetof(table_cfg, count) },
-        { "timeout_s", 0, 60, SIM_FIELD_TIME, offsetof(table_cfg, timeout) },
+        { "timeout_s", 0, 60, SIM_FIELD_TIME, offsetof(table_cfg, timeout), "s" },
+        { "size", DBL_MIN, DBL_MAX, SIM_FIELD_DIST, offsetof(table_cfg, size) },
+        { "big", 0, 9007199254740991.0, SIM_FIELD_INT64, offsetof(table_cfg, big) },
+        { "on", 0, 0, SIM_FIELD_BOOL, offsetof(table_cfg, on) },
+        { "mode", 0, 0, SIM_FIELD_ENUM, offsetof(table_cfg, mode), NULL, table_modes },
     };
-    const sim_dist_field dists[] = { { "size", offsetof(table_cfg, size), TRUE } };
-    static const char *const modes[] = { "a", "b", "c" };
     GError *err = NULL;
-    sim_scenario *sc = sim_scenario_load_string("{\"m\": {\"count\": 7}}", "x.json", d, &err);
+    sim_scenario *sc = sim_scenario_load_string("{\"m\": {\"count\": 7, \"mode\": \"c\"}}", "x.json", d, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
     table_cfg c = { 0 };
     CU_ASSERT_TRUE(sim_scenario_read_fields(sc, "m", fields, G_N_ELEMENTS(fields), &c, &err));
-    CU_ASSERT_TRUE(sim_scenario_read_dist_fields(sc, "m", dists, 1, &c, &err));
     CU_ASSERT_DOUBLE_EQUAL(c.rate, 1.5, 0);
     CU_ASSERT_EQUAL(c.count, 7);
     CU_ASSERT_EQUAL(c.timeout, 250 * SIM_MS);
     CU_ASSERT_DOUBLE_EQUAL(sim_dist_mean(&c.size), 2, 1e-12);
-    int mode = -1;
-    CU_ASSERT_TRUE(sim_scenario_enum(sc, "m.mode", modes, 3, &mode, &err));
-    CU_ASSERT_EQUAL(mode, 0);
+    CU_ASSERT_EQUAL(c.big, 9007199254740991LL);
+    CU_ASSERT_TRUE(c.on);
+    CU_ASSERT_EQUAL(c.mode, 2);
 
     CU_ASSERT_TRUE(sim_scenario_set(sc, "m.count=0", &err));
     CU_ASSERT_FALSE(sim_scenario_read_fields(sc, "m", fields, G_N_ELEMENTS(fields), &c, &err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(err);
     CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "m.count must be >= 1"));
     g_clear_error(&err);
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.count=7", &err));
 
     CU_ASSERT_TRUE(sim_scenario_set(sc, "m.size=0", &err));
-    CU_ASSERT_FALSE(sim_scenario_read_dist_fields(sc, "m", dists, 1, &c, &err));
+    CU_ASSERT_FALSE(sim_scenario_read_fields(sc, "m", fields, G_N_ELEMENTS(fields), &c, &err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(err);
     CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "m.size must have a finite, positive mean"));
     g_clear_error(&err);
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.size=2", &err));
+
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.big=1.5", &err));
+    CU_ASSERT_FALSE(sim_scenario_read_fields(sc, "m", fields, G_N_ELEMENTS(fields), &c, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "m.big must be a whole number"));
+    g_clear_error(&err);
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.big=3", &err));
 
     CU_ASSERT_TRUE(sim_scenario_set(sc, "m.mode=z", &err));
-    CU_ASSERT_FALSE(sim_scenario_enum(sc, "m.mode", modes, 3, &mode, &err));
+    CU_ASSERT_FALSE(sim_scenario_read_fields(sc, "m", fields, G_N_ELEMENTS(fields), &c, &err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(err);
     CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "m.mode must be \"a\", \"b\" or \"c\", got \"z\""));
     g_clear_error(&err);
 
-    /* Written back from a struct, the tables give the same document shape
+    /* Written back from a struct, the table gives the same document shape
      * and values the reader takes. */
     cJSON *w = cJSON_CreateObject();
-    table_cfg back = { .rate = 1.5, .count = 3, .timeout = 250 * SIM_MS };
+    table_cfg back = { .rate = 1.5, .count = 3, .timeout = 250 * SIM_MS, .big = 9007199254740991LL, .on = TRUE };
     sim_dist_init_exponential(&back.size, 2);
     sim_scenario_fields_to_json(w, fields, G_N_ELEMENTS(fields), &back);
-    sim_scenario_dist_fields_to_json(w, dists, 1, &back);
-    cJSON *expect = cJSON_Parse("{\"rate\": 1.5, \"count\": 3, \"timeout_s\": 0.25,"
-                                " \"size\": {\"dist\": \"exponential\", \"mean\": 2}}");
-    CU_ASSERT_TRUE(cJSON_Compare(w, expect, TRUE));
-    cJSON_Delete(expect);
+    CU_ASSERT_TRUE(cJSON_Compare(w, cJSON_GetObjectItem(d, "m"), TRUE));
     cJSON_Delete(w);
-    sim_dist_clear(&back.size);
+    sim_scenario_fields_clear(fields, G_N_ELEMENTS(fields), &back);
 
-    sim_dist_clear(&c.size);
+    GString *list = g_string_new(NULL);
+    sim_scenario_fields_list(list, "m", fields, G_N_ELEMENTS(fields));
+    CU_ASSERT_PTR_NOT_NULL(strstr(list->str, "m.rate\tnumber\t1/s\t0\t10\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(list->str, "m.mode\tstring\t-\ta|b|c\t-\n"));
+    g_string_free(list, TRUE);
+
+    sim_scenario_fields_clear(fields, G_N_ELEMENTS(fields), &c);
     sim_scenario_free(sc);
     cJSON_Delete(d);
 }
