@@ -9,9 +9,11 @@
  * when the requests since its bucket was last empty would exceed that. An
  * attempt never starts on an expired URL. */
 #include "models/files.h"
+#include "models/slack_internal.h"
 
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include "sim/sim_error.h"
 #include "sim/sim_hist.h"
@@ -706,3 +708,80 @@ void files_report(const files_model *f, GString *out)
                            c.db_ios, f->db_iops.peak, c.db_bytes / 1e9,
                            f->cfg.storage == FILES_STORE_POSTGRES ? " (blobs in PostgreSQL)" : " (metadata rows only)");
 }
+
+/* ================================================================ the component */
+
+static double fw_active_users(void *u, sim_time now) { (void)now; return (double)gw_total_connections(((slack_model *)u)->gw); }
+
+/* An uploader posts into a channel of the workspace: its #general if there
+ * is one, else any channel drawn by activity. */
+static gboolean fw_pick_uploader(void *u, sim_rng *rng, uint32_t *sender, uint32_t *channel)
+{
+    slack_model *m = u;
+    if (wl_channels(m->wl) == 0) return FALSE;
+    uint32_t ch = wl_pick_channel(m->wl, rng);
+    uint32_t size = wl_channel_size(m->wl, ch);
+    for (int i = 0; i < 8 && size; i++) {
+        uint32_t s = wl_channel_member(m->wl, ch, (uint32_t)sim_rng_below(rng, size));
+        if (m->conn[s] != GW_NONE) { *sender = s; *channel = ch; return TRUE; }
+    }
+    return FALSE;
+}
+
+/* The file's message goes through the pipeline like any other. */
+static uint64_t fw_post(void *u, uint32_t channel, uint32_t sender)
+{
+    slack_model *m = u;
+    uint64_t serial = m->msg.serial_next;
+    msg_send(m, channel, sender);
+    return serial;
+}
+
+static gboolean fl_validate(const sim_scenario *sc, const slack_config *cfg, GError **error)
+{
+    if (cfg->files.retry_max >= cfg->files.retry_base) return TRUE;
+    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: files.s3.retry_max_s must be >= s3.retry_base_s",
+                sim_scenario_origin(sc));
+    return FALSE;
+}
+
+static gboolean fl_build(slack_model *m, const sim_scenario *sc, GError **error)
+{
+    (void)sc; (void)error;
+    files_world w = { fw_pick_uploader, fw_active_users, fw_post, m };
+    m->files = files_new(m->ctx, &m->config.files, &w);
+    return TRUE;
+}
+
+static void fl_free(slack_model *m) { files_free(m->files); }
+static void fl_stop(slack_model *m) { files_set_arrivals(m->files, FALSE); }
+static void fl_delivered(slack_model *m, const msg_rec *r, uint64_t online) { files_on_delivered(m->files, r->serial, online); }
+static cJSON *fl_summary(const slack_model *m) { return files_summary(m->files); }
+static void fl_report(const slack_model *m, GString *s) { files_report(m->files, s); }
+
+static const char *const fl_columns[] = {
+    "files_uploads_per_s", "s3_put_per_s", "s3_slowdowns_per_s", "files_downloads_per_s",
+};
+
+static size_t fl_columns_fn(const slack_model *m, const char **out)
+{
+    if (!files_enabled(m->files)) return 0;
+    memcpy(out, fl_columns, sizeof fl_columns);
+    return G_N_ELEMENTS(fl_columns);
+}
+
+static size_t fl_sample(slack_model *m, double *out)
+{
+    if (!files_enabled(m->files)) return 0;
+    files_interval f;
+    files_take_interval(m->files, &f);
+    out[0] = f.uploads_per_s; out[1] = f.put_per_s; out[2] = f.slowdowns_per_s; out[3] = f.downloads_per_s;
+    return 4;
+}
+
+const slack_component files_component = {
+    .name = "files", .fields = fl_keys, .n_fields = G_N_ELEMENTS(fl_keys),
+    .config_offset = offsetof(slack_config, files), .validate = fl_validate,
+    .build = fl_build, .stop = fl_stop, .free = fl_free, .on_delivered = fl_delivered,
+    .columns = fl_columns_fn, .sample = fl_sample, .summary = fl_summary, .report = fl_report,
+};

@@ -5,9 +5,13 @@
  * still ahead of `now` is the work done by `now` (bookings are contiguous
  * after any idle gap, so the remaining work is max(0, free_at - now)). */
 #include "models/gateway.h"
+#include "models/slack_internal.h"
 
+#include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
+#include "sim/sim_error.h"
 
 typedef struct gw_core {
     sim_time free_at;   /* end of the last booked work */
@@ -197,3 +201,78 @@ double gw_backlog_max_s(const gw_set *g)
     for (size_t i = 0; i < (size_t)g->n * g->cores; i++) mx = MAX(mx, g->core[i].free_at - now);
     return sim_time_to_sec(mx);
 }
+
+/* ================================================================ the component */
+
+#define GD(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(slack_cfg, f), u, NULL, d }
+#define GI(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_INT64, offsetof(slack_cfg, f), u, NULL, d }
+#define GS(p, f, d) { p, 0, DBL_MAX, SIM_FIELD_DIST, offsetof(slack_cfg, f), "s", NULL, d }
+static const sim_field gw_fields[] = {
+    GI("count", 1, 65000, gw_count, "count", "4"),
+    GI("cores", 1, 1024, gw_cores, "count", "8"),
+    GI("max_connections", 1, 1000000000.0, gw_max_connections, "count", "500000"),
+    GD("memory_per_connection_kib", 0, 1e9, gw_memory_per_connection_kib, "KiB", "64"),
+    GD("memory_gib", 1e-6, 1e9, gw_memory_gib, "GiB", "128"),
+    GS("inbound_s", gw_inbound_s, "{\"dist\": \"exponential\", \"mean\": 0.00005}"),
+    GS("push_s", gw_push_s, "{\"dist\": \"exponential\", \"mean\": 0.000005}"),
+    GS("batch_overhead_s", gw_batch_overhead_s, "{\"dist\": \"exponential\", \"mean\": 0.00002}"),
+    GS("connect_s", gw_connect_s, "{\"dist\": \"exponential\", \"mean\": 0.0002}"),
+    GD("reconnect_window_s", 0, 3600, gw_reconnect_window_s, "s", "10"),
+};
+#undef GD
+#undef GI
+#undef GS
+
+/* The gateways must hold every connected user, in connections and memory. */
+static gboolean gw_validate(const sim_scenario *sc, const slack_config *config, GError **error)
+{
+    const slack_cfg *cfg = &config->core;
+    const char *o = sim_scenario_origin(sc);
+    uint64_t online = slack_cfg_online_users(cfg);
+    uint64_t hold = (uint64_t)cfg->gw_count * (uint64_t)cfg->gw_max_connections;
+    if (online > hold)
+        return sim_error_at(error, SIM_ERROR_VALUE, o, NULL, "gateways: %" G_GUINT64_FORMAT " connected users (workload.users x online_fraction) "
+                            "exceed gateways.count x gateways.max_connections = %" G_GUINT64_FORMAT, online, hold);
+    double per_gw = ceil((double)online / (double)cfg->gw_count);
+    double mem_gib = per_gw * cfg->gw_memory_per_connection_kib / (1024.0 * 1024.0);
+    if (mem_gib > cfg->gw_memory_gib)
+        return sim_error_at(error, SIM_ERROR_VALUE, o, NULL, "gateways: %.0f connections per gateway need %.1f GiB "
+                            "(memory_per_connection_kib), more than gateways.memory_gib = %g", per_gw, mem_gib, cfg->gw_memory_gib);
+    return TRUE;
+}
+
+static gboolean gw_build(slack_model *m, const sim_scenario *sc, GError **error)
+{
+    (void)sc; (void)error;
+    m->gw = gw_new(m->ctx, m->cfg, wl_users(m->wl));
+    m->conn = gw_conn_table(m->gw);
+    return TRUE;
+}
+
+static void gw_component_free(slack_model *m) { gw_free(m->gw); }
+
+static cJSON *gw_summary(const slack_model *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "count", gw_count(m->gw));
+    cJSON_AddNumberToObject(o, "cores", gw_cores(m->gw));
+    cJSON_AddNumberToObject(o, "connections_peak", (double)gw_connections_peak(m->gw));
+    cJSON_AddNumberToObject(o, "connections_per_gateway_max", (double)gw_connections_max_per_gateway(m->gw));
+    cJSON_AddNumberToObject(o, "memory_gib_per_gateway_max",
+                            (double)gw_connections_max_per_gateway(m->gw) * m->cfg->gw_memory_per_connection_kib / 1048576.0);
+    cJSON_AddNumberToObject(o, "cpu_util_max", gw_util_max(m->gw));
+    cJSON_AddNumberToObject(o, "offered_load_max", gw_offered_max(m->gw));
+    cJSON_AddNumberToObject(o, "cpu_util_mean", gw_util_mean(m->gw));
+    cJSON_AddNumberToObject(o, "pushes", (double)gw_pushes(m->gw));
+    cJSON_AddNumberToObject(o, "batches", (double)gw_batches(m->gw));
+    return o;
+}
+
+/* The worst interval's utilization, or its offered load where higher. */
+static double gw_load(const slack_model *m) { return MAX(gw_util_max(m->gw), gw_offered_max(m->gw)); }
+
+const slack_component gw_component = {
+    .name = "gateways", .fields = gw_fields, .n_fields = G_N_ELEMENTS(gw_fields),
+    .config_offset = offsetof(slack_config, core), .validate = gw_validate,
+    .build = gw_build, .free = gw_component_free, .summary = gw_summary, .load = gw_load,
+};

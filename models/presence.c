@@ -23,8 +23,10 @@
  * disconnect (DEL) or crash (the key becomes explicit, with the expiry its
  * last heartbeat gave it). */
 #include "models/presence.h"
+#include "models/slack_internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include "sim/sim_error.h"
 #include "sim/sim_rng.h"
@@ -112,74 +114,57 @@ void presence_config_init(presence_config *c)
     c->expire_scan = FALSE;       /* Redis <= 5 random sampling, as documented */
 }
 
+/* Every "presence" key, once: read, defaults and the key list come from here. */
+static const char *const EXPIRE_ALGORITHMS[] = { "sample", "scan", NULL };
+G_STATIC_ASSERT(sizeof(gboolean) == sizeof(int));
+#define PD(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(presence_config, f), u }
+#define PU(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_U32, offsetof(presence_config, f), u }
+static const sim_field pr_fields[] = {
+    PD("heartbeat_s", 1e-3, 86400.0, heartbeat_s, "s"),
+    PD("ttl_s", 1e-3, 864000.0, ttl_s, "s"),
+    PD("crash_per_hour", 0.0, 3600.0, crash_per_hour, "1/h"),
+    PU("crash_count", 0, 100000000, crash_count, "count"),
+    PD("crash_window_s", 1e-3, 1e7, crash_window_s, "s"),
+    PD("reconnect_s", 0.0, 864000.0, reconnect_s, "s"),
+    PD("reads_per_key_s", 0.0, 1e6, reads_per_key_s, "1/s"),
+    PU("individual_clients", 0, UINT32_MAX, individual_clients, "clients"),
+    PU("pipeline", 1, 1000000, pipeline, "count"),
+    PU("expire.hz", 1, 500, expire_hz, "1/s"),
+    PU("expire.keys_per_loop", 1, 100000, expire_keys_per_loop, "keys"),
+    PD("expire.stale_pct", 0.0, 100.0, expire_stale_pct, "%"),
+    PD("expire.time_limit_pct", 0.01, 100.0, expire_time_limit_pct, "%"),
+    PD("expire.sample_cost_s", 0.0, 1.0, expire_sample_cost_s, "s"),
+    { "expire.algorithm", 0, 0, SIM_FIELD_ENUM, offsetof(presence_config, expire_scan), NULL, EXPIRE_ALGORITHMS },
+};
+#undef PD
+#undef PU
+
+/* Written from presence_config_init through the table that reads the keys. */
 cJSON *presence_defaults(void)
 {
     presence_config c;
     presence_config_init(&c);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "heartbeat_s", c.heartbeat_s);
-    cJSON_AddNumberToObject(o, "ttl_s", c.ttl_s);
-    cJSON_AddNumberToObject(o, "crash_per_hour", c.crash_per_hour);
-    cJSON_AddNumberToObject(o, "crash_count", c.crash_count);
-    cJSON_AddNumberToObject(o, "crash_window_s", c.crash_window_s);
-    cJSON_AddNumberToObject(o, "reconnect_s", c.reconnect_s);
-    cJSON_AddNumberToObject(o, "reads_per_key_s", c.reads_per_key_s);
-    cJSON_AddNumberToObject(o, "individual_clients", c.individual_clients);
-    cJSON_AddNumberToObject(o, "pipeline", c.pipeline);
-    cJSON *e = cJSON_AddObjectToObject(o, "expire");
-    cJSON_AddNumberToObject(e, "hz", c.expire_hz);
-    cJSON_AddNumberToObject(e, "keys_per_loop", c.expire_keys_per_loop);
-    cJSON_AddNumberToObject(e, "stale_pct", c.expire_stale_pct);
-    cJSON_AddNumberToObject(e, "time_limit_pct", c.expire_time_limit_pct);
-    cJSON_AddNumberToObject(e, "sample_cost_s", c.expire_sample_cost_s);
-    cJSON_AddStringToObject(e, "algorithm", c.expire_scan ? "scan" : "sample");
+    sim_scenario_fields_to_json(o, pr_fields, G_N_ELEMENTS(pr_fields), &c);
     return o;
 }
 
-static gboolean get_u32(const sim_scenario *sc, const char *key, int64_t lo, int64_t hi, uint32_t *out, GError **error)
+/* The aggregation (and the pattern) rests on live keys never expiring
+ * between two heartbeats. */
+static gboolean check_ttl(const sim_scenario *sc, const presence_config *c, GError **error)
 {
-    int64_t v;
-    if (!sim_scenario_int(sc, key, lo, hi, &v, error)) return FALSE;
-    *out = (uint32_t)v;
-    return TRUE;
+    if (c->ttl_s > c->heartbeat_s) return TRUE;
+    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
+                "%s: presence.ttl_s must be greater than presence.heartbeat_s (%g), got %g",
+                sim_scenario_origin(sc), c->heartbeat_s, c->ttl_s);
+    return FALSE;
 }
 
 gboolean presence_config_from_scenario(const sim_scenario *sc, presence_config *c, GError **error)
 {
     presence_config_init(c);
-    if (!sim_scenario_double(sc, "presence.heartbeat_s", 1e-3, 86400.0, &c->heartbeat_s, error)
-        || !sim_scenario_double(sc, "presence.ttl_s", 1e-3, 864000.0, &c->ttl_s, error)
-        || !sim_scenario_double(sc, "presence.crash_per_hour", 0.0, 3600.0, &c->crash_per_hour, error)
-        || !get_u32(sc, "presence.crash_count", 0, 100000000, &c->crash_count, error)
-        || !sim_scenario_double(sc, "presence.crash_window_s", 1e-3, 1e7, &c->crash_window_s, error)
-        || !sim_scenario_double(sc, "presence.reconnect_s", 0.0, 864000.0, &c->reconnect_s, error)
-        || !sim_scenario_double(sc, "presence.reads_per_key_s", 0.0, 1e6, &c->reads_per_key_s, error)
-        || !get_u32(sc, "presence.individual_clients", 0, UINT32_MAX, &c->individual_clients, error)
-        || !get_u32(sc, "presence.pipeline", 1, 1000000, &c->pipeline, error)
-        || !get_u32(sc, "presence.expire.hz", 1, 500, &c->expire_hz, error)
-        || !get_u32(sc, "presence.expire.keys_per_loop", 1, 100000, &c->expire_keys_per_loop, error)
-        || !sim_scenario_double(sc, "presence.expire.stale_pct", 0.0, 100.0, &c->expire_stale_pct, error)
-        || !sim_scenario_double(sc, "presence.expire.time_limit_pct", 0.01, 100.0, &c->expire_time_limit_pct, error)
-        || !sim_scenario_double(sc, "presence.expire.sample_cost_s", 0.0, 1.0, &c->expire_sample_cost_s, error))
-        return FALSE;
-    const char *alg;
-    if (!sim_scenario_string(sc, "presence.expire.algorithm", &alg, error)) return FALSE;
-    if (strcmp(alg, "sample") != 0 && strcmp(alg, "scan") != 0) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
-                    "%s: presence.expire.algorithm must be \"sample\" or \"scan\", got \"%s\"",
-                    sim_scenario_origin(sc), alg);
-        return FALSE;
-    }
-    c->expire_scan = strcmp(alg, "scan") == 0;
-    /* The aggregation (and the pattern) rests on live keys never expiring
-     * between two heartbeats. */
-    if (c->ttl_s <= c->heartbeat_s) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
-                    "%s: presence.ttl_s must be greater than presence.heartbeat_s (%g), got %g",
-                    sim_scenario_origin(sc), c->heartbeat_s, c->ttl_s);
-        return FALSE;
-    }
-    return TRUE;
+    return sim_scenario_read_fields(sc, "presence", pr_fields, G_N_ELEMENTS(pr_fields), c, error)
+        && check_ttl(sc, c, error);
 }
 
 /* ------------------------------------------------------------- heap */
@@ -795,3 +780,60 @@ cJSON *presence_summary_json(const presence *p)
     cJSON_AddNumberToObject(o, "setex_per_sec", t > 0 ? (double)presence_heartbeats(p) / t : 0.0);
     return o;
 }
+
+/* ================================================================ the component */
+
+static gboolean pr_validate(const sim_scenario *sc, const slack_config *cfg, GError **error)
+{
+    return check_ttl(sc, &cfg->presence, error);
+}
+
+/* Exactly round(users x online_fraction) users connected at time 0, chosen
+ * uniformly (selection sampling, Knuth's Algorithm S), placed round-robin
+ * over the gateways (what least-connections gives when all start empty).
+ * Each opens its connection and sets its presence key, so this runs once
+ * presence exists. */
+static void connect_initial(slack_model *m, sim_rng *rng)
+{
+    uint32_t n = wl_users(m->wl), want = (uint32_t)slack_cfg_online_users(m->cfg), k = 0;
+    uint32_t gws = gw_count(m->gw);
+    for (uint32_t u = 0; u < n && k < want; u++) {
+        if ((double)(n - u) * sim_rng_uniform(rng) >= (double)(want - k)) continue;
+        uint16_t g = gw_connect(m->gw, u, (uint16_t)(k % gws));
+        if (g != GW_NONE) presence_connect(m->pres, u, g);
+        k++;
+    }
+}
+
+static gboolean pr_build(slack_model *m, const sim_scenario *sc, GError **error)
+{
+    (void)sc; (void)error;
+    m->pres = presence_new(m->ctx, m->redis, &m->config.presence, wl_users(m->wl));
+    sim_rng online;
+    sim_ctx_stream(m->ctx, "workload.online", &online);
+    connect_initial(m, &online);
+    return TRUE;
+}
+
+static void pr_component_free(slack_model *m) { presence_free(m->pres); }
+
+static cJSON *pr_summary(const slack_model *m) { return presence_summary_json(m->pres); }
+
+/* Crash detection delay beside the counts, so a student need not open
+ * summary.json to see it land in [TTL - heartbeat, TTL] plus the slack. */
+static void pr_report(const slack_model *m, GString *s)
+{
+    const sim_hist *d = presence_detect_hist(m->pres);
+    g_string_append_printf(s, "Presence: %" G_GUINT64_FORMAT " heartbeats, %" G_GUINT64_FORMAT " crashes, %" G_GUINT64_FORMAT " detected",
+                           presence_heartbeats(m->pres), presence_crashes(m->pres), presence_detected(m->pres));
+    if (sim_hist_count(d))
+        g_string_append_printf(s, ", detection delay p50 %.1f s, p99 %.1f s, max %.1f s", sim_hist_percentile(d, 50) / 1e9,
+                               sim_hist_percentile(d, 99) / 1e9, sim_hist_max(d) / 1e9);
+    g_string_append_c(s, '\n');
+}
+
+const slack_component presence_component = {
+    .name = "presence", .fields = pr_fields, .n_fields = G_N_ELEMENTS(pr_fields),
+    .config_offset = offsetof(slack_config, presence), .validate = pr_validate,
+    .build = pr_build, .free = pr_component_free, .summary = pr_summary, .report = pr_report,
+};

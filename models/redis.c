@@ -14,8 +14,11 @@
  * Ops are counted when offered; the background integral is kept globally
  * (ops/s summed over shards, integrated at each change). */
 #include "models/redis.h"
+#include "models/slack_internal.h"
 
+#include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include "sim/sim_error.h"
 
 /* The two public figures the default costs are fitted to (see redis.h). */
@@ -85,51 +88,29 @@ void redis_config_clear(redis_config *cfg)
     sim_dist_clear(&cfg->command_s);
 }
 
-/* A distribution slot for the defaults: the schema needs an object with
- * "dist" (sim_scenario_is_dist_node). */
-static cJSON *dist_slot(const sim_dist *d)
-{
-    cJSON *j = sim_dist_to_json(d);
-    if (j && cJSON_IsObject(j) && cJSON_GetObjectItemCaseSensitive(j, "dist")) return j;
-    cJSON_Delete(j);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "dist", "constant");
-    cJSON_AddNumberToObject(o, "value", sim_dist_mean(d));
-    return o;
-}
+/* Every "redis" key, once. The per-command cost must be positive: a zero
+ * cost would make a pipelined request free. */
+static const sim_field rd_fields[] = {
+    { "shards", 1, 65536, SIM_FIELD_U32, offsetof(redis_config, shards), "count" },
+    { "request_s", 0, DBL_MAX, SIM_FIELD_DIST, offsetof(redis_config, request_s), "s" },
+    { "command_s", DBL_MIN, DBL_MAX, SIM_FIELD_DIST, offsetof(redis_config, command_s), "s" },
+};
 
+/* Written from redis_config_init through the table that reads the keys. */
 cJSON *redis_defaults(void)
 {
     redis_config c;
     redis_config_init(&c);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "shards", c.shards);
-    cJSON_AddItemToObject(o, "request_s", dist_slot(&c.request_s));
-    cJSON_AddItemToObject(o, "command_s", dist_slot(&c.command_s));
+    sim_scenario_fields_to_json(o, rd_fields, G_N_ELEMENTS(rd_fields), &c);
     redis_config_clear(&c);
     return o;
-}
-
-static gboolean check_cost(const sim_scenario *sc, const char *key, const sim_dist *d, gboolean positive, GError **error)
-{
-    double m = sim_dist_mean(d);
-    if (isfinite(m) && (positive ? m > 0.0 : m >= 0.0)) return TRUE;
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s: mean must be %s and finite, got %g",
-                sim_scenario_origin(sc), key, positive ? "> 0" : ">= 0", m);
-    return FALSE;
 }
 
 gboolean redis_config_from_scenario(const sim_scenario *sc, redis_config *out, GError **error)
 {
     redis_config_init(out);
-    int64_t shards;
-    if (!sim_scenario_int(sc, "redis.shards", 1, 65536, &shards, error)) return FALSE;
-    out->shards = (uint32_t)shards;
-    redis_config_clear(out);
-    if (!sim_scenario_dist(sc, "redis.request_s", &out->request_s, error)) return FALSE;
-    if (!sim_scenario_dist(sc, "redis.command_s", &out->command_s, error)) return FALSE;
-    return check_cost(sc, "redis.request_s", &out->request_s, FALSE, error)
-        && check_cost(sc, "redis.command_s", &out->command_s, TRUE, error);
+    return sim_scenario_read_fields(sc, "redis", rd_fields, G_N_ELEMENTS(rd_fields), out, error);
 }
 
 /* ------------------------------------------------------- the fluid */
@@ -437,3 +418,24 @@ cJSON *redis_summary_json(const redis_server *r)
     cJSON_AddItemToObject(o, "latency_ms", sim_hist_to_json(r->lat, 1e6));
     return o;
 }
+
+/* ================================================================ the component */
+
+static gboolean rd_build(slack_model *m, const sim_scenario *sc, GError **error)
+{
+    (void)sc; (void)error;
+    m->redis = redis_new(m->ctx, &m->config.redis);
+    return TRUE;
+}
+
+static void rd_component_free(slack_model *m) { redis_free(m->redis); }
+static cJSON *rd_summary(const slack_model *m) { return redis_summary_json(m->redis); }
+
+/* The worst interval's utilization, or the run's offered load where higher. */
+static double rd_load(const slack_model *m) { return MAX(m->redis_util_iv_max, redis_offered_load(m->redis)); }
+
+const slack_component redis_component = {
+    .name = "redis", .fields = rd_fields, .n_fields = G_N_ELEMENTS(rd_fields),
+    .config_offset = offsetof(slack_config, redis), .build = rd_build, .free = rd_component_free,
+    .summary = rd_summary, .load = rd_load,
+};

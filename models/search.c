@@ -25,9 +25,11 @@
  * refresh tick of the document's primary, strictly after its
  * acknowledgement and at most one refresh interval later. */
 #include "models/search.h"
+#include "models/slack_internal.h"
 
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include "sim/sim_error.h"
 #include "sim/sim_hist.h"
@@ -1168,3 +1170,81 @@ void search_report(const search_model *s, GString *out)
                            " hits; %" G_GUINT64_FORMAT " queries rejected; ES write util max %.2f\n",
                            c.hits_filtered_by_acl, c.hits, c.query_rejections, util_max(s, TRUE));
 }
+
+/* ================================================================ the component */
+
+/* The world as the messaging model knows it (search_world's callbacks). */
+static uint64_t sw_workspace_users(void *u, uint32_t ws) { return wl_workspace_size(((slack_model *)u)->wl, ws); }
+static uint32_t sw_channel_workspace(void *u, uint32_t ch) { return wl_workspace_of_channel(((slack_model *)u)->wl, ch); }
+static gboolean sw_is_member(void *u, uint32_t ch, uint32_t member) { return wl_is_member(((slack_model *)u)->wl, ch, member); }
+static double sw_active_users(void *u, sim_time now) { (void)now; return (double)gw_total_connections(((slack_model *)u)->gw); }
+
+/* The workspace of a user: the last workspace starting at or before it. */
+static uint32_t sw_user_workspace(const slack_model *m, uint32_t user)
+{
+    uint32_t lo = 0, hi = wl_workspaces(m->wl);
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (wl_workspace_first_user(m->wl, mid) <= user) lo = mid; else hi = mid;
+    }
+    return lo;
+}
+
+static gboolean sw_pick_searcher(void *u, sim_rng *rng, uint32_t *searcher, uint32_t *ws)
+{
+    slack_model *m = u;
+    if (!wl_pick_connected(m, rng, searcher)) return FALSE;
+    *ws = sw_user_workspace(m, *searcher);
+    return TRUE;
+}
+
+static gboolean srch_validate(const sim_scenario *sc, const slack_config *cfg, GError **error)
+{
+    const search_config *c = &cfg->search;
+    if (c->backoff_max >= c->backoff_base) return TRUE;
+    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
+                "%s: search.indexer.backoff_max_s must be >= backoff_base_s", sim_scenario_origin(sc));
+    return FALSE;
+}
+
+static gboolean srch_build(slack_model *m, const sim_scenario *sc, GError **error)
+{
+    (void)sc;
+    search_world w = { m->kafka.partitions, wl_workspaces(m->wl), sw_workspace_users, sw_channel_workspace,
+                       sw_is_member, sw_pick_searcher, sw_active_users, m };
+    m->search = search_new(m->ctx, &m->config.search, &w, error);
+    return m->search != NULL;
+}
+
+static void srch_free(slack_model *m) { search_free(m->search); }
+static void srch_stop(slack_model *m) { search_set_arrivals(m->search, FALSE); }
+static void srch_published(slack_model *m, const msg_rec *r) { search_on_published(m->search, r->partition, r->serial, r->channel); }
+static cJSON *srch_summary(const slack_model *m) { return search_summary(m->search); }
+static void srch_report(const slack_model *m, GString *s) { search_report(m->search, s); }
+
+static const char *const srch_columns[] = {
+    "search_indexed_per_s", "search_lag_p99_ms", "search_queries_per_s", "search_pending",
+};
+
+static size_t srch_columns_fn(const slack_model *m, const char **out)
+{
+    if (!search_enabled(m->search)) return 0;
+    memcpy(out, srch_columns, sizeof srch_columns);
+    return G_N_ELEMENTS(srch_columns);
+}
+
+static size_t srch_sample(slack_model *m, double *out)
+{
+    if (!search_enabled(m->search)) return 0;
+    search_interval s;
+    search_take_interval(m->search, &s);
+    out[0] = s.indexed_per_s; out[1] = s.lag_p99_ms; out[2] = s.queries_per_s; out[3] = s.pending;
+    return 4;
+}
+
+const slack_component search_component = {
+    .name = "search", .fields = srch_keys, .n_fields = G_N_ELEMENTS(srch_keys),
+    .config_offset = offsetof(slack_config, search), .validate = srch_validate,
+    .build = srch_build, .stop = srch_stop, .free = srch_free, .on_published = srch_published,
+    .columns = srch_columns_fn, .sample = srch_sample, .summary = srch_summary, .report = srch_report,
+};

@@ -1,70 +1,86 @@
-/* slack_config: the scenario keys of the Slack model (everything but the
- * "redis" and "presence" subtrees, which belong to models/redis.h and
- * models/presence.h), their defaults, and range checks. docs/scenarios.md
- * gives each key's unit, default and source. */
+/* slack_config: the Slack model's own configuration (everything but the
+ * subtrees of redis, presence, search and files, which keep their own
+ * structs). Each stage reads its part through its component's field table
+ * (models/slack_internal.h), which also holds each key's default and unit;
+ * docs/scenarios.md gives each key's source. */
 #ifndef SLACK_CONFIG_H
 #define SLACK_CONFIG_H
 
+#include <math.h>
 #include <stdint.h>
 #include <glib.h>
-#include <cjson/cJSON.h>
 #include "sim/sim_dist.h"
-#include "sim/sim_scenario.h"
 
-/* Caller-allocated; fill with slack_cfg_read, release with slack_cfg_clear. */
+/* Caller-allocated; filled by slack_config_read (models/slack_internal.h). */
 typedef struct slack_cfg {
-    /* run */
-    double duration_s, interval_s, drain_s, start_hour;
-    int64_t seed, epoch_s;
-    /* workload (wl_) */
-    int64_t users;
-    double online_fraction;
-    int64_t workspaces, workspace_max;
-    sim_dist workspace_size;
-    gboolean general_channel;
-    double channels_per_user;
-    sim_dist channel_size;
-    int64_t channel_max;
-    double activity_exponent, general_activity;
-    double messages_per_user_per_day, rate_per_sec;
-    gboolean daily_curve;
-    double peak1_hour, peak2_hour, peak_width_h, night_level;
-    double thread_reply_fraction;
+    /* run (top-level keys; slack_model.c) */
+    double duration_s;             /* simulated time during which messages are sent */
+    double interval_s;             /* one time-series row per interval */
+    double drain_s;                /* longest run after duration to empty the pipeline */
+    double start_hour;             /* time of day at t = 0 */
+    int64_t seed;                  /* the run's seed unless --seed */
+    int64_t epoch_s;               /* seconds part of the first id */
     /* network */
-    double client_one_way_s;
-    /* gateways (gw_) */
-    int64_t gw_count, gw_cores, gw_max_connections;
-    double gw_memory_per_connection_kib, gw_memory_gib;
-    sim_dist gw_inbound_s, gw_push_s, gw_batch_overhead_s, gw_connect_s;
-    double gw_reconnect_window_s;
-    /* message service + PostgreSQL (msg_) */
-    int64_t pg_writers, pg_queue_limit;
-    sim_dist pg_service_s;
-    /* Kafka (kafka_) */
-    int64_t kafka_partitions;
-    sim_dist kafka_append_s, kafka_ack_s;
-    /* fan-out (fanout_) */
-    sim_dist fanout_service_s;
-    double fanout_per_recipient_s;
-    /* mobile push (push_) */
-    double push_rate_per_min, push_burst_s, push_retry_base_s, push_retry_max_s;
-    double push_notify_fraction;
-    sim_dist push_send_s;
-    /* SLOs checked by the report */
-    double slo_e2e_p99_ms, slo_push_p99_s, slo_persist_p99_ms;
+    double client_one_way_s;       /* client <-> gateway, one way */
+    /* workload (workload.c) */
+    int64_t users;                 /* everyone who may connect */
+    double online_fraction;        /* connected at t = 0 */
+    int64_t workspaces;            /* 0: drawn from workspace_size */
+    int64_t workspace_max;         /* cap on a drawn workspace size */
+    sim_dist workspace_size;       /* users per workspace */
+    gboolean general_channel;      /* every workspace has #general */
+    double channels_per_user;      /* other channels per member */
+    sim_dist channel_size;         /* members per other channel */
+    int64_t channel_max;           /* largest channel */
+    double activity_exponent;      /* channel weight size^x */
+    double general_activity;       /* extra weight of #general */
+    double messages_per_user_per_day; /* per connected user */
+    double rate_per_sec;           /* if > 0, replaces the per-user rate */
+    gboolean daily_curve;          /* rate follows the daily curve */
+    double peak1_hour;             /* first daily peak */
+    double peak2_hour;             /* second daily peak */
+    double peak_width_h;           /* standard deviation of each peak */
+    double night_level;            /* floor of the curve */
+    double thread_reply_fraction;  /* share of messages that are thread replies */
+    /* gateways (gateway.c) */
+    int64_t gw_count;              /* gateway servers */
+    int64_t gw_cores;              /* cores per gateway */
+    int64_t gw_max_connections;    /* connections one gateway holds */
+    double gw_memory_per_connection_kib; /* memory per connection */
+    double gw_memory_gib;          /* memory per gateway */
+    sim_dist gw_inbound_s;         /* CPU per inbound message */
+    sim_dist gw_push_s;            /* CPU per outbound push (its mean is used) */
+    sim_dist gw_batch_overhead_s;  /* CPU per push batch */
+    sim_dist gw_connect_s;         /* CPU per connect handshake */
+    double gw_reconnect_window_s;  /* clients of a dead gateway reconnect over this */
+    /* PostgreSQL (postgres.c) */
+    int64_t pg_writers;            /* writers of the pool */
+    int64_t pg_queue_limit;        /* 0: unbounded */
+    sim_dist pg_service_s;         /* one write */
+    /* Kafka (kafka.c) */
+    int64_t kafka_partitions;      /* of the topic */
+    sim_dist kafka_append_s;       /* leader time per append */
+    sim_dist kafka_ack_s;          /* replication delay until readable */
+    /* fan-out (fanout.c) */
+    sim_dist fanout_service_s;     /* consumer time per message */
+    double fanout_per_recipient_s; /* plus this per member */
+    /* mobile push (push.c) */
+    double push_rate_per_min;      /* provider quota */
+    double push_burst_s;           /* bucket holds this much of the quota */
+    double push_notify_fraction;   /* offline recipients who get a notification */
+    double push_retry_base_s;      /* first backoff after a 429 */
+    double push_retry_max_s;       /* longest backoff */
+    sim_dist push_send_s;          /* provider accept latency */
+    /* SLOs checked by the report (slack_output.c) */
+    double slo_e2e_p99_ms;         /* end-to-end p99 target */
+    double slo_push_p99_s;         /* push p99 target */
+    double slo_persist_p99_ms;     /* persist p99 target */
 } slack_cfg;
 
-/* The model's own keys with their defaults (no "redis"/"presence").
- * Caller owns; free with cJSON_Delete. */
-cJSON *slack_cfg_defaults(void);
-
-/* Reads and range-checks every key into `cfg` (which it initialises; clear
- * with slack_cfg_clear even on failure). Cross-key checks included (e.g.
- * more connections than the gateways hold). */
-gboolean slack_cfg_read(const sim_scenario *sc, slack_cfg *cfg, GError **error);
-void slack_cfg_clear(slack_cfg *cfg);
-
-/* Connected users the configuration implies. */
-uint64_t slack_cfg_online_users(const slack_cfg *cfg);
+/* Connected users the configuration implies: exactly round(users x f). */
+static inline uint64_t slack_cfg_online_users(const slack_cfg *cfg)
+{
+    return (uint64_t)llround((double)cfg->users * cfg->online_fraction);
+}
 
 #endif

@@ -1,7 +1,32 @@
-/* slack_internal: the slack_model struct, shared by the model's own files
- * (slack_model.c runs the pipeline, slack_output.c writes the summary, the
- * report and the time series). Not a public header: viz/, quiz/ and cli/
- * use models/slack_model.h only. */
+/* slack_internal: what the stage files of the Slack model share. Not a
+ * public header: viz/, quiz/ and cli/ use models/slack_model.h only.
+ *
+ * The model is assembled from components (slack_component, below), one per
+ * stage of the seed's pipeline, each in a file of its own:
+ *
+ *   workload.c   who talks to whom: users, workspaces, channels (wl_)
+ *   arrivals.c   when messages are sent, in which channel, by whom (arrivals_)
+ *   gateway.c    WebSocket gateways: connections, per-core CPU (gw_)
+ *   message.c    message service: ids "seconds.sequence", threads,
+ *                publish in id order                          (msg_)
+ *   postgres.c   the PostgreSQL writer pool                   (pg_)
+ *   kafka.c      partitions: append, replication ack, lag     (kafka_)
+ *   fanout.c     consumers, Redis membership read, push batches (fanout_)
+ *   push.c       the mobile push provider: quota, 429, retries (push_)
+ *   redis.c      Redis shards as single-threaded servers      (redis_)
+ *   presence.c   the presence TTL pattern and key expiry      (presence_)
+ *   search.c     Elasticsearch indexing and search            (search_)
+ *   files.c      S3 uploads through pre-signed URLs           (files_)
+ *   observer.c   the visualizer's observer callbacks          (obs_)
+ *   slack_model.c  assembly from the component table, the run loop, the
+ *                public API; slack_output.c  the time series, summary.json
+ *                and the report, from the components' outputs.
+ *
+ * Dependencies inside models/ point down the pipeline (a stage calls the
+ * next one directly, never back), so the objects link without cycles:
+ * hooks that run against the flow (search at publish, files at delivery)
+ * go through the component table, dispatched by the inline functions at
+ * the end of this header. */
 #ifndef SLACK_INTERNAL_H
 #define SLACK_INTERNAL_H
 
@@ -14,6 +39,10 @@
 #include "models/search.h"
 #include "models/files.h"
 
+#define SLACK_NIL UINT32_MAX
+
+/* ================================================================ records */
+
 /* A message in flight (sender -> last recipient); slots are recycled. */
 typedef struct msg_rec {
     uint64_t serial;       /* the observer's message number */
@@ -22,18 +51,13 @@ typedef struct msg_rec {
     sim_time t_sent;       /* reached the sender's gateway */
     sim_time t_published;  /* handed to Kafka */
     sim_time t_visible;    /* readable by the fan-out consumer */
-    uint32_t channel, sender;
+    uint32_t channel;      /* where it was posted */
+    uint32_t sender;       /* who posted it */
     uint32_t size;         /* the channel's members (cached: read at every stage) */
     uint32_t partition;    /* its Kafka partition */
     uint32_t chan_seq;     /* per-channel assignment order (for publish order) */
     uint32_t next_free;    /* free-list link */
 } msg_rec;
-
-/* Notifications of one message waiting for the push provider. */
-typedef struct push_job {
-    sim_time t_queued;
-    uint32_t left, attempts, next_free;
-} push_job;
 
 /* Per-channel message-service state. */
 typedef struct chan_state {
@@ -43,110 +67,357 @@ typedef struct chan_state {
     uint32_t published;    /* next assignment number to publish */
 } chan_state;
 
+/* Notifications of one message waiting for the push provider. */
+typedef struct push_job {
+    sim_time t_queued;     /* when the fan-out queued them */
+    uint32_t left;         /* notifications not yet sent */
+    uint32_t attempts;     /* 429s so far (the backoff's exponent) */
+    uint32_t next_free;    /* free-list link */
+} push_job;
+
 /* One observer callback waiting for its time (only while observed). */
 typedef struct obs_rec {
-    uint64_t serial;
+    uint64_t serial;       /* the message */
     uint32_t a, b;         /* delivered: member, gateway; done: channel */
-    uint32_t next_free;
+    uint32_t next_free;    /* free-list link */
 } obs_rec;
 
-#define SLACK_NIL UINT32_MAX
+/* ================================================================ components */
+
+/* The full configuration: the model's own keys (slack_cfg) and the
+ * sub-configurations of the components that keep their own struct. */
+typedef struct slack_config {
+    slack_cfg core;              /* run, workload, network, gateways, postgres, kafka, fanout, push, slo */
+    redis_config redis;          /* "redis" */
+    presence_config presence;    /* "presence" */
+    search_config search;        /* "search" */
+    files_config files;          /* "files" */
+} slack_config;
+
+/* Reads every component's keys and runs every component's checks. `cfg` is
+ * initialised whatever happens: clear it with slack_config_clear. */
+gboolean slack_config_read(const sim_scenario *sc, slack_config *cfg, GError **error);
+void slack_config_clear(slack_config *cfg);
+
+/* One stage of the model, in the manner of ROSS's tw_lptype: a const table
+ * of what the assembly needs. Every member but `name` may be NULL / 0.
+ * The model builds components in table order (a component may use those
+ * before it), then starts them in the same order; the report's load and
+ * latency lines follow that order too. */
+typedef struct slack_component {
+    const char *name;            /* its scenario subtree and summary section */
+    /* configuration */
+    const sim_field *fields;     /* its keys, below `name` ("" for top-level keys) */
+    size_t n_fields;
+    size_t config_offset;        /* offsetof(slack_config, x) the fields point into */
+    /* cross-key checks after every field was read */
+    gboolean (*validate)(const sim_scenario *sc, const slack_config *cfg, GError **error);
+    /* lifecycle */
+    gboolean (*build)(slack_model *m, const sim_scenario *sc, GError **error);
+    void (*start)(slack_model *m);                       /* after every build: first events */
+    void (*stop)(slack_model *m);                        /* the run's duration is over: no new work */
+    void (*free)(slack_model *m);                        /* NULL-safe: also after a failed build */
+    /* pipeline hooks (once per message, never per recipient) */
+    void (*on_published)(slack_model *m, const msg_rec *r);
+    void (*on_delivered)(slack_model *m, const msg_rec *r, uint64_t online);
+    /* outputs */
+    size_t (*columns)(const slack_model *m, const char **out);   /* extra time-series columns */
+    size_t (*sample)(slack_model *m, double *out);               /* their values for one row */
+    cJSON *(*summary)(const slack_model *m);                     /* its summary.json section; caller owns */
+    void (*report)(const slack_model *m, GString *s);            /* its lines of the report */
+    /* its row of the report's load table (NULL: not a queueing stage) */
+    double (*load)(const slack_model *m);
+    /* its latency histogram (ns), "persist", "kafka", ...; label in the report */
+    const sim_hist *(*latency)(const slack_model *m);
+    const char *latency_name;
+    const char *latency_label;
+    double latency_unit;         /* ns per report unit (1e6: ms, 1e9: s) */
+    const char *latency_unit_name;
+} slack_component;
+
+/* The components, in construction order (slack_model.c). */
+extern const slack_component *const slack_components[];
+extern const size_t slack_n_components;
+
+/* Each component's table row (defined in its file). */
+extern const slack_component run_component;        /* slack_model.c: run, network keys */
+extern const slack_component wl_component;         /* workload.c */
+extern const slack_component arrivals_component;   /* arrivals.c */
+extern const slack_component gw_component;         /* gateway.c */
+extern const slack_component pg_component;         /* postgres.c */
+extern const slack_component kafka_component;      /* kafka.c */
+extern const slack_component fanout_component;     /* fanout.c */
+extern const slack_component redis_component;      /* redis.c */
+extern const slack_component presence_component;   /* presence.c */
+extern const slack_component push_component;       /* push.c */
+extern const slack_component msg_component;        /* message.c */
+extern const slack_component search_component;     /* search.c */
+extern const slack_component files_component;      /* files.c */
+extern const slack_component slo_component;        /* slack_output.c: slo keys, verdicts */
+
+/* ================================================================ the model */
+
+#define SLACK_MAX_COMPONENTS 16
 
 struct slack_model {
-    slack_cfg cfg;
-    char *name;
-    uint64_t seed;
-    sim_ctx *ctx;
-    wl_workload *wl;
-    gw_set *gw;
-    const uint16_t *conn;          /* gw_conn_table(gw) */
-    redis_config rcfg;
-    redis_server *redis;
-    presence_config pcfg;
-    presence *pres;
+    /* ---- run */
+    slack_config config;           /* every key, read once */
+    const slack_cfg *cfg;          /* &config.core */
+    char *name;                    /* the scenario's name */
+    uint64_t seed;                 /* the run's seed */
+    sim_ctx *ctx;                  /* clock, events, RNG streams */
+    sim_time duration;             /* the run's length (arrivals stop then) */
+    sim_time drained;              /* extra time run after duration */
+    double build_wall_s;           /* wall clock of slack_model_new's build */
+    const slack_component *const *components; /* slack_components: outputs walk it without naming it */
+    size_t n_components;           /* entries of components */
+    const slack_component *hook_published[SLACK_MAX_COMPONENTS]; /* components with on_published, NULL-ended */
+    const slack_component *hook_delivered[SLACK_MAX_COMPONENTS]; /* with on_delivered, NULL-ended */
+
+    /* ---- workload and arrivals (workload.c) */
+    wl_workload *wl;               /* users, workspaces, channels */
+    struct {
+        sim_rng rng;               /* "workload.arrivals": gaps, thinning, channel and sender draws */
+        double base_rate;          /* messages/s at curve level 1 */
+        double rate_factor;        /* the visualizer's scale (1 = as configured) */
+        double rate_max;           /* thinning envelope */
+        float *curve_knots;        /* daily curve at every whole second of the run */
+        uint32_t n_knots;          /* entries of curve_knots */
+        gboolean on;               /* new messages are being sent */
+        uint64_t alias_bits;       /* random bits of the channel draw after next */
+        uint32_t next_channel;     /* channel of the next arrival */
+        const uint32_t *sender_hint; /* next arrival's first sender candidate, not yet prefetched (hint) */
+        sim_event_id ev;           /* the pending arrival */
+        uint64_t no_sender;        /* arrivals dropped: no connected member found */
+    } arr;
+
+    /* ---- gateways (gateway.c) */
+    gw_set *gw;                    /* connections and per-core CPU */
+    const uint16_t *conn;          /* gw_conn_table(gw): each user's gateway or GW_NONE */
+
+    /* ---- message service (message.c) */
+    struct {
+        sim_rng rng;               /* "message_service": thread replies */
+        chan_state *chan;          /* per channel */
+        GArray *recs;              /* msg_rec slots */
+        uint32_t free;             /* free-list head */
+        uint64_t serial_next;      /* the next message number */
+        uint64_t in_flight;        /* sent, not yet fanned out or dropped */
+        GHashTable *parked;        /* (channel << 32 | seq) -> slot + 1, or SLACK_NIL for a drop */
+        uint64_t sent;             /* messages sent */
+        uint64_t thread_replies;   /* of them, replies in a thread */
+        uint64_t iv_sent;          /* sent this interval */
+        double per_s_peak;         /* largest interval rate */
+    } msg;
+
+    /* ---- PostgreSQL (postgres.c) */
+    struct {
+        sim_station *pool;         /* the writer pool: c writers, one FIFO */
+        sim_hist *h_persist;       /* queued -> committed, ns */
+        uint64_t persisted;        /* writes committed */
+        uint64_t dropped;          /* writes refused (queue_limit) */
+        uint64_t iv_done;          /* committed this interval */
+        double area_prev;          /* busy integral at the last row */
+        double util_max;           /* worst interval's utilization */
+        double wps_peak;           /* largest interval write rate */
+    } pg;
+
+    /* ---- Kafka (kafka.c) */
+    struct {
+        sim_rng rng;               /* "kafka": append and ack draws */
+        uint32_t partitions;       /* of the topic */
+        sim_time *free_at;         /* per partition leader: end of its booked appends (virtual time) */
+        sim_time *booked;          /* per partition: append work booked, ns */
+        sim_time *done_prev;       /* per partition: work done at the last row */
+        sim_time *visible_last;    /* per partition: keeps acks FIFO */
+        uint64_t *lag_max_by_p;    /* per partition: largest consumer lag of the run */
+        uint64_t *lag_iv_by_p;     /* 2 x partitions: [0,P) largest lag this interval, [P,2P) in the last row's */
+        uint64_t lag_iv_max;       /* largest lag this interval, any partition */
+        uint64_t lag_max;          /* largest lag of any written row */
+        sim_hist *h_kafka;         /* publish -> readable, ns */
+        double util_max;           /* worst interval's append utilization, busiest leader */
+    } kafka;
+
+    /* ---- fan-out (fanout.c) */
+    struct {
+        sim_rng rng;               /* "fanout": consumer service draws */
+        sim_station **consumer;    /* one consumer per partition */
+        double *area_prev;         /* per consumer: busy integral at the last row */
+        double util_max;           /* worst interval's utilization, busiest consumer */
+        uint32_t *slot_count;      /* scratch per (gateway, core): pushes of this message */
+        uint32_t *touched;         /* scratch: the slots this message touched */
+        uint32_t n_touched;        /* entries of touched */
+        sim_time *slot_base;       /* scratch per slot: the batch's start */
+        sim_hist *h_fanout;        /* readable -> last online recipient pushed, ns */
+        sim_hist *h_e2e;           /* send -> push, one per online recipient, rows written */
+        sim_hist *h_e2e_iv;        /* the same, this interval */
+        uint64_t messages;         /* messages fanned out */
+        uint64_t online;           /* recipients pushed over WebSocket */
+        uint64_t offline;          /* recipients queued for mobile push */
+        uint64_t lost;             /* recipients lost to a crashed client's live key */
+        uint64_t redis_ops;        /* Redis commands the fan-out sent */
+        uint64_t iv_delivered;     /* pushes this interval */
+        double deliveries_per_s_peak; /* largest interval push rate */
+    } fan;
+
+    /* ---- Redis and presence (redis.c, presence.c) */
+    redis_server *redis;           /* membership, routing and presence keys */
+    presence *pres;                /* heartbeats, TTLs, expiry */
+    double redis_area_prev;        /* Redis busy integral at the last row */
+    double redis_util_iv_max;      /* worst interval's Redis utilization */
+
+    /* ---- mobile push (push.c) */
+    struct {
+        sim_rng rng;               /* "push": rounding, send times, backoff jitter */
+        GArray *jobs;              /* push_job slots */
+        uint32_t free;             /* free-list head */
+        double tokens;             /* quota left now */
+        double token_rate_ns;      /* tokens per ns */
+        double token_cap;          /* bucket size */
+        sim_time tokens_t;         /* when tokens was last refilled */
+        uint64_t waiting;          /* notifications not yet sent */
+        uint64_t queued;           /* offline recipients handed to push (before notify_fraction) */
+        uint64_t sent;             /* notifications sent */
+        uint64_t retries_429;      /* attempts refused by the quota */
+        uint64_t iv_queued;        /* queued this interval */
+        double per_s_peak;         /* largest interval queue rate */
+        sim_hist *h_push;          /* queued -> sent, ns */
+    } push;
+
+    /* ---- search and files (search.c, files.c) */
     search_model *search;          /* indexing consumer group + queries */
     files_model *files;            /* uploads and downloads */
-    sim_station *pg, **fanout;     /* writer pool; one consumer per partition */
-    sim_time *kafka_free_at, *kafka_booked, *kafka_done_prev;  /* per partition leader, virtual time */
-    uint64_t *lag_by_partition;    /* largest consumer lag seen per partition */
-    uint64_t *lag_iv_by_partition; /* 2 x partitions: [0,P) largest lag this interval, [P,2P) in the last row's */
-    uint32_t partitions;
-    sim_rng rng_wl, rng_msg, rng_kafka, rng_fanout, rng_push;
-    sim_time duration, drained;    /* drained: extra time run after duration */
 
-    chan_state *chan;
-    GArray *msgs;                  /* msg_rec */
-    uint32_t msg_free;
-    uint64_t serial_next, in_flight;
-    GHashTable *parked;            /* (channel << 32 | seq) -> slot + 1, or SLACK_NIL for a drop */
-    sim_time *kafka_visible_last;  /* per partition: keeps ack delays FIFO */
+    /* ---- time series (slack_output.c) */
+    struct {
+        sim_series *series;        /* one row per interval */
+        sim_time iv_ns;            /* interval length */
+        sim_time iv_prev;          /* end of the last row */
+        sim_event_id ev;           /* the pending sample */
+    } out;
 
-    /* arrivals */
-    double base_rate, rate_factor, rate_max;
-    float *curve_knots;            /* daily curve at every whole second of the run */
-    uint32_t n_knots;
-    gboolean arrivals_on;
-    uint64_t alias_bits;           /* random bits of the channel draw after next */
-    uint32_t next_channel;         /* channel of the next arrival */
-    const uint32_t *sender_hint;   /* next arrival's first sender candidate, not yet prefetched (hint) */
-    sim_event_id arrival_ev;
-
-    /* fan-out scratch, one entry per (gateway, core) */
-    uint32_t *slot_count, *touched, n_touched;
-    sim_time *slot_base;
-
-    /* push provider */
-    GArray *push_jobs;
-    uint32_t push_free;
-    double tokens, token_rate_ns, token_cap;
-    sim_time tokens_t;
-    uint64_t push_waiting;
-
-    /* counters */
-    uint64_t sent, persisted, dropped, delivered_online, push_offline;
-    uint64_t recipients_online, recipients_offline, lost_crashed, thread_replies;
-    uint64_t fanned_out, push_sent, push_429, no_sender, redis_fanout_ops;
-    sim_hist *h_e2e, *h_e2e_iv, *h_persist, *h_kafka, *h_fanout, *h_push;
-
-    /* time series */
-    sim_series *series;
-    sim_time iv_ns, iv_prev;
-    sim_event_id sample_ev;
-    uint64_t iv_sent, iv_delivered, iv_push, iv_pg_done, lag_max, lag_iv_max;
-    double pg_area_prev, *fanout_area_prev;
-    double pg_wps_peak, pg_util_max, kafka_util_max, fanout_util_max;
-    double msgs_per_s_peak, deliveries_per_s_peak, push_per_s_peak;
-    double redis_area_prev, redis_util_iv_max;
-
-    /* observer */
-    slack_observer obs;
-    void *obs_user;
-    gboolean obs_on;
-    GArray *obs_recs;
-    uint32_t obs_free;
-
-    /* wall clock of slack_model_new's build, for the report */
-    double build_wall_s;
+    /* ---- observer (observer.c) */
+    struct {
+        slack_observer fn;         /* the callbacks */
+        void *user;                /* their argument */
+        gboolean on;               /* any observer set */
+        GArray *recs;              /* obs_rec slots */
+        uint32_t free;             /* free-list head */
+    } obs;
 };
 
-/* slack_world.c: search and files, wired in */
-void slack_world_defaults(cJSON *d);
-gboolean slack_world_validate(const sim_scenario *sc, GError **error);
-gboolean slack_world_new(slack_model *m, const sim_scenario *sc, GError **error);
-void slack_world_free(slack_model *m);
-void slack_world_stop_arrivals(slack_model *m);
-void slack_world_summary(const slack_model *m, cJSON *o);
-void slack_world_report(const slack_model *m, GString *s);
-void slack_world_published(slack_model *m, uint32_t partition, uint64_t msg, uint32_t channel);
-void slack_world_delivered(slack_model *m, uint64_t msg, uint64_t online);
-/* Extra time-series columns (at most SLACK_WORLD_COLUMNS): names, then
- * one row's values since the previous row. Both return the count. */
-#define SLACK_WORLD_COLUMNS 8
-size_t slack_world_columns(const slack_model *m, const char **out);
-size_t slack_world_sample(slack_model *m, double *out);
+/* ================================================================ stage functions */
+
+/* arrivals.c: the arrival process */
+void arrivals_schedule_next(slack_model *m);
+void arrivals_set_rate_factor(slack_model *m, double factor);
+void arrivals_stop(slack_model *m);
+/* workload.c: a connected user drawn uniformly (a few tries); FALSE if
+ * none found. */
+gboolean wl_pick_connected(const slack_model *m, sim_rng *rng, uint32_t *user);
+
+/* message.c */
+void msg_send(slack_model *m, uint32_t channel, uint32_t sender);     /* the sender's gateway takes it now */
+void msg_persisted(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started);
+void msg_dropped(sim_ctx *ctx, void *user, uint64_t job);
+
+/* postgres.c (pg_submit is inline below: the pool calls back into message.c) */
+double pg_take_interval_util(slack_model *m, sim_time now, double dt);
+
+/* kafka.c */
+uint32_t kafka_partition_of(const slack_model *m, uint32_t channel);
+void kafka_publish(slack_model *m, uint32_t slot);
+double kafka_take_interval_util(slack_model *m, sim_time now, double dt);
+void kafka_end_interval(slack_model *m);
+
+/* fanout.c */
+void fanout_submit(slack_model *m, uint32_t slot, msg_rec *r);
+double fanout_take_interval_util(slack_model *m, sim_time now, double dt);
+/* End-to-end over the whole run: rows written plus the current interval.
+ * Caller frees with sim_hist_free. */
+sim_hist *fanout_e2e_all(const slack_model *m);
+
+/* push.c */
+void push_enqueue(slack_model *m, uint32_t n);
+double push_offered(const slack_model *m);
+
+/* observer.c */
+uint32_t obs_alloc(slack_model *m, uint64_t serial, uint32_t a, uint32_t b);
+void obs_delivered_ev(sim_ctx *ctx, void *data, uint64_t arg);
+void obs_done_ev(sim_ctx *ctx, void *data, uint64_t arg);
+void obs_build(slack_model *m);
+void obs_free(slack_model *m);
 
 /* slack_output.c */
 void slack_output_series_init(slack_model *m);
 void slack_output_sample(slack_model *m);
+
+
+/* ================================================================ inline helpers */
+
+static inline sim_time slack_sample_ns(const sim_dist *d, sim_rng *rng)
+{
+    double s = sim_dist_sample(d, rng);
+    return s > 0 ? sim_time_from_sec(s) : 0;
+}
+
+static inline msg_rec *msg_at(slack_model *m, uint32_t slot) { return &g_array_index(m->msg.recs, msg_rec, slot); }
+
+static inline void msg_release(slack_model *m, uint32_t slot)
+{
+    msg_at(m, slot)->next_free = m->msg.free;
+    m->msg.free = slot;
+    m->msg.in_flight--;
+}
+
+/* Crash mode: some clients die without a word, so who is online is asked
+ * of presence, not of the connection table alone. */
+/* A station's utilization since the previous row, from its busy integral
+ * (server-fraction x s since creation); `prev` holds the integral at the
+ * previous row and is updated. */
+static inline double slack_interval_util(const sim_station *st, double *prev, sim_time now, double dt)
+{
+    double a = sim_station_utilization(st) * sim_time_to_sec(now), u = dt > 0 ? (a - *prev) / dt : 0;
+    *prev = a;
+    return u;
+}
+
+/* The write of message `slot` joins the PostgreSQL pool's queue now. */
+static inline void pg_submit(slack_model *m, uint32_t slot) { sim_station_submit(m->pg.pool, slot); }
+
+static inline gboolean slack_crash_mode(const slack_model *m) { return presence_crashes(m->pres) > 0; }
+
+/* Is `user` connected as far as its own client is concerned? */
+static inline gboolean slack_user_connected(const slack_model *m, uint32_t user, gboolean cm)
+{
+    if (m->conn[user] == GW_NONE) return FALSE;
+    return !cm || presence_connected(m->pres, user);
+}
+
+/* The next arrival's first sender candidate was prefetched when it was
+ * drawn (arrivals.c); the message events in between read it and prefetch
+ * its connection entry. A hint: no effect on results. */
+static inline void arrivals_prefetch_sender(slack_model *m)
+{
+    if (m->arr.sender_hint) {
+        __builtin_prefetch(&m->conn[*m->arr.sender_hint]);
+        m->arr.sender_hint = NULL;
+    }
+}
+
+static inline void obs_stage(slack_model *m, const msg_rec *r, slack_stage stage)
+{
+    if (m->obs.fn.stage) m->obs.fn.stage(m->obs.user, r->serial, r->channel, stage, sim_now(m->ctx));
+}
+
+static inline void slack_hooks_published(slack_model *m, const msg_rec *r)
+{
+    for (const slack_component *const *c = m->hook_published; *c; c++) (*c)->on_published(m, r);
+}
+
+static inline void slack_hooks_delivered(slack_model *m, const msg_rec *r, uint64_t online)
+{
+    for (const slack_component *const *c = m->hook_delivered; *c; c++) (*c)->on_delivered(m, r, online);
+}
 
 #endif

@@ -21,6 +21,10 @@ typedef struct slack_model slack_model;
 /* The schema and defaults of every scenario key. Caller owns; free with
  * cJSON_Delete. */
 cJSON *slack_model_defaults(void);
+/* Every scenario key, one line each: "path<TAB>kind<TAB>unit<TAB>min<TAB>max"
+ * (an enum gives its names), from the same tables that read them. Caller
+ * frees with g_free. */
+char *slack_model_keys(void);
 
 /* Builds a model from a loaded scenario (borrowed during the call). Range
  * checks happen here: NULL with a one-line `error` naming the key. Caller

@@ -6,9 +6,14 @@
  * other channel's members are stored once, contiguously, in `members`.
  * The alias table draws a channel with probability weight/sum(weights). */
 #include "models/workload.h"
+#include "models/slack_internal.h"
 
+#include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
+#include <unistd.h>
+#include "sim/sim_error.h"
 
 #define WL_RANGE_FLAG 0x80000000u
 
@@ -350,4 +355,108 @@ void wl_prefetch_members(const wl_workload *w, uint32_t channel, uint32_t n)
     /* 16 ids per 64-byte line; the last member's line too */
     for (uint32_t i = 0; i < n; i += 16) __builtin_prefetch(m + i);
     if (n) __builtin_prefetch(m + n - 1);
+}
+
+/* ================================================================ the component */
+
+#define WD(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(slack_cfg, f), u, NULL, d }
+#define WI(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_INT64, offsetof(slack_cfg, f), u, NULL, d }
+#define WB(p, f, d) { p, 0, 0, SIM_FIELD_BOOL, offsetof(slack_cfg, f), "bool", NULL, d }
+/* Sizes may be heavy-tailed (an infinite mean is allowed: draws are capped). */
+#define WS(p, f, u, d) { p, 0, INFINITY, SIM_FIELD_DIST, offsetof(slack_cfg, f), u, NULL, d }
+static const sim_field wl_fields[] = {
+    WI("users", 1, 1000000000.0, users, "users", "500"),
+    WD("online_fraction", 0, 1, online_fraction, "0..1", "0.7"),
+    WI("workspaces", 0, 1000000000.0, workspaces, "count", "1"),
+    WI("workspace_max", 1, 1000000000.0, workspace_max, "users", "250000"),
+    WS("workspace_size", workspace_size, "users", "{\"dist\": \"pareto\", \"xm\": 3, \"alpha\": 1.12}"),
+    WB("general_channel", general_channel, "true"),
+    WD("channels_per_user", 0, 1000, channels_per_user, "ratio", "0"),
+    WS("channel_size", channel_size, "members", "{\"dist\": \"pareto\", \"xm\": 2, \"alpha\": 1.2}"),
+    WI("channel_max", 2, 1000000000.0, channel_max, "members", "100000"),
+    WD("activity_exponent", -4, 4, activity_exponent, "-", "0.3"),
+    WD("general_activity", 0, 1e6, general_activity, "-", "1"),
+    WD("messages_per_user_per_day", 0, 1e6, messages_per_user_per_day, "msgs", "20"),
+    WD("rate_per_sec", 0, 1e9, rate_per_sec, "msgs/s", "0"),
+    WB("daily_curve", daily_curve, "true"),
+    WD("peak1_hour", 0, 24, peak1_hour, "h", "11"),
+    WD("peak2_hour", 0, 24, peak2_hour, "h", "14"),
+    WD("peak_width_h", 0.05, 24, peak_width_h, "h", "2"),
+    WD("night_level", 0, 1, night_level, "0..1", "0.05"),
+    WD("thread_reply_fraction", 0, 1, thread_reply_fraction, "0..1", "0.3"),
+};
+#undef WD
+#undef WI
+#undef WB
+#undef WS
+
+/* A lower bound on the world's footprint: ~49 bytes per user were measured
+ * for peak_hour_12m (753 MiB at 16M users), so 48 bytes a user is a floor.
+ * A scenario that cannot fit in this machine's memory is refused here, with
+ * a message, instead of aborting in an allocation half-way through the
+ * build of the world. */
+static gboolean check_memory(const sim_scenario *sc, const slack_cfg *cfg, GError **error)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return TRUE;   /* unknown: let the allocator decide */
+    double need_gib = 48.0 * (double)cfg->users / (1024.0 * 1024.0 * 1024.0);
+    double have_gib = (double)pages * (double)page / (1024.0 * 1024.0 * 1024.0);
+    if (need_gib > have_gib)
+        return sim_error_at(error, SIM_ERROR_VALUE, sim_scenario_origin(sc), NULL,
+                            "workload.users: %" G_GINT64_FORMAT " users need at least %.1f GiB, "
+                            "more than this machine's %.1f GiB", cfg->users, need_gib, have_gib);
+    return TRUE;
+}
+
+static gboolean wl_validate(const sim_scenario *sc, const slack_config *config, GError **error)
+{
+    const slack_cfg *cfg = &config->core;
+    const char *o = sim_scenario_origin(sc);
+    if (cfg->workspaces > cfg->users)
+        return sim_error_at(error, SIM_ERROR_VALUE, o, NULL, "workload.workspaces (%" G_GINT64_FORMAT
+                            ") exceeds workload.users (%" G_GINT64_FORMAT ")", cfg->workspaces, cfg->users);
+    if (cfg->users > 4000000000LL / 2)
+        return sim_error_at(error, SIM_ERROR_VALUE, o, NULL, "workload.users must be < 2e9 (32-bit user ids)");
+    return check_memory(sc, cfg, error);
+}
+
+static gboolean wl_build(slack_model *m, const sim_scenario *sc, GError **error)
+{
+    (void)sc; (void)error;
+    sim_rng build;
+    sim_ctx_stream(m->ctx, "workload.build", &build);
+    m->wl = wl_new(m->cfg, &build);
+    return TRUE;
+}
+
+static void wl_component_free(slack_model *m) { wl_free(m->wl); }
+
+static cJSON *wl_summary(const slack_model *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "users", wl_users(m->wl));
+    cJSON_AddNumberToObject(o, "connected_at_start", (double)slack_cfg_online_users(m->cfg));
+    cJSON_AddNumberToObject(o, "workspaces", wl_workspaces(m->wl));
+    cJSON_AddNumberToObject(o, "channels", wl_channels(m->wl));
+    cJSON_AddNumberToObject(o, "memberships", (double)wl_memberships(m->wl));
+    cJSON_AddNumberToObject(o, "largest_channel", wl_channel_max_size(m->wl));
+    cJSON_AddNumberToObject(o, "members_per_message_mean", wl_mean_channel_size_by_activity(m->wl));
+    cJSON_AddNumberToObject(o, "rate_per_sec_base", m->arr.base_rate);
+    return o;
+}
+
+const slack_component wl_component = {
+    .name = "workload", .fields = wl_fields, .n_fields = G_N_ELEMENTS(wl_fields),
+    .config_offset = offsetof(slack_config, core), .validate = wl_validate,
+    .build = wl_build, .free = wl_component_free, .summary = wl_summary,
+};
+
+gboolean wl_pick_connected(const slack_model *m, sim_rng *rng, uint32_t *user)
+{
+    uint32_t n = wl_users(m->wl);
+    for (int i = 0; i < 16 && n; i++) {
+        uint32_t u = (uint32_t)sim_rng_below(rng, n);
+        if (m->conn[u] != GW_NONE) { *user = u; return TRUE; }
+    }
+    return FALSE;
 }

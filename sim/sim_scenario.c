@@ -1095,11 +1095,16 @@ static gboolean read_number_field(const sim_scenario *sc, const char *path, cons
 {
     if (f->kind == SIM_FIELD_INT64)
         return sim_scenario_int(sc, path, (int64_t)f->min, (int64_t)f->max, (int64_t *)dst, error);
+    if (f->kind == SIM_FIELD_U32) {   /* a count: a whole number, as for INT64 */
+        int64_t c = 0;
+        if (!sim_scenario_int(sc, path, (int64_t)f->min, (int64_t)MIN(f->max, (double)UINT32_MAX), &c, error)) return FALSE;
+        *(uint32_t *)dst = (uint32_t)c;
+        return TRUE;
+    }
     double v = 0;
     if (!sim_scenario_double(sc, path, f->min, f->max, &v, error)) return FALSE;
     switch (f->kind) {
     case SIM_FIELD_DOUBLE: *(double *)dst = v; break;
-    case SIM_FIELD_U32:    *(uint32_t *)dst = (uint32_t)llround(v); break;
     case SIM_FIELD_TIME:   *(sim_time *)dst = sim_time_from_sec(v); break;
     default: g_assert_not_reached();
     }
@@ -1189,6 +1194,17 @@ void sim_scenario_fields_to_json(cJSON *root, const sim_field *fields, size_t n,
         const char *leaf;
         cJSON *o = parent_object(root, fields[i].path, &leaf);
         cJSON_AddItemToObject(o, leaf, field_json(&fields[i], (const char *)config + fields[i].offset));
+    }
+}
+
+void sim_scenario_fields_defaults(cJSON *root, const sim_field *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *leaf;
+        cJSON *v = cJSON_Parse(fields[i].dflt);
+        g_assert(v != NULL);   /* a table's own text: a programming error if it does not parse */
+        cJSON *o = parent_object(root, fields[i].path, &leaf);
+        cJSON_AddItemToObject(o, leaf, v);
     }
 }
 

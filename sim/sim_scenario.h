@@ -77,7 +77,7 @@ gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *o
  * and listing the keys for docs/scenarios.md (sim_scenario_fields_list). */
 typedef enum {
     SIM_FIELD_DOUBLE,   /* double in [min, max] */
-    SIM_FIELD_U32,      /* uint32_t, rounded */
+    SIM_FIELD_U32,      /* uint32_t, a whole number in [min, max] */
     SIM_FIELD_TIME,     /* seconds in the scenario, sim_time (ns) in the struct */
     SIM_FIELD_INT64,    /* int64_t, a whole number in [min, max] */
     SIM_FIELD_BOOL,     /* gboolean; min and max unused */
@@ -92,6 +92,7 @@ typedef struct sim_field {
     size_t offset;               /* offsetof the destination */
     const char *unit;            /* as docs/scenarios.md gives it; NULL: "-" */
     const char *const *names;    /* SIM_FIELD_ENUM: the allowed strings, NULL-terminated */
+    const char *dflt;            /* the default as JSON text, for tables that carry their defaults */
 } sim_field;
 
 /* Reads every field of the table into `config`; FALSE at the first bad one
@@ -103,6 +104,9 @@ gboolean sim_scenario_read_fields(const sim_scenario *sc, const char *prefix, co
 /* The inverse: each field's value in `config` goes to its dotted path
  * under `root` (objects created as needed), in table order. */
 void sim_scenario_fields_to_json(cJSON *root, const sim_field *fields, size_t n, const void *config);
+/* The defaults of a table whose rows carry them (`dflt`), each at its
+ * dotted path under `root`, in table order. */
+void sim_scenario_fields_defaults(cJSON *root, const sim_field *fields, size_t n);
 /* Releases the SIM_FIELD_DIST slots of `config`. */
 void sim_scenario_fields_clear(const sim_field *fields, size_t n, void *config);
 /* One line per field, "prefix.path<TAB>kind<TAB>unit<TAB>min<TAB>max",

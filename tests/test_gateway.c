@@ -4,16 +4,16 @@
  * capacity, liveness and least-connections placement. */
 #include "tests/test_util.h"
 #include "models/slack_model.h"
-#include "models/slack_config.h"
+#include "models/slack_internal.h"
 #include "models/gateway.h"
 
-static gboolean cfg_from(const char *text, slack_cfg *cfg)
+static gboolean cfg_from(const char *text, slack_config *cfg)
 {
     cJSON *d = slack_model_defaults();
     GError *err = NULL;
     sim_scenario *sc = sim_scenario_load_string(text, "gw.json", d, &err);
     cJSON_Delete(d);
-    gboolean ok = sc && slack_cfg_read(sc, cfg, &err);
+    gboolean ok = sc && slack_config_read(sc, cfg, &err);
     g_clear_error(&err);
     sim_scenario_free(sc);
     return ok;
@@ -23,10 +23,10 @@ static void noop(sim_ctx *ctx, void *data, uint64_t arg) { (void)ctx; (void)data
 
 static void test_core_booking_is_fifo(void)
 {
-    slack_cfg cfg;
+    slack_config cfg;
     CU_ASSERT_FATAL(cfg_from("{\"workload\": {\"users\": 10}, \"gateways\": {\"count\": 2, \"cores\": 2}}", &cfg));
     sim_ctx *ctx = sim_ctx_new(1);
-    gw_set *g = gw_new(ctx, &cfg, 10);
+    gw_set *g = gw_new(ctx, &cfg.core, 10);
     /* two jobs at t = 0 on core 0 queue; core 1 is independent */
     CU_ASSERT_EQUAL(gw_book_core(g, 0, 0, 100), 0);
     CU_ASSERT_EQUAL(gw_book_core(g, 0, 0, 50), 100);
@@ -41,15 +41,15 @@ static void test_core_booking_is_fifo(void)
     CU_ASSERT(gw_offered_max(g) >= u);
     gw_free(g);
     sim_ctx_free(ctx);
-    slack_cfg_clear(&cfg);
+    slack_config_clear(&cfg);
 }
 
 static void test_connections(void)
 {
-    slack_cfg cfg;
+    slack_config cfg;
     CU_ASSERT_FATAL(cfg_from("{\"workload\": {\"users\": 10, \"online_fraction\": 0.5}, \"gateways\": {\"count\": 3, \"max_connections\": 4}}", &cfg));
     sim_ctx *ctx = sim_ctx_new(1);
-    gw_set *g = gw_new(ctx, &cfg, 10);
+    gw_set *g = gw_new(ctx, &cfg.core, 10);
     gw_set_alive(g, 1, FALSE);
     for (uint32_t u = 0; u < 10; u++) gw_connect(g, u, GW_NONE);
     /* gateway 1 is dead; the others fill to their limit of 4 each */
@@ -65,7 +65,7 @@ static void test_connections(void)
     CU_ASSERT_EQUAL(gw_connections_peak(g), 8);
     gw_free(g);
     sim_ctx_free(ctx);
-    slack_cfg_clear(&cfg);
+    slack_config_clear(&cfg);
 }
 
 void test_gateway_register(void)

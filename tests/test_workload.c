@@ -6,16 +6,16 @@
 #include <string.h>
 #include "tests/test_util.h"
 #include "models/slack_model.h"
-#include "models/slack_config.h"
+#include "models/slack_internal.h"
 #include "models/workload.h"
 
-static gboolean cfg_from(const char *text, slack_cfg *cfg)
+static gboolean cfg_from(const char *text, slack_config *cfg)
 {
     cJSON *d = slack_model_defaults();
     GError *err = NULL;
     sim_scenario *sc = sim_scenario_load_string(text, "wl.json", d, &err);
     cJSON_Delete(d);
-    gboolean ok = sc && slack_cfg_read(sc, cfg, &err);
+    gboolean ok = sc && slack_config_read(sc, cfg, &err);
     if (!ok) fprintf(stderr, "%s\n", err ? err->message : "?");
     g_clear_error(&err);
     sim_scenario_free(sc);
@@ -28,11 +28,11 @@ static const char pop_text[] =
 
 static void test_members_distinct_and_in_workspace(void)
 {
-    slack_cfg cfg;
+    slack_config cfg;
     CU_ASSERT_FATAL(cfg_from(pop_text, &cfg));
     sim_rng rng;
     sim_rng_init_named(&rng, 1, "test.workload");
-    wl_workload *w = wl_new(&cfg, &rng);
+    wl_workload *w = wl_new(&cfg.core, &rng);
     uint64_t covered = 0, bad = 0, dup = 0;
     for (uint32_t ws = 0; ws < wl_workspaces(w); ws++) covered += wl_workspace_size(w, ws);
     CU_ASSERT_EQUAL(covered, 20000);                    /* workspaces partition the users */
@@ -55,7 +55,7 @@ static void test_members_distinct_and_in_workspace(void)
     CU_ASSERT(wl_channel_max_size(w) >= 500);
     g_hash_table_destroy(seen);
     wl_free(w);
-    slack_cfg_clear(&cfg);
+    slack_config_clear(&cfg);
 }
 
 /* Channel draws against their weights size^0.3: a chi-square test over
@@ -63,11 +63,11 @@ static void test_members_distinct_and_in_workspace(void)
  * value of chi-square with 4 degrees of freedom at 0.999: 18.47. */
 static void test_channel_draws_follow_activity(void)
 {
-    slack_cfg cfg;
+    slack_config cfg;
     CU_ASSERT_FATAL(cfg_from(pop_text, &cfg));
     sim_rng rng;
     sim_rng_init_named(&rng, 2, "test.workload");
-    wl_workload *w = wl_new(&cfg, &rng);
+    wl_workload *w = wl_new(&cfg.core, &rng);
     const uint32_t edges[5] = { 2, 3, 5, 20, 200 };    /* classes [2,3) [3,5) [5,20) [20,200) [200,inf) */
     double expect[5] = { 0 }, got[5] = { 0 }, sum = 0;
     uint32_t *cls = g_new(uint32_t, wl_channels(w));
@@ -75,7 +75,7 @@ static void test_channel_draws_follow_activity(void)
         uint32_t s = wl_channel_size(w, c), k = 0;
         while (k < 4 && s >= edges[k + 1]) k++;
         cls[c] = k;
-        double wgt = s < 2 ? 0 : pow(s, cfg.activity_exponent);
+        double wgt = s < 2 ? 0 : pow(s, cfg.core.activity_exponent);
         expect[k] += wgt;
         sum += wgt;
     }
@@ -90,16 +90,16 @@ static void test_channel_draws_follow_activity(void)
     CU_ASSERT(chi < 18.47);
     g_free(cls);
     wl_free(w);
-    slack_cfg_clear(&cfg);
+    slack_config_clear(&cfg);
 }
 
 static void test_daily_curve(void)
 {
-    slack_cfg cfg;
+    slack_config cfg;
     CU_ASSERT_FATAL(cfg_from("{\"workload\": {\"users\": 10}}", &cfg));
     sim_rng rng;
     sim_rng_init_named(&rng, 3, "test.workload");
-    wl_workload *w = wl_new(&cfg, &rng);
+    wl_workload *w = wl_new(&cfg.core, &rng);
     double sum = 0, best = 0, best_h = 0;
     for (int i = 0; i < 86400; i += 10) {
         double c = wl_curve(w, i / 3600.0);
@@ -112,7 +112,7 @@ static void test_daily_curve(void)
     CU_ASSERT(wl_curve(w, 12.5) < wl_curve(w, 11));     /* a dip between the peaks */
     CU_ASSERT(wl_curve_max(w, 10, 1) >= wl_curve(w, 11));
     wl_free(w);
-    slack_cfg_clear(&cfg);
+    slack_config_clear(&cfg);
 }
 
 void test_workload_register(void)

@@ -1,0 +1,268 @@
+/* fanout: one consumer per Kafka partition takes each message, reads its
+ * channel's membership and its members' presence from Redis in one
+ * pipelined request, and books a push batch on every (gateway, core) that
+ * holds an online member; offline members go to mobile push (push.c).
+ *
+ * Invariants:
+ *  - one consumer per partition serves FIFO and Redis answers a shard's
+ *    requests FIFO, so a channel's messages are dispatched in id order;
+ *    a recipient's pushes are booked FIFO on the one core its connection is
+ *    pinned to, so every recipient sees a channel's messages in id order;
+ *  - every member, the sender included, is counted once: delivered online,
+ *    queued for push, or lost to a crashed client whose presence key has
+ *    not expired yet.
+ * The member loop is the model's hot path: it calls nothing through a
+ * table and fetches memory ahead (hints only, the order of work is
+ * unchanged). */
+#include "models/slack_internal.h"
+
+#include <float.h>
+#include <stddef.h>
+
+/* A fan-out's memory is fetched in stages, each a few events before it is
+ * needed: the channel record when the message is published, its first
+ * members when it becomes visible, their connection entries when the
+ * consumer takes it, the rest FANOUT_AHEAD members ahead inside the
+ * member loop. */
+enum { FANOUT_AHEAD = 16 };
+
+/* ================================================================ API implementation */
+
+static void consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started);
+
+void fanout_submit(slack_model *m, uint32_t slot, msg_rec *r)
+{
+    sim_time work = slack_sample_ns(&m->cfg->fanout_service_s, &m->fan.rng)
+                  + sim_time_from_sec(m->cfg->fanout_per_recipient_s * r->size);
+    wl_prefetch_members(m->wl, r->channel, FANOUT_AHEAD);
+    sim_station_submit_timed(m->fan.consumer[r->partition], slot, work);
+}
+
+/* The busiest consumer's utilization since the previous row. */
+double fanout_take_interval_util(slack_model *m, sim_time now, double dt)
+{
+    double u = 0;
+    for (uint32_t p = 0; p < m->kafka.partitions; p++) {
+        double fu = slack_interval_util(m->fan.consumer[p], &m->fan.area_prev[p], now, dt);  /* once: it updates prev */
+        u = MAX(u, fu);
+    }
+    m->fan.util_max = MAX(m->fan.util_max, u);
+    return u;
+}
+
+sim_hist *fanout_e2e_all(const slack_model *m)
+{
+    sim_hist *h = sim_hist_new();
+    sim_hist_merge(h, m->fan.h_e2e);
+    sim_hist_merge(h, m->fan.h_e2e_iv);
+    return h;
+}
+
+/* ================================================================ private functions */
+
+static void reply(sim_ctx *ctx, void *data, uint64_t slot);
+
+/* Prefetches the connection entries of a message's first FANOUT_AHEAD
+ * members (the member loop prefetches the others). */
+static void prefetch_conn(const slack_model *m, const msg_rec *r)
+{
+    uint32_t first;
+    const uint32_t *list;
+    wl_channel_members(m->wl, r->channel, &first, &list);
+    uint32_t n = MIN(r->size, (uint32_t)FANOUT_AHEAD);
+    if (list) {
+        for (uint32_t i = 0; i < n; i++) __builtin_prefetch(&m->conn[list[i]]);
+    } else {
+        for (uint32_t i = 0; i < n; i += 32) __builtin_prefetch(&m->conn[first + i]);
+    }
+}
+
+/* The consumer processed the message: read membership and presence from
+ * Redis, one pipelined request: SMEMBERS channel:{id}:members plus one GET
+ * per member of presence:{member} (the TTL keys are the online set and
+ * carry each member's gateway). */
+static void consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started)
+{
+    (void)ctx; (void)arrived; (void)started;
+    slack_model *m = user;
+    msg_rec *r = msg_at(m, (uint32_t)job);
+    if (m->obs.on) obs_stage(m, r, SLACK_STAGE_CONSUMED);
+    arrivals_prefetch_sender(m);
+    prefetch_conn(m, r);
+    uint64_t ops = 1 + (uint64_t)r->size;
+    m->fan.redis_ops += ops;
+    redis_request(m->redis, r->channel, (uint32_t)MIN(ops, (uint64_t)UINT32_MAX), reply, m, job);
+}
+
+typedef struct {
+    uint32_t online, offline, lost;
+} fanout_counts;
+
+/* One message's fan-out: the batch overhead and per-push cost (drawn once
+ * per message, its batches share them) and the running results. */
+typedef struct {
+    const msg_rec *r;
+    gboolean cm;                 /* crashes exist: ask presence who is alive */
+    uint32_t cores, core_mask;   /* core_mask: cores - 1 when a power of two, else 0 */
+    sim_time over, cost, extra;  /* extra: client latencies - send time */
+    sim_time last;               /* last push */
+    fanout_counts n;
+} fanout_run;
+
+/* An online member: its (gateway, core) batch is booked when the message
+ * first touches that core (start = when the core is free, plus the
+ * overhead); the i-th member of the batch is pushed at base + i * cost.
+ * Its latency is recorded with the batch's in commit (the batch's
+ * latencies are an arithmetic sequence: one bulk record, same histogram). */
+static void member_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
+{
+    uint32_t core = f->core_mask ? u & f->core_mask : u % f->cores, s = (uint32_t)g * f->cores + core;
+    if (m->fan.slot_count[s]++ == 0) {
+        m->fan.touched[m->fan.n_touched++] = s;
+        m->fan.slot_base[s] = gw_book_core(m->gw, g, core, f->over) + f->over;
+    }
+    f->n.online++;
+    if (m->obs.on && m->obs.fn.delivered) {
+        sim_time t = m->fan.slot_base[s] + f->cost * m->fan.slot_count[s];
+        sim_at(m->ctx, t, obs_delivered_ev, m, obs_alloc(m, f->r->serial, u, g));
+    }
+}
+
+/* Every member once: online, lost or offline. The sender is a member like
+ * any other: as in the seed's send_channel_message, its own connection gets
+ * the event too (it carries the server-assigned id that replaces the
+ * optimistic copy, and reaches the sender's other devices). */
+static void member(slack_model *m, fanout_run *f, uint32_t u)
+{
+    uint16_t g = m->conn[u];
+    if (g != GW_NONE && (!f->cm || presence_connected(m->pres, u))) {
+        member_online(m, f, u, g);
+    } else if (g != GW_NONE && presence_online(m->pres, u)) {
+        f->n.lost++;        /* its key lives on: routed to a dead connection */
+    } else {
+        f->n.offline++;
+        if (m->obs.on && m->obs.fn.push_queued) m->obs.fn.push_queued(m->obs.user, f->r->serial, u, sim_now(m->ctx));
+    }
+}
+
+/* Commits each touched batch's pushes to its core, records the batch's n
+ * latencies (base + i * cost + extra, i = 1..n: one per recipient) and
+ * clears the scratch. */
+static void commit(slack_model *m, fanout_run *f)
+{
+    for (uint32_t k = 0; k < m->fan.n_touched; k++) {
+        uint32_t s = m->fan.touched[k], n = m->fan.slot_count[s];
+        sim_time base = m->fan.slot_base[s], last = base + f->cost * n;
+        sim_hist_record_seq(m->fan.h_e2e_iv, base + f->cost + f->extra, f->cost, n);
+        if (last > f->last) f->last = last;
+        gw_extend_core(m->gw, s / f->cores, s % f->cores, f->cost * n);
+        gw_count_pushes(m->gw, n);
+        m->fan.slot_count[s] = 0;
+    }
+    m->fan.n_touched = 0;
+}
+
+static void members(slack_model *m, fanout_run *f)
+{
+    const msg_rec *r = f->r;
+    uint32_t first, size = r->size;
+    const uint32_t *list;
+    wl_channel_members(m->wl, r->channel, &first, &list);
+    if (list) {
+        /* Members are scattered over the workspace's id range: fetch their
+         * connection entries a few members ahead (memory-level parallelism). */
+        for (uint32_t i = 0; i < size; i++) {
+            if (i + FANOUT_AHEAD < size) __builtin_prefetch(&m->conn[list[i + FANOUT_AHEAD]]);
+            member(m, f, list[i]);
+        }
+    } else {
+        for (uint32_t u = first; u < first + size; u++) member(m, f, u);
+    }
+    commit(m, f);
+}
+
+static void reply(sim_ctx *ctx, void *data, uint64_t slot)
+{
+    slack_model *m = data;
+    msg_rec *r = msg_at(m, (uint32_t)slot);
+    uint32_t cores = gw_cores(m->gw);
+    fanout_run f = { .r = r, .cm = slack_crash_mode(m), .cores = cores,
+                     .core_mask = (cores & (cores - 1)) == 0 ? cores - 1 : 0,
+                     .over = gw_batch_overhead(m->gw), .cost = gw_push_cost(m->gw),
+                     .extra = 2 * sim_time_from_sec(m->cfg->client_one_way_s) - r->t_sent };
+    members(m, &f);
+    m->fan.messages++;
+    m->fan.online += f.n.online; m->fan.iv_delivered += f.n.online;
+    m->fan.offline += f.n.offline; m->fan.lost += f.n.lost;
+    sim_hist_record(m->fan.h_fanout, (f.last ? f.last : sim_now(ctx)) - r->t_visible);
+    if (f.n.offline) push_enqueue(m, f.n.offline);
+    slack_hooks_delivered(m, r, f.n.online);
+    if (m->obs.on && m->obs.fn.stage) sim_at(ctx, MAX(f.last, sim_now(ctx)), obs_done_ev, m, obs_alloc(m, r->serial, r->channel, 0));
+    msg_release(m, (uint32_t)slot);
+}
+
+/* ================================================================ the component */
+
+static const sim_field fanout_fields[] = {
+    { "service_s", 0, DBL_MAX, SIM_FIELD_DIST, offsetof(slack_cfg, fanout_service_s), "s", NULL,
+      "{\"dist\": \"exponential\", \"mean\": 0.0001}" },
+    { "per_recipient_s", 0, 1, SIM_FIELD_DOUBLE, offsetof(slack_cfg, fanout_per_recipient_s), "s", NULL, "0.0000002" },
+};
+
+static gboolean fanout_build(slack_model *m, const sim_scenario *sc, GError **error)
+{
+    (void)sc; (void)error;
+    uint32_t n = m->kafka.partitions;
+    m->fan.consumer = g_new0(sim_station *, n);
+    for (uint32_t p = 0; p < n; p++) {
+        char name[48];
+        g_snprintf(name, sizeof name, "fanout.%u", p);
+        sim_station_config st = { .name = name, .servers = 1, .capacity = 0, .drop = SIM_DROP_TAIL };
+        sim_dist_copy(&st.service, &m->cfg->fanout_service_s);
+        m->fan.consumer[p] = sim_station_new(m->ctx, &st, consumed, NULL, m);
+        sim_dist_clear(&st.service);
+    }
+    m->fan.area_prev = g_new0(double, n);
+    size_t slots = (size_t)gw_count(m->gw) * gw_cores(m->gw);
+    m->fan.slot_count = g_new0(uint32_t, slots);
+    m->fan.touched = g_new0(uint32_t, slots);
+    m->fan.slot_base = g_new0(sim_time, slots);
+    m->fan.h_fanout = sim_hist_new();
+    m->fan.h_e2e = sim_hist_new();
+    m->fan.h_e2e_iv = sim_hist_new();
+    sim_ctx_stream(m->ctx, "fanout", &m->fan.rng);
+    return TRUE;
+}
+
+static void fanout_free(slack_model *m)
+{
+    for (uint32_t p = 0; m->fan.consumer && p < m->kafka.partitions; p++) sim_station_free(m->fan.consumer[p]);
+    g_free(m->fan.consumer);
+    g_free(m->fan.area_prev);
+    g_free(m->fan.slot_count); g_free(m->fan.touched); g_free(m->fan.slot_base);
+    sim_hist_free(m->fan.h_fanout); sim_hist_free(m->fan.h_e2e); sim_hist_free(m->fan.h_e2e_iv);
+}
+
+static cJSON *fanout_summary(const slack_model *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "messages", (double)m->fan.messages);
+    cJSON_AddNumberToObject(o, "recipients_online", (double)m->fan.online);
+    cJSON_AddNumberToObject(o, "recipients_offline", (double)m->fan.offline);
+    cJSON_AddNumberToObject(o, "recipients_lost", (double)m->fan.lost);
+    cJSON_AddNumberToObject(o, "deliveries_per_sec_peak", m->fan.deliveries_per_s_peak);
+    cJSON_AddNumberToObject(o, "consumer_util_max", m->fan.util_max);
+    cJSON_AddNumberToObject(o, "redis_ops", (double)m->fan.redis_ops);
+    return o;
+}
+
+static double fanout_load(const slack_model *m) { return m->fan.util_max; }
+static const sim_hist *fanout_latency(const slack_model *m) { return m->fan.h_fanout; }
+
+const slack_component fanout_component = {
+    .name = "fanout", .fields = fanout_fields, .n_fields = G_N_ELEMENTS(fanout_fields),
+    .config_offset = offsetof(slack_config, core), .build = fanout_build, .free = fanout_free,
+    .summary = fanout_summary, .load = fanout_load,
+    .latency = fanout_latency, .latency_name = "fanout", .latency_label = "fan-out", .latency_unit = 1e6,
+    .latency_unit_name = "ms",
+};
