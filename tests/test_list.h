@@ -1,7 +1,9 @@
 /* The one list of test suites (libuv test-list.h): tests/ mirrors the
  * modules, one CUnit suite per module, each defined in tests/test_<name>.c
- * as `void test_<name>_register(void)`. Add a line here with the file. */
+ * as `void test_<name>_register(void)`. Add a line here with the file,
+ * in its layer. */
 #define SLACKSIM_TEST_SUITES(X) \
+    /* sim/: the engine */ \
     X(sim_error) \
     X(sim_evset) \
     X(sim_engine) \
@@ -9,15 +11,20 @@
     X(sim_dist) \
     X(sim_hist) \
     X(sim_stats) \
-    X(sim_scenario) \
-    X(redis) \
-    X(presence) \
     X(sim_station) \
-    X(search) \
-    X(files) \
-    X(quiz) \
-    X(viz) \
-    X(slack_model) \
+    X(sim_scenario) \
+    /* models/: one suite per stage, in pipeline order, then the whole model */ \
     X(workload) \
     X(gateway) \
-    X(slack_output)
+    X(postgres) \
+    X(kafka) \
+    X(redis) \
+    X(presence) \
+    X(push) \
+    X(search) \
+    X(files) \
+    X(slack_model) \
+    X(slack_output) \
+    /* quiz/ and viz/ */ \
+    X(quiz) \
+    X(viz)

@@ -10,39 +10,14 @@
 #include <glib/gstdio.h>
 #include "tests/test_util.h"
 #include "models/slack_model.h"
+#include "tests/test_model_util.h"
 #include "sim/sim_stats.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-static sim_scenario *load_text(const char *text)
-{
-    cJSON *d = slack_model_defaults();
-    GError *err = NULL;
-    sim_scenario *sc = sim_scenario_load_string(text, "test.json", d, &err);
-    cJSON_Delete(d);
-    if (!sc) fprintf(stderr, "scenario: %s\n", err->message);
-    g_clear_error(&err);
-    return sc;
-}
-
-static slack_model *model_from(const char *text, uint64_t seed)
-{
-    sim_scenario *sc = load_text(text);
-    if (!sc) return NULL;
-    GError *err = NULL;
-    slack_model *m = slack_model_new(sc, seed, &err);
-    if (!m) fprintf(stderr, "model: %s\n", err->message);
-    g_clear_error(&err);
-    sim_scenario_free(sc);
-    return m;
-}
-
-static double jnum(const cJSON *root, const char *a, const char *b)
-{
-    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, a);
-    const cJSON *v = b ? cJSON_GetObjectItemCaseSensitive(o, b) : o;
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
+#define load_text test_load_text
+#define model_from test_model_from
+#define jnum test_jnum
 
 /* The seed's #general: 500 members, 350 online, 2 messages/s. */
 static const char general_text[] =
@@ -230,35 +205,6 @@ static void test_determinism(void)
 /* PostgreSQL as M/M/4 at rho = 0.8: Poisson arrivals (constant rate, no
  * gateway delay), exponential writes. Replications with independent seeds
  * give a Student-t interval for the mean wait; Erlang-C must lie in it. */
-static void test_postgres_mmc_matches_erlang_c(void)
-{
-    const unsigned c = 4;
-    const double mu = 500.0, lambda = 0.8 * c * mu;
-    int reps = test_quick() ? 5 : 10;
-    double dur = test_quick() ? 10 : 30;
-    double *w = g_new(double, reps);
-    for (int r = 0; r < reps; r++) {
-        char *text = g_strdup_printf(
-            "{\"duration_s\": %g, \"interval_s\": 5, \"workload\": {\"users\": 2, \"online_fraction\": 1,"
-            " \"rate_per_sec\": %g, \"daily_curve\": false, \"thread_reply_fraction\": 0},"
-            " \"gateways\": {\"count\": 1, \"inbound_s\": 0},"
-            " \"postgres\": {\"writers\": %u, \"service_s\": {\"dist\": \"exponential\", \"mean\": %g}}}",
-            dur, lambda, c, 1.0 / mu);
-        slack_model *m = model_from(text, 1000 + (uint64_t)r);
-        g_free(text);
-        CU_ASSERT_FATAL(m != NULL);
-        slack_model_finish(m);
-        w[r] = sim_hist_mean(sim_station_wait_hist(slack_model_station(m, SLACK_STATION_POSTGRES))) / 1e9;
-        slack_model_free(m);
-    }
-    double mean, half;
-    sim_ci_mean(w, (size_t)reps, 0.99, &mean, &half);
-    double theory = sim_mmc_mean_wait(c, lambda, mu);
-    CU_ASSERT(fabs(mean - theory) <= half);
-    CU_ASSERT(half < 0.25 * theory);   /* the interval is tight enough to mean something */
-    g_free(w);
-}
-
 /* ------------------------------------------------------------------ scale */
 
 static cJSON *scale_run(uint32_t users, uint64_t seed)
@@ -458,7 +404,6 @@ void test_slack_model_register(void)
                TEST(test_order_per_channel_and_recipient),
                TEST(test_id_format),
                TEST(test_determinism),
-               TEST(test_postgres_mmc_matches_erlang_c),
                TEST(test_scale_linear),
                TEST(test_presence_detection_window),
                TEST(test_steering),

@@ -7,35 +7,16 @@
 #include <string.h>
 #include "tests/test_util.h"
 #include "models/slack_model.h"
+#include "tests/test_model_util.h"
 #include "sim/sim_stats.h"
 
-static slack_model *model_from(const char *text, uint64_t seed)
-{
-    cJSON *d = slack_model_defaults();
-    GError *err = NULL;
-    sim_scenario *sc = sim_scenario_load_string(text, "test.json", d, &err);
-    cJSON_Delete(d);
-    slack_model *m = sc ? slack_model_new(sc, seed, &err) : NULL;
-    if (!m) fprintf(stderr, "model: %s\n", err ? err->message : "?");
-    g_clear_error(&err);
-    sim_scenario_free(sc);
-    return m;
-}
+#define model_from test_model_from
 
 static const cJSON *jobj(const cJSON *o, const char *key) { return cJSON_GetObjectItemCaseSensitive(o, key); }
 
-static double jnum(const cJSON *o, const char *a, const char *b)
-{
-    const cJSON *v = b ? jobj(jobj(o, a), b) : jobj(o, a);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
+#define jnum test_jnum
 
-static size_t column(const sim_series *ts, const char *name)
-{
-    for (size_t c = 0; c < sim_series_columns(ts); c++)
-        if (strcmp(sim_series_column_name(ts, c), name) == 0) return c;
-    return SIZE_MAX;
-}
+#define column test_column
 
 /* Fan-out consumers slower than the arrivals into their partitions (each
  * of 4 consumers gets ~50 messages/s and serves ~40/s), so real lag builds
@@ -45,63 +26,6 @@ static const char lagging_text[] =
     " \"channels_per_user\": 0.05, \"channel_size\": {\"dist\": \"uniform\", \"min\": 2, \"max\": 20},"
     " \"rate_per_sec\": 200, \"daily_curve\": false}, \"kafka\": {\"partitions\": 4},"
     " \"fanout\": {\"service_s\": 0.025, \"per_recipient_s\": 0}}";
-
-/* Each row's kafka_lag_max is the largest lag of any partition in that
- * interval, so after every row the per-partition figures of the last
- * interval have that row's value as their maximum; over the run, the
- * summary's array has one entry per partition, its maximum is
- * consumer_lag_max, and it matches the accessor. */
-static void test_lag_per_partition(void)
-{
-    slack_model *m = model_from(lagging_text, 3);
-    CU_ASSERT_FATAL(m != NULL);
-    uint32_t np = slack_model_partitions(m);
-    CU_ASSERT_EQUAL(np, 4);
-    const sim_series *ts = slack_model_timeseries(m);
-    size_t col = column(ts, "kafka_lag_max");
-    CU_ASSERT_FATAL(col != SIZE_MAX);
-    size_t checked = 0, rows_seen = 0;
-    for (int s = 1; s <= 20; s++) {
-        slack_model_run_until(m, sim_time_from_sec(s + 0.5));
-        size_t rows = sim_series_rows(ts);
-        if (rows == rows_seen) continue;
-        rows_seen = rows;
-        uint64_t mx = 0;
-        for (uint32_t p = 0; p < np; p++) mx = MAX(mx, slack_model_partition_lag(m, p));
-        CU_ASSERT_EQUAL((double)mx, sim_series_value(ts, rows - 1, col));
-        checked++;
-    }
-    CU_ASSERT(checked >= 15);
-    slack_model_finish(m);
-    cJSON *s = slack_model_summary(m, NULL);
-    const cJSON *kafka = jobj(s, "kafka"), *arr = jobj(kafka, "consumer_lag_max_by_partition");
-    CU_ASSERT_FATAL(cJSON_IsArray(arr));
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(arr), (int)np);
-    CU_ASSERT_EQUAL(jnum(kafka, "partitions", NULL), np);
-    double amax = 0;
-    uint32_t behind = 0;
-    for (uint32_t p = 0; p < np; p++) {
-        double v = cJSON_GetArrayItem(arr, (int)p)->valuedouble;
-        CU_ASSERT_EQUAL(v, (double)slack_model_partition_lag_max(m, p));
-        amax = fmax(amax, v);
-        behind += v > 5;
-    }
-    CU_ASSERT_EQUAL(amax, jnum(kafka, "consumer_lag_max", NULL));
-    /* the consumers are overloaded: every partition fell behind */
-    CU_ASSERT_EQUAL(behind, np);
-    /* the report names the partition that fell furthest behind */
-    uint32_t worst = 0;
-    for (uint32_t p = 1; p < np; p++) if (slack_model_partition_lag_max(m, p) > slack_model_partition_lag_max(m, worst)) worst = p;
-    char *want = g_strdup_printf("Kafka lag max %.0f messages (partition %u of 4)", amax, worst);
-    char *rep = slack_model_report(m, NULL);
-    CU_ASSERT_PTR_NOT_NULL(strstr(rep, want));
-    g_free(rep);
-    g_free(want);
-    /* after the drain nothing is left to consume */
-    for (uint32_t p = 0; p < np; p++) CU_ASSERT_EQUAL(slack_model_partition_lag_now(m, p), 0);
-    cJSON_Delete(s);
-    slack_model_free(m);
-}
 
 /* Without crashes every presence key belongs to a connected client: the
  * column equals connections in every row, and none is stale. With crashes
@@ -230,7 +154,6 @@ static void test_latency_hists(void)
 void test_slack_output_register(void)
 {
     TEST_SUITE("slack_output",
-               TEST(test_lag_per_partition),
                TEST(test_presence_keys_column),
                TEST(test_report_lines),
                TEST(test_latency_hists));

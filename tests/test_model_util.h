@@ -1,0 +1,54 @@
+/* Helpers shared by the suites that build a Slack model from scenario text. */
+#ifndef TEST_MODEL_UTIL_H
+#define TEST_MODEL_UTIL_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "models/slack_model.h"
+
+/* `text` over the model's defaults, named "test.json"; NULL (message on
+ * stderr) if it does not load. Caller frees with sim_scenario_free. */
+static inline sim_scenario *test_load_text(const char *text)
+{
+    cJSON *d = slack_model_defaults();
+    GError *err = NULL;
+    sim_scenario *sc = sim_scenario_load_string(text, "test.json", d, &err);
+    cJSON_Delete(d);
+    if (!sc) fprintf(stderr, "scenario: %s\n", err->message);
+    g_clear_error(&err);
+    return sc;
+}
+
+/* A model of `text` at `seed`; NULL (message on stderr) if it cannot be
+ * built. Caller frees with slack_model_free. */
+static inline slack_model *test_model_from(const char *text, uint64_t seed)
+{
+    sim_scenario *sc = test_load_text(text);
+    if (!sc) return NULL;
+    GError *err = NULL;
+    slack_model *m = slack_model_new(sc, seed, &err);
+    if (!m) fprintf(stderr, "model: %s\n", err->message);
+    g_clear_error(&err);
+    sim_scenario_free(sc);
+    return m;
+}
+
+/* root.a (or root.a.b) as a number; NAN if absent. */
+static inline double test_jnum(const cJSON *root, const char *a, const char *b)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, a);
+    const cJSON *v = b ? cJSON_GetObjectItemCaseSensitive(o, b) : o;
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* The index of the time-series column `name`, or SIZE_MAX. */
+static inline size_t test_column(const sim_series *ts, const char *name)
+{
+    for (size_t c = 0; c < sim_series_columns(ts); c++)
+        if (strcmp(sim_series_column_name(ts, c), name) == 0) return c;
+    return SIZE_MAX;
+}
+
+#endif

@@ -1,0 +1,41 @@
+/* postgres: the writer pool is an M/M/c queue when its service times are
+ * exponential and its arrivals Poisson, so its mean wait matches Erlang-C
+ * within a 99% confidence interval over replications. */
+#include <math.h>
+#include "tests/test_util.h"
+#include "tests/test_model_util.h"
+#include "sim/sim_stats.h"
+
+static void test_postgres_mmc_matches_erlang_c(void)
+{
+    const unsigned c = 4;
+    const double mu = 500.0, lambda = 0.8 * c * mu;
+    int reps = test_quick() ? 5 : 10;
+    double dur = test_quick() ? 10 : 30;
+    double *w = g_new(double, reps);
+    for (int r = 0; r < reps; r++) {
+        char *text = g_strdup_printf(
+            "{\"duration_s\": %g, \"interval_s\": 5, \"workload\": {\"users\": 2, \"online_fraction\": 1,"
+            " \"rate_per_sec\": %g, \"daily_curve\": false, \"thread_reply_fraction\": 0},"
+            " \"gateways\": {\"count\": 1, \"inbound_s\": 0},"
+            " \"postgres\": {\"writers\": %u, \"service_s\": {\"dist\": \"exponential\", \"mean\": %g}}}",
+            dur, lambda, c, 1.0 / mu);
+        slack_model *m = test_model_from(text, 1000 + (uint64_t)r);
+        g_free(text);
+        CU_ASSERT_FATAL(m != NULL);
+        slack_model_finish(m);
+        w[r] = sim_hist_mean(sim_station_wait_hist(slack_model_station(m, SLACK_STATION_POSTGRES))) / 1e9;
+        slack_model_free(m);
+    }
+    double mean, half;
+    sim_ci_mean(w, (size_t)reps, 0.99, &mean, &half);
+    double theory = sim_mmc_mean_wait(c, lambda, mu);
+    CU_ASSERT(fabs(mean - theory) <= half);
+    CU_ASSERT(half < 0.25 * theory);   /* the interval is tight enough to mean something */
+    g_free(w);
+}
+
+void test_postgres_register(void)
+{
+    TEST_SUITE("postgres", TEST(test_postgres_mmc_matches_erlang_c));
+}
