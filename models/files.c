@@ -175,16 +175,17 @@ cJSON *files_defaults(void)
     return r;
 }
 
+/* Checks across keys, once every key was read. */
+static gboolean check_config(const sim_scenario *sc, const files_config *c, GError **error)
+{
+    if (c->retry_max >= c->retry_base) return TRUE;
+    return sim_error_at(error, SIM_ERROR_VALUE, sim_scenario_origin(sc), "files.s3.retry_max_s", "must be >= s3.retry_base_s");
+}
+
 gboolean files_config_from_scenario(const sim_scenario *sc, files_config *c, GError **error)
 {
     files_config_init(c);
-    if (!sim_scenario_read_fields(sc, "files", fl_keys, G_N_ELEMENTS(fl_keys), c, error)) return FALSE;
-    if (c->retry_max < c->retry_base) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: files.s3.retry_max_s must be >= s3.retry_base_s",
-                    sim_scenario_origin(sc));
-        return FALSE;
-    }
-    return TRUE;
+    return sim_scenario_read_fields(sc, "files", fl_keys, G_N_ELEMENTS(fl_keys), c, error) && check_config(sc, c, error);
 }
 
 /* --------------------------------------------------------------- helpers */
@@ -739,10 +740,7 @@ static uint64_t fw_post(void *u, uint32_t channel, uint32_t sender)
 
 static gboolean fl_validate(const sim_scenario *sc, const slack_config *cfg, GError **error)
 {
-    if (cfg->files.retry_max >= cfg->files.retry_base) return TRUE;
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: files.s3.retry_max_s must be >= s3.retry_base_s",
-                sim_scenario_origin(sc));
-    return FALSE;
+    return check_config(sc, &cfg->files, error);
 }
 
 static gboolean fl_build(slack_model *m, const sim_scenario *sc, GError **error)

@@ -154,10 +154,8 @@ cJSON *presence_defaults(void)
 static gboolean check_ttl(const sim_scenario *sc, const presence_config *c, GError **error)
 {
     if (c->ttl_s > c->heartbeat_s) return TRUE;
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
-                "%s: presence.ttl_s must be greater than presence.heartbeat_s (%g), got %g",
-                sim_scenario_origin(sc), c->heartbeat_s, c->ttl_s);
-    return FALSE;
+    return sim_error_at(error, SIM_ERROR_VALUE, sim_scenario_origin(sc), "presence.ttl_s",
+                        "must be greater than presence.heartbeat_s (%g), got %g", c->heartbeat_s, c->ttl_s);
 }
 
 gboolean presence_config_from_scenario(const sim_scenario *sc, presence_config *c, GError **error)

@@ -256,16 +256,18 @@ cJSON *search_defaults(void)
     return r;
 }
 
+/* Checks across keys, once every key was read. */
+static gboolean check_config(const sim_scenario *sc, const search_config *c, GError **error)
+{
+    if (c->backoff_max >= c->backoff_base) return TRUE;
+    return sim_error_at(error, SIM_ERROR_VALUE, sim_scenario_origin(sc), "search.indexer.backoff_max_s",
+                        "must be >= backoff_base_s");
+}
+
 gboolean search_config_from_scenario(const sim_scenario *sc, search_config *c, GError **error)
 {
     search_config_init(c);
-    if (!sim_scenario_read_fields(sc, "search", srch_keys, G_N_ELEMENTS(srch_keys), c, error)) return FALSE;
-    if (c->backoff_max < c->backoff_base) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
-                    "%s: search.indexer.backoff_max_s must be >= backoff_base_s", sim_scenario_origin(sc));
-        return FALSE;
-    }
-    return TRUE;
+    return sim_scenario_read_fields(sc, "search", srch_keys, G_N_ELEMENTS(srch_keys), c, error) && check_config(sc, c, error);
 }
 
 /* --------------------------------------------------------------- helpers */
@@ -1200,11 +1202,7 @@ static gboolean sw_pick_searcher(void *u, sim_rng *rng, uint32_t *searcher, uint
 
 static gboolean srch_validate(const sim_scenario *sc, const slack_config *cfg, GError **error)
 {
-    const search_config *c = &cfg->search;
-    if (c->backoff_max >= c->backoff_base) return TRUE;
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE,
-                "%s: search.indexer.backoff_max_s must be >= backoff_base_s", sim_scenario_origin(sc));
-    return FALSE;
+    return check_config(sc, &cfg->search, error);
 }
 
 static gboolean srch_build(slack_model *m, const sim_scenario *sc, GError **error)

@@ -225,10 +225,14 @@ sim_scenario *slack_model_load_scenario(const char *path, const char *const *set
     return sc;
 }
 
+/* The "seed" row of the run's table (its first): the key is read, and
+ * range-checked, in one place. An invalid seed gives 1 here; validation
+ * refuses it with its message. */
 uint64_t slack_model_scenario_seed(const sim_scenario *sc)
 {
-    const cJSON *n = sim_scenario_get(sc, "seed");
-    return cJSON_IsNumber(n) && n->valuedouble >= 0 ? (uint64_t)n->valuedouble : 1;
+    slack_cfg c = { .seed = 1 };
+    if (!sim_scenario_read_fields(sc, "", run_fields, 1, &c, NULL)) return 1;
+    return (uint64_t)c.seed;
 }
 
 cJSON *slack_model_run_file(const char *scenario_path, const char *const *sets, uint64_t seed, GError **error)
