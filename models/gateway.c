@@ -204,6 +204,9 @@ double gw_backlog_max_s(const gw_set *g)
 
 /* ================================================================ the component */
 
+static const char *const JITTER_NAMES[] = { "window", "full", "none", NULL };
+G_STATIC_ASSERT(sizeof(slack_jitter) == sizeof(int));
+
 #define GD(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(slack_cfg, f), u, NULL, d }
 #define GI(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_INT64, offsetof(slack_cfg, f), u, NULL, d }
 #define GS(p, f, d) { p, 0, DBL_MAX, SIM_FIELD_DIST, offsetof(slack_cfg, f), "s", NULL, d }
@@ -218,6 +221,9 @@ static const sim_field gw_fields[] = {
     GS("batch_overhead_s", gw_batch_overhead_s, "{\"dist\": \"exponential\", \"mean\": 0.00002}"),
     GS("connect_s", gw_connect_s, "{\"dist\": \"exponential\", \"mean\": 0.0002}"),
     GD("reconnect_window_s", 0, 3600, gw_reconnect_window_s, "s", "10"),
+    { "reconnect.jitter", 0, 0, SIM_FIELD_ENUM, offsetof(slack_cfg, gw_reconnect_jitter), NULL, JITTER_NAMES, "\"window\"" },
+    GD("reconnect.base_s", 1e-3, 3600, gw_reconnect_base_s, "s", "1"),
+    GD("reconnect.max_s", 1e-3, 86400, gw_reconnect_max_s, "s", "30"),
 };
 #undef GD
 #undef GI

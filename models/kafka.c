@@ -25,8 +25,7 @@ uint32_t kafka_partition_of(const slack_model *m, uint32_t channel)
  * consumed (its queue plus the one in service). */
 static void note_lag(slack_model *m, uint32_t p)
 {
-    const sim_station *st = m->fan.consumer[p];
-    uint64_t lag = sim_station_in_queue(st) + sim_station_in_service(st);
+    uint64_t lag = fanout_lag(m, p);
     if (lag > m->kafka.lag_iv_max) m->kafka.lag_iv_max = lag;
     if (lag > m->kafka.lag_max_by_p[p]) m->kafka.lag_max_by_p[p] = lag;
     if (lag > m->kafka.lag_iv_by_p[p]) m->kafka.lag_iv_by_p[p] = lag;
@@ -47,6 +46,7 @@ static void visible_ev(sim_ctx *ctx, void *data, uint64_t slot)
 void kafka_publish(slack_model *m, uint32_t slot)
 {
     msg_rec *r = msg_at(m, slot);
+    m->fan.queue_published++;
     sim_time now = sim_now(m->ctx);
     r->t_published = now;
     uint32_t p = r->partition;
@@ -91,7 +91,7 @@ uint32_t slack_model_partitions(const slack_model *m) { return m->kafka.partitio
 uint64_t slack_model_partition_lag_now(const slack_model *m, uint32_t p)
 {
     g_return_val_if_fail(p < m->kafka.partitions, 0);
-    return sim_station_in_queue(m->fan.consumer[p]) + sim_station_in_service(m->fan.consumer[p]);
+    return fanout_lag(m, p);
 }
 
 uint64_t slack_model_partition_lag(const slack_model *m, uint32_t p)
@@ -114,6 +114,8 @@ static const sim_field kafka_fields[] = {
       "{\"dist\": \"exponential\", \"mean\": 0.0000012}" },
     { "ack_s", 0, DBL_MAX, SIM_FIELD_DIST, offsetof(slack_cfg, kafka_ack_s), "s", NULL,
       "{\"dist\": \"lognormal\", \"median\": 0.002, \"p99\": 0.005}" },
+    /* Kafka's consumer default: enable.auto.commit every 5 s */
+    { "commit_interval_s", 0, 86400, SIM_FIELD_DOUBLE, offsetof(slack_cfg, kafka_commit_interval_s), "s", NULL, "5" },
 };
 
 static gboolean kafka_build(slack_model *m, const sim_scenario *sc, GError **error)
@@ -128,6 +130,7 @@ static gboolean kafka_build(slack_model *m, const sim_scenario *sc, GError **err
     m->kafka.lag_iv_by_p = g_new0(uint64_t, 2 * (size_t)n);
     m->kafka.h_kafka = sim_hist_new();
     sim_ctx_stream(m->ctx, "kafka", &m->kafka.rng);
+    if (m->cfg->fanout_queue == SLACK_QUEUE_KAFKA) m->publish = kafka_publish;
     return TRUE;
 }
 
@@ -152,7 +155,11 @@ static cJSON *kafka_summary(const slack_model *m)
 }
 
 static double kafka_load(const slack_model *m) { return m->kafka.util_max; }
-static const sim_hist *kafka_latency(const slack_model *m) { return m->kafka.h_kafka; }
+/* Only when chosen: a pub/sub run has no "kafka" latency. */
+static const sim_hist *kafka_latency(const slack_model *m)
+{
+    return m->cfg->fanout_queue == SLACK_QUEUE_KAFKA ? m->kafka.h_kafka : NULL;
+}
 
 const slack_component kafka_component = {
     .name = "kafka", .fields = kafka_fields, .n_fields = G_N_ELEMENTS(kafka_fields),

@@ -109,7 +109,8 @@ static cJSON *latency_json(const slack_model *m)
     sim_hist_free(e2e);
     for (size_t i = 0; i < m->n_components; i++) {
         const slack_component *c = m->components[i];
-        if (c->latency) cJSON_AddItemToObject(o, c->latency_name, sim_hist_to_json(c->latency(m), 1e6));
+        const sim_hist *h = c->latency ? c->latency(m) : NULL;
+        if (h) cJSON_AddItemToObject(o, c->latency_name, sim_hist_to_json(h, 1e6));
     }
     return o;
 }
@@ -196,7 +197,7 @@ static cJSON *run_json(const slack_model *m, const slack_run_info *run)
  * component whose section is not named here still reports: its section
  * comes after these, before "slo". */
 static const char *const summary_layout[] = {
-    "workload", "messages", "fanout", "latency_ms", "gateways", "postgres", "kafka", "redis", "presence",
+    "workload", "messages", "fanout", "latency_ms", "gateways", "delivery", "postgres", "kafka", "redis", "presence",
     "push", "search", "files",
 };
 
@@ -268,7 +269,8 @@ static void report_latencies(GString *s, const slack_model *m)
     report_latency(s, "end-to-end", e2e, 1e6, "ms");
     for (size_t i = 0; i < m->n_components; i++) {
         const slack_component *c = m->components[i];
-        if (c->latency) report_latency(s, c->latency_label, c->latency(m), c->latency_unit, c->latency_unit_name);
+        const sim_hist *h = c->latency ? c->latency(m) : NULL;
+        if (h) report_latency(s, c->latency_label, h, c->latency_unit, c->latency_unit_name);
     }
     slo_check c[3];
     g_string_append(s, "SLOs:\n");

@@ -21,8 +21,10 @@
     X(redis) \
     X(presence) \
     X(push) \
+    X(delivery) \
     X(search) \
     X(files) \
+    X(faults) \
     X(slack_model) \
     X(slack_output) \
     /* quiz/ and viz/ */ \
