@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     { "viz",      cli_viz_main,      "the visualizer (window or headless frames)" },
     { "quiz",     cli_quiz_main,     "the Design Slack quiz" },
     { "sweep",    cli_sweep_main,    "run a scenario over a range of one parameter" },
+    { "compare",  cli_compare_main,  "run two designs side by side, differences with 95% CIs" },
 };
 
 static void usage(FILE *out)
