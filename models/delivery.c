@@ -91,7 +91,7 @@ static void tick_ev(sim_ctx *ctx, void *data, uint64_t arg)
         m->deliv.polls += reqs;
         sim_time work = sim_time_from_sec(reqs / cores * m->deliv.request_s);
         if (work > 0)
-            for (uint32_t c = 0; c < cores; c++) gw_book_core(m->gw, g, c, work);
+            for (uint32_t c = 0; c < cores; c++) gw_book_load(m->gw, g, c, work);
     }
     if (m->arr.on || m->msg.in_flight) sim_after(ctx, DELIVERY_TICK, tick_ev, m, 0);
 }

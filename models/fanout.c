@@ -352,6 +352,9 @@ static cJSON *fanout_summary(const slack_model *m)
     cJSON_AddNumberToObject(o, "queue_duplicates", (double)m->fan.queue_duplicates);
     cJSON_AddNumberToObject(o, "dedup_drops", (double)m->fan.dedup_drops);
     cJSON_AddNumberToObject(o, "queue_held_max", (double)m->fan.held_max);
+    /* each consumer as the queue it is (1 server, FIFO) */
+    cJSON *st = cJSON_AddArrayToObject(o, "consumers");
+    for (uint32_t p = 0; p < m->kafka.partitions; p++) cJSON_AddItemToArray(st, sim_station_to_json(m->fan.consumer[p]));
     return o;
 }
 

@@ -32,6 +32,8 @@ struct gw_set {
     sim_time t_prev, t0;
     uint64_t total, peak, max_conns, max_per_gw, pushes, batches;
     double util_max, offered_max;
+    sim_hist *wait;           /* per booking (a job: inbound, connect, push batch): start - now, ns */
+    uint64_t waited;          /* bookings that found their core busy */
     sim_dist inbound, push, overhead, connect;
 };
 
@@ -52,6 +54,7 @@ gw_set *gw_new(sim_ctx *ctx, const slack_cfg *cfg, uint32_t n_users)
     g->booked_prev = g_new0(sim_time, g->n);
     g->t_prev = g->t0 = sim_now(ctx);
     g->max_conns = (uint64_t)cfg->gw_max_connections;
+    g->wait = sim_hist_new();
     sim_dist_copy(&g->inbound, &cfg->gw_inbound_s);
     sim_dist_copy(&g->push, &cfg->gw_push_s);
     sim_dist_copy(&g->overhead, &cfg->gw_batch_overhead_s);
@@ -64,6 +67,7 @@ void gw_free(gw_set *g)
     if (!g) return;
     sim_dist_clear(&g->inbound); sim_dist_clear(&g->push);
     sim_dist_clear(&g->overhead); sim_dist_clear(&g->connect);
+    sim_hist_free(g->wait);
     g_free(g->conn); g_free(g->conns); g_free(g->alive); g_free(g->core); g_free(g->done_prev); g_free(g->booked_prev);
     g_free(g);
 }
@@ -112,7 +116,7 @@ void gw_disconnect(gw_set *g, uint32_t user)
     g->conn[user] = GW_NONE;
 }
 
-sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
+sim_time gw_book_load(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
 {
     gw_core *c = &g->core[(size_t)gw * g->cores + core];
     sim_time now = sim_now(g->ctx);
@@ -121,6 +125,17 @@ sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
     c->booked += work;
     return start;
 }
+
+sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
+{
+    sim_time start = gw_book_load(g, gw, core, work), wait = start - sim_now(g->ctx);
+    sim_hist_record(g->wait, wait);
+    g->waited += wait > 0;
+    return start;
+}
+
+const sim_hist *gw_wait_hist(const gw_set *g) { return g->wait; }
+double gw_p_wait(const gw_set *g) { return sim_hist_count(g->wait) ? (double)g->waited / (double)sim_hist_count(g->wait) : 0; }
 
 void gw_extend_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
 {
@@ -271,6 +286,8 @@ static cJSON *gw_summary(const slack_model *m)
     cJSON_AddNumberToObject(o, "cpu_util_mean", gw_util_mean(m->gw));
     cJSON_AddNumberToObject(o, "pushes", (double)gw_pushes(m->gw));
     cJSON_AddNumberToObject(o, "batches", (double)gw_batches(m->gw));
+    cJSON_AddItemToObject(o, "core_wait_ms", sim_hist_to_json(gw_wait_hist(m->gw), 1e6));
+    cJSON_AddNumberToObject(o, "core_p_wait", gw_p_wait(m->gw));
     return o;
 }
 

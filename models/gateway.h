@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <glib.h>
 #include "sim/sim_engine.h"
+#include "sim/sim_hist.h"
 #include "models/slack_config.h"
 
 typedef struct gw_set gw_set;
@@ -50,8 +51,16 @@ void gw_set_alive(gw_set *g, uint32_t gw, gboolean alive);
 /* Books `work` ns on `user`'s core of gateway `gw` now; returns the time
  * the work starts. */
 sim_time gw_book(gw_set *g, uint32_t gw, uint32_t user, sim_time work);
-/* Same for a core given by index (push batches are per core). */
+/* Same for a core given by index (push batches are per core). Each
+ * booking is a job: its wait (start - now) goes to gw_wait_hist. */
 sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work);
+/* Aggregated load (many requests as one booking, e.g. polls): occupies the
+ * core like a job but is not one, so no wait is recorded. */
+sim_time gw_book_load(gw_set *g, uint32_t gw, uint32_t core, sim_time work);
+/* Waits of every job booked on any core (start - booking time), ns;
+ * borrowed. And the fraction of them that found their core busy. */
+const sim_hist *gw_wait_hist(const gw_set *g);
+double gw_p_wait(const gw_set *g);
 /* Appends `work` ns to the work just booked on that core (a batch that
  * grows after its start was fixed; no booking may come in between). */
 void gw_extend_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work);

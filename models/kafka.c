@@ -52,6 +52,9 @@ void kafka_publish(slack_model *m, uint32_t slot)
     uint32_t p = r->partition;
     sim_time work = slack_sample_ns(&m->cfg->kafka_append_s, &m->kafka.rng);
     sim_time start = MAX(now, m->kafka.free_at[p]);
+    sim_hist_record(m->kafka.h_append_wait, start - now);
+    m->kafka.append_waited += start > now;
+    m->kafka.appends[p]++;
     m->kafka.free_at[p] = start + work;
     m->kafka.booked[p] += work;
     sim_time t = start + work + slack_sample_ns(&m->cfg->kafka_ack_s, &m->kafka.rng);
@@ -129,6 +132,8 @@ static gboolean kafka_build(slack_model *m, const sim_scenario *sc, GError **err
     m->kafka.lag_max_by_p = g_new0(uint64_t, n);
     m->kafka.lag_iv_by_p = g_new0(uint64_t, 2 * (size_t)n);
     m->kafka.h_kafka = sim_hist_new();
+    m->kafka.h_append_wait = sim_hist_new();
+    m->kafka.appends = g_new0(uint64_t, n);
     sim_ctx_stream(m->ctx, "kafka", &m->kafka.rng);
     if (m->cfg->fanout_queue == SLACK_QUEUE_KAFKA) m->publish = kafka_publish;
     return TRUE;
@@ -139,6 +144,8 @@ static void kafka_free(slack_model *m)
     g_free(m->kafka.free_at); g_free(m->kafka.booked); g_free(m->kafka.done_prev);
     g_free(m->kafka.visible_last); g_free(m->kafka.lag_max_by_p); g_free(m->kafka.lag_iv_by_p);
     sim_hist_free(m->kafka.h_kafka);
+    sim_hist_free(m->kafka.h_append_wait);
+    g_free(m->kafka.appends);
 }
 
 static cJSON *kafka_summary(const slack_model *m)
@@ -151,6 +158,24 @@ static cJSON *kafka_summary(const slack_model *m)
         cJSON_AddItemToArray(per, cJSON_CreateNumber((double)m->kafka.lag_max_by_p[p]));
     cJSON_AddNumberToObject(o, "append_util_max", m->kafka.util_max);
     cJSON_AddNumberToObject(o, "consumer_util_max", m->fan.util_max);
+    /* the leaders as queues: FIFO single servers in virtual time */
+    double secs = sim_time_to_sec(sim_now(m->ctx));
+    cJSON *leaders = cJSON_AddObjectToObject(o, "leaders");
+    cJSON *u = cJSON_AddArrayToObject(leaders, "utilization_by_partition");
+    cJSON *l = cJSON_AddArrayToObject(leaders, "arrival_rate_by_partition");
+    double umax = 0, usum = 0;
+    for (uint32_t p = 0; p < m->kafka.partitions; p++) {
+        double up = secs > 0 ? sim_time_to_sec(m->kafka.booked[p] - MAX(0, m->kafka.free_at[p] - sim_now(m->ctx))) / secs : 0;
+        cJSON_AddItemToArray(u, cJSON_CreateNumber(up));
+        cJSON_AddItemToArray(l, cJSON_CreateNumber(secs > 0 ? (double)m->kafka.appends[p] / secs : 0));
+        umax = MAX(umax, up);
+        usum += up;
+    }
+    cJSON_AddNumberToObject(leaders, "utilization_max", umax);
+    cJSON_AddNumberToObject(leaders, "utilization_mean", m->kafka.partitions ? usum / m->kafka.partitions : 0);
+    cJSON_AddItemToObject(leaders, "wait_ms", sim_hist_to_json(m->kafka.h_append_wait, 1e6));
+    uint64_t n = sim_hist_count(m->kafka.h_append_wait);
+    cJSON_AddNumberToObject(leaders, "p_wait", n ? (double)m->kafka.append_waited / (double)n : 0);
     return o;
 }
 

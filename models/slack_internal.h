@@ -244,6 +244,9 @@ struct slack_model {
         uint64_t lag_iv_max;       /* largest lag this interval, any partition */
         uint64_t lag_max;          /* largest lag of any written row */
         sim_hist *h_kafka;         /* publish -> readable, ns */
+        sim_hist *h_append_wait;   /* per append: waited for its leader, ns */
+        uint64_t append_waited;    /* appends that found their leader busy */
+        uint64_t *appends;         /* per partition: appends so far */
         double util_max;           /* worst interval's append utilization, busiest leader */
     } kafka;
 
