@@ -18,6 +18,7 @@
     X(gateway) \
     X(postgres) \
     X(kafka) \
+    X(fanout) \
     X(redis) \
     X(presence) \
     X(push) \
