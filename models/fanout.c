@@ -175,6 +175,7 @@ typedef struct {
     const msg_rec *r;
     gboolean cm;                 /* crashes exist: ask presence who is alive */
     gboolean polled;             /* delivery by polling: per-recipient times (delivery.c) */
+    gboolean pooled_cores;       /* gateways.scheduling = pooled */
     uint32_t cores, core_mask;   /* core_mask: cores - 1 when a power of two, else 0 */
     sim_time over, cost, extra;  /* extra: client latencies - send time */
     sim_time last;               /* last push */
@@ -188,9 +189,12 @@ typedef struct {
  * latencies are an arithmetic sequence: one bulk record, same histogram). */
 static void member_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
 {
-    uint32_t core = f->core_mask ? u & f->core_mask : u % f->cores, s = (uint32_t)g * f->cores + core;
+    /* pooled: one batch per gateway, on the core that frees first */
+    uint32_t core = f->pooled_cores ? 0 : f->core_mask ? u & f->core_mask : u % f->cores, s = (uint32_t)g * f->cores + core;
     if (m->fan.slot_count[s]++ == 0) {
         m->fan.touched[m->fan.n_touched++] = s;
+        if (f->pooled_cores) core = gw_core_of(m->gw, g, u);
+        m->fan.slot_core[s] = core;
         m->fan.slot_base[s] = gw_book_core(m->gw, g, core, f->over) + f->over;
     }
     f->n.online++;
@@ -234,7 +238,7 @@ static void commit(slack_model *m, fanout_run *f)
             sim_hist_record_seq(m->fan.h_e2e_iv, base + f->cost + f->extra, f->cost, n);
             if (last > f->last) f->last = last;
         }
-        gw_extend_core(m->gw, s / f->cores, s % f->cores, f->cost * n);
+        gw_extend_core(m->gw, s / f->cores, m->fan.slot_core[s], f->cost * n);
         gw_count_pushes(m->gw, n);
         m->fan.slot_count[s] = 0;
     }
@@ -268,7 +272,7 @@ static void reply(sim_ctx *ctx, void *data, uint64_t slot)
     fanout_run f = { .r = r, .cm = slack_crash_mode(m), .cores = cores,
                      .polled = m->deliv.transport == SLACK_TRANSPORT_SHORT_POLLING
                             || m->deliv.transport == SLACK_TRANSPORT_LONG_POLLING,
-                     .core_mask = (cores & (cores - 1)) == 0 ? cores - 1 : 0,
+                     .core_mask = (cores & (cores - 1)) == 0 ? cores - 1 : 0, .pooled_cores = gw_pooled(m->gw),
                      .over = gw_batch_overhead(m->gw), .cost = gw_push_cost(m->gw),
                      .extra = 2 * sim_time_from_sec(m->cfg->client_one_way_s) - r->t_sent };
     members(m, &f);
@@ -317,6 +321,7 @@ static gboolean fanout_build(slack_model *m, const sim_scenario *sc, GError **er
     m->fan.slot_count = g_new0(uint32_t, slots);
     m->fan.touched = g_new0(uint32_t, slots);
     m->fan.slot_base = g_new0(sim_time, slots);
+    m->fan.slot_core = g_new0(uint32_t, slots);
     m->fan.h_fanout = sim_hist_new();
     m->fan.h_e2e = sim_hist_new();
     m->fan.h_e2e_iv = sim_hist_new();
@@ -332,7 +337,7 @@ static void fanout_free(slack_model *m)
     for (uint32_t p = 0; m->fan.held && p < m->kafka.partitions; p++) g_queue_free(m->fan.held[p]);
     g_free(m->fan.held); g_free(m->fan.down_until); g_free(m->fan.committed_at);
     g_free(m->fan.uncommitted); g_free(m->fan.uncommitted_recipients);
-    g_free(m->fan.slot_count); g_free(m->fan.touched); g_free(m->fan.slot_base);
+    g_free(m->fan.slot_count); g_free(m->fan.touched); g_free(m->fan.slot_base); g_free(m->fan.slot_core);
     sim_hist_free(m->fan.h_fanout); sim_hist_free(m->fan.h_e2e); sim_hist_free(m->fan.h_e2e_iv);
 }
 

@@ -34,6 +34,7 @@ struct gw_set {
     double util_max, offered_max;
     sim_hist *wait;           /* per booking (a job: inbound, connect, push batch): start - now, ns */
     uint64_t waited;          /* bookings that found their core busy */
+    gboolean pooled;          /* gateways.scheduling = pooled: any core serves any connection */
     sim_dist inbound, push, overhead, connect;
 };
 
@@ -55,6 +56,7 @@ gw_set *gw_new(sim_ctx *ctx, const slack_cfg *cfg, uint32_t n_users)
     g->t_prev = g->t0 = sim_now(ctx);
     g->max_conns = (uint64_t)cfg->gw_max_connections;
     g->wait = sim_hist_new();
+    g->pooled = cfg->gw_scheduling == SLACK_SCHED_POOLED;
     sim_dist_copy(&g->inbound, &cfg->gw_inbound_s);
     sim_dist_copy(&g->push, &cfg->gw_push_s);
     sim_dist_copy(&g->overhead, &cfg->gw_batch_overhead_s);
@@ -74,7 +76,18 @@ void gw_free(gw_set *g)
 
 uint32_t gw_count(const gw_set *g) { return g->n; }
 uint32_t gw_cores(const gw_set *g) { return g->cores; }
-uint32_t gw_core_of(const gw_set *g, uint32_t user) { return user % g->cores; }
+/* Pinned: the connection's core. Pooled: the core that frees first (a
+ * shared FIFO work queue served by every core: M/G/c). */
+uint32_t gw_core_of(const gw_set *g, uint32_t gw, uint32_t user)
+{
+    if (!g->pooled) return user % g->cores;
+    const gw_core *c = &g->core[(size_t)gw * g->cores];
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < g->cores; i++) if (c[i].free_at < c[best].free_at) best = i;
+    return best;
+}
+
+gboolean gw_pooled(const gw_set *g) { return g->pooled; }
 const uint16_t *gw_conn_table(const gw_set *g) { return g->conn; }
 uint64_t gw_connections(const gw_set *g, uint32_t gw) { return gw < g->n ? g->conns[gw] : 0; }
 uint64_t gw_total_connections(const gw_set *g) { return g->total; }
@@ -129,8 +142,10 @@ sim_time gw_book_load(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
 sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
 {
     sim_time start = gw_book_load(g, gw, core, work), wait = start - sim_now(g->ctx);
-    sim_hist_record(g->wait, wait);
-    g->waited += wait > 0;
+    if (work > 0) {   /* a job; a zero-cost booking occupies nothing */
+        sim_hist_record(g->wait, wait);
+        g->waited += wait > 0;
+    }
     return start;
 }
 
@@ -146,7 +161,7 @@ void gw_extend_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
 
 sim_time gw_book(gw_set *g, uint32_t gw, uint32_t user, sim_time work)
 {
-    return gw_book_core(g, gw, user % g->cores, work);
+    return gw_book_core(g, gw, gw_core_of(g, gw, user), work);
 }
 
 static sim_time sample_ns(const sim_dist *d, sim_rng *rng)
@@ -220,6 +235,8 @@ double gw_backlog_max_s(const gw_set *g)
 /* ================================================================ the component */
 
 static const char *const JITTER_NAMES[] = { "window", "full", "none", NULL };
+static const char *const SCHED_NAMES[] = { "pinned", "pooled", NULL };
+G_STATIC_ASSERT(sizeof(slack_sched) == sizeof(int));
 G_STATIC_ASSERT(sizeof(slack_jitter) == sizeof(int));
 
 #define GD(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(slack_cfg, f), u, NULL, d }
@@ -235,6 +252,7 @@ static const sim_field gw_fields[] = {
     GS("push_s", gw_push_s, "{\"dist\": \"exponential\", \"mean\": 0.000005}"),
     GS("batch_overhead_s", gw_batch_overhead_s, "{\"dist\": \"exponential\", \"mean\": 0.00002}"),
     GS("connect_s", gw_connect_s, "{\"dist\": \"exponential\", \"mean\": 0.0002}"),
+    { "scheduling", 0, 0, SIM_FIELD_ENUM, offsetof(slack_cfg, gw_scheduling), NULL, SCHED_NAMES, "\"pinned\"" },
     GD("reconnect_window_s", 0, 3600, gw_reconnect_window_s, "s", "10"),
     { "reconnect.jitter", 0, 0, SIM_FIELD_ENUM, offsetof(slack_cfg, gw_reconnect_jitter), NULL, JITTER_NAMES, "\"window\"" },
     GD("reconnect.base_s", 1e-3, 3600, gw_reconnect_base_s, "s", "1"),

@@ -3,7 +3,8 @@
  * the seed's user:{id}:conn_server) and a CPU of `cores` cores.
  *
  * A client's connection is pinned to one core (user % cores), as event-loop
- * servers do, and each core serves its work FIFO: inbound messages, connect
+ * servers do (gateways.scheduling "pinned"; "pooled" lets any core take any
+ * work, the earliest free first), and each core serves its work FIFO: inbound messages, connect
  * handshakes and outbound push batches. Work is booked in virtual time
  * (Lindley's recursion: start = max(now, core free), free = start + work), so
  * a batch of pushes needs no event of its own: the i-th push of a batch
@@ -33,8 +34,11 @@ uint32_t gw_count(const gw_set *g);
 uint32_t gw_cores(const gw_set *g);
 /* Each user's gateway or GW_NONE. Borrowed; valid until gw_free. */
 const uint16_t *gw_conn_table(const gw_set *g);
-/* The core `user`'s connection is pinned to: user % cores. */
-uint32_t gw_core_of(const gw_set *g, uint32_t user);
+/* The core that serves `user`'s work on gateway `gw` now: with
+ * gateways.scheduling "pinned" (an event loop per core) user % cores, with
+ * "pooled" (one work queue for every core) the core that frees first. */
+uint32_t gw_core_of(const gw_set *g, uint32_t gw, uint32_t user);
+gboolean gw_pooled(const gw_set *g);
 
 /* Opens `user`'s connection on gateway `gw` (no CPU charged) or, with
  * gw = GW_NONE, on the least-loaded live gateway; returns the gateway, or

@@ -25,6 +25,12 @@ typedef enum {
     SLACK_QUEUE_REDIS_PUBSUB       /* fire and forget: only subscribers connected now receive */
 } slack_queue;
 
+/* gateways.scheduling (gateway.c). */
+typedef enum {
+    SLACK_SCHED_PINNED,            /* a connection's work on its own core (user % cores) */
+    SLACK_SCHED_POOLED             /* one FIFO queue per host, served by every core */
+} slack_sched;
+
 /* gateways.reconnect.jitter (faults.c). */
 typedef enum {
     SLACK_JITTER_WINDOW,           /* uniform over gateways.reconnect_window_s */
@@ -73,6 +79,7 @@ typedef struct slack_cfg {
     sim_dist gw_push_s;            /* CPU per outbound push (its mean is used) */
     sim_dist gw_batch_overhead_s;  /* CPU per push batch */
     sim_dist gw_connect_s;         /* CPU per connect handshake */
+    slack_sched gw_scheduling;     /* pinned or pooled cores */
     double gw_reconnect_window_s;  /* clients of a dead gateway reconnect over this (jitter "window") */
     slack_jitter gw_reconnect_jitter; /* how reconnects spread */
     double gw_reconnect_base_s;    /* first backoff */

@@ -267,6 +267,7 @@ struct slack_model {
         uint32_t *touched;         /* scratch: the slots this message touched */
         uint32_t n_touched;        /* entries of touched */
         sim_time *slot_base;       /* scratch per slot: the batch's start */
+        uint32_t *slot_core;       /* scratch per slot: the core its batch was booked on */
         sim_hist *h_fanout;        /* readable -> last online recipient pushed, ns */
         sim_hist *h_e2e;           /* send -> push, one per online recipient, rows written */
         sim_hist *h_e2e_iv;        /* the same, this interval */
