@@ -28,7 +28,7 @@ static const char *const headline[] = {
     "messages.delivered_online", "messages.push_offline", "messages.dropped",
     "fanout.queue_lost", "fanout.queue_duplicates", "fanout.dedup_drops",
     "delivery.requests_per_sec_mean", "delivery.requests_per_sec_peak", "delivery.added_latency_ms.mean",
-    "gateways.cpu_util_max", "gateways.offered_load_max", "postgres.util_max", "kafka.consumer_lag_max",
+    "gateways.cpu_util_max", "gateways.offered_load", "postgres.util_max", "kafka.consumer_lag_max",
     "redis.ops_per_sec_peak", "redis.utilization_max", "push.offered_load",
     "slo.end_to_end_p99_ms.met", "slo.persist_p99_ms.met", "slo.push_p99_s.met",
 };

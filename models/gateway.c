@@ -35,6 +35,7 @@ struct gw_set {
     sim_hist *wait;           /* per booking (a job: inbound, connect, push batch): start - now, ns */
     uint64_t waited;          /* bookings that found their core busy */
     gboolean pooled;          /* gateways.scheduling = pooled: any core serves any connection */
+    sim_time *offered;        /* per gateway: all work booked on it (its cores' demand), ns */
     sim_dist inbound, push, overhead, connect;
 };
 
@@ -52,6 +53,7 @@ gw_set *gw_new(sim_ctx *ctx, const slack_cfg *cfg, uint32_t n_users)
     for (uint32_t i = 0; i < g->n; i++) g->alive[i] = TRUE;
     g->core = g_new0(gw_core, (size_t)g->n * g->cores);
     g->done_prev = g_new0(sim_time, g->n);
+    g->offered = g_new0(sim_time, g->n);
     g->booked_prev = g_new0(sim_time, g->n);
     g->t_prev = g->t0 = sim_now(ctx);
     g->max_conns = (uint64_t)cfg->gw_max_connections;
@@ -70,7 +72,7 @@ void gw_free(gw_set *g)
     sim_dist_clear(&g->inbound); sim_dist_clear(&g->push);
     sim_dist_clear(&g->overhead); sim_dist_clear(&g->connect);
     sim_hist_free(g->wait);
-    g_free(g->conn); g_free(g->conns); g_free(g->alive); g_free(g->core); g_free(g->done_prev); g_free(g->booked_prev);
+    g_free(g->conn); g_free(g->conns); g_free(g->alive); g_free(g->core); g_free(g->done_prev); g_free(g->booked_prev); g_free(g->offered);
     g_free(g);
 }
 
@@ -136,6 +138,7 @@ sim_time gw_book_load(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
     sim_time start = c->free_at > now ? c->free_at : now;
     c->free_at = start + work;
     c->booked += work;
+    g->offered[gw] += work;
     return start;
 }
 
@@ -157,6 +160,7 @@ void gw_extend_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
     gw_core *c = &g->core[(size_t)gw * g->cores + core];
     c->free_at += work;
     c->booked += work;
+    g->offered[gw] += work;
 }
 
 sim_time gw_book(gw_set *g, uint32_t gw, uint32_t user, sim_time work)
@@ -215,6 +219,13 @@ double gw_take_interval_util_max(gw_set *g)
 }
 
 double gw_offered_max(const gw_set *g) { return g->offered_max; }
+
+double gw_offered_load(const gw_set *g, sim_time over)
+{
+    double mx = 0;
+    for (uint32_t i = 0; i < g->n && over > 0; i++) mx = MAX(mx, (double)g->offered[i] / ((double)over * g->cores));
+    return mx;
+}
 
 double gw_util_max(const gw_set *g) { return g->util_max; }
 
@@ -300,7 +311,7 @@ static cJSON *gw_summary(const slack_model *m)
     cJSON_AddNumberToObject(o, "memory_gib_per_gateway_max",
                             (double)gw_connections_max_per_gateway(m->gw) * m->cfg->gw_memory_per_connection_kib / 1048576.0);
     cJSON_AddNumberToObject(o, "cpu_util_max", gw_util_max(m->gw));
-    cJSON_AddNumberToObject(o, "offered_load_max", gw_offered_max(m->gw));
+    cJSON_AddNumberToObject(o, "offered_load", gw_offered_load(m->gw, m->duration));
     cJSON_AddNumberToObject(o, "cpu_util_mean", gw_util_mean(m->gw));
     cJSON_AddNumberToObject(o, "pushes", (double)gw_pushes(m->gw));
     cJSON_AddNumberToObject(o, "batches", (double)gw_batches(m->gw));
@@ -309,8 +320,11 @@ static cJSON *gw_summary(const slack_model *m)
     return o;
 }
 
-/* The worst interval's utilization, or its offered load where higher. */
-static double gw_load(const slack_model *m) { return MAX(gw_util_max(m->gw), gw_offered_max(m->gw)); }
+static gboolean gw_load(const slack_model *m, slack_load *out)
+{
+    *out = (slack_load){ gw_util_max(m->gw), gw_offered_load(m->gw, m->duration) };
+    return TRUE;
+}
 
 const slack_component gw_component = {
     .name = "gateways", .fields = gw_fields, .n_fields = G_N_ELEMENTS(gw_fields),

@@ -81,8 +81,13 @@ sim_time gw_connect_work(gw_set *g);
 double gw_take_interval_util_max(gw_set *g);
 double gw_util_max(const gw_set *g);                   /* largest interval value */
 /* Work booked per interval / capacity, largest over gateways and
- * intervals: above 1 the gateway falls behind. */
+ * intervals. Bursty where a backlog holds work back and releases it (the
+ * booking follows the backlog, not the demand): gw_offered_load is the
+ * figure to read. */
 double gw_offered_max(const gw_set *g);
+/* All work booked on a gateway / (cores x `over`), the busiest gateway's:
+ * the demand over a run of length `over` (above 1 it falls behind). */
+double gw_offered_load(const gw_set *g, sim_time over);
 double gw_util_mean(const gw_set *g);                  /* whole run, all gateways */
 /* Longest queue of booked work on any core now, seconds. */
 double gw_backlog_max_s(const gw_set *g);

@@ -179,7 +179,14 @@ static cJSON *kafka_summary(const slack_model *m)
     return o;
 }
 
-static double kafka_load(const slack_model *m) { return m->kafka.util_max; }
+/* Offered: the busiest leader's appends' work over duration_s. */
+static gboolean kafka_load(const slack_model *m, slack_load *out)
+{
+    double secs = sim_time_to_sec(m->duration), mx = 0;
+    for (uint32_t p = 0; p < m->kafka.partitions && secs > 0; p++) mx = MAX(mx, sim_time_to_sec(m->kafka.booked[p]) / secs);
+    *out = (slack_load){ m->kafka.util_max, mx };
+    return TRUE;
+}
 /* Only when chosen: a pub/sub run has no "kafka" latency. */
 static const sim_hist *kafka_latency(const slack_model *m)
 {

@@ -1242,9 +1242,21 @@ static size_t srch_sample(slack_model *m, double *out)
     return 4;
 }
 
+/* The Elasticsearch write pools' busiest node, worst interval (the
+ * indexing stage's bottleneck); offered as utilized: bulk requests beyond
+ * the pool are rejected (429), not queued. */
+static gboolean srch_load(const slack_model *m, slack_load *out)
+{
+    if (!search_enabled(m->search)) return FALSE;
+    double u = search_write_util_max(m->search);
+    *out = (slack_load){ u, u };
+    return TRUE;
+}
+
 const slack_component search_component = {
     .name = "search", .fields = srch_keys, .n_fields = G_N_ELEMENTS(srch_keys),
     .config_offset = offsetof(slack_config, search), .validate = srch_validate,
     .build = srch_build, .stop = srch_stop, .free = srch_free, .on_published = srch_published,
     .columns = srch_columns_fn, .sample = srch_sample, .summary = srch_summary, .report = srch_report,
+    .load = srch_load,
 };

@@ -102,6 +102,18 @@ typedef struct slack_config {
 gboolean slack_config_read(const sim_scenario *sc, slack_config *cfg, GError **error);
 void slack_config_clear(slack_config *cfg);
 
+/* A stage's load, the one definition every view reads (summary.json's
+ * "load", the report's table, the bottleneck, the plots):
+ *  - utilization: busy time / capacity of the busiest instance in the worst
+ *    time-series interval, <= 1 (1: busy that whole interval);
+ *  - offered: what arrived during duration_s x its service time / capacity,
+ *    of the busiest instance, over duration_s; may exceed 1 (the stage
+ *    falls further behind the longer it runs). */
+typedef struct slack_load {
+    double utilization;
+    double offered;
+} slack_load;
+
 /* One stage of the model, in the manner of ROSS's tw_lptype: a const table
  * of what the assembly needs. Every member but `name` may be NULL / 0.
  * The model builds components in table order (a component may use those
@@ -130,8 +142,9 @@ typedef struct slack_component {
     size_t (*sample)(slack_model *m, double *out);               /* their values for one row */
     cJSON *(*summary)(const slack_model *m);                     /* its summary.json section; caller owns */
     void (*report)(const slack_model *m, GString *s);            /* its lines of the report */
-    /* its row of the report's load table (NULL: not a queueing stage) */
-    double (*load)(const slack_model *m);
+    /* its row of the load table (NULL: not a queueing stage); FALSE when it
+     * has none in this run (a disabled module) */
+    gboolean (*load)(const slack_model *m, slack_load *out);
     /* its latency histogram (ns; NULL: none in this run), "persist", "kafka", ...; label in the report */
     const sim_hist *(*latency)(const slack_model *m);
     const char *latency_name;
@@ -263,6 +276,7 @@ struct slack_model {
         sim_station **consumer;    /* one consumer per partition */
         double *area_prev;         /* per consumer: busy integral at the last row */
         double util_max;           /* worst interval's utilization, busiest consumer */
+        double *work_offered;      /* per consumer: service time of every message submitted, s */
         uint32_t *slot_count;      /* scratch per (gateway, core): pushes of this message */
         uint32_t *touched;         /* scratch: the slots this message touched */
         uint32_t n_touched;        /* entries of touched */
@@ -309,9 +323,12 @@ struct slack_model {
         sim_time tokens_t;         /* when tokens was last refilled */
         uint64_t waiting;          /* notifications not yet sent */
         uint64_t queued;           /* offline recipients handed to push (before notify_fraction) */
+        uint64_t notifications;    /* of them, notified (notify_fraction, rounded at random per message) */
         uint64_t sent;             /* notifications sent */
         uint64_t retries_429;      /* attempts refused by the quota */
         uint64_t iv_queued;        /* queued this interval */
+        uint64_t iv_sent_prev;     /* sent at the last row */
+        double util_max;           /* worst interval's notifications sent / quota */
         double per_s_peak;         /* largest interval queue rate */
         sim_hist *h_push;          /* queued -> sent, ns */
     } push;
