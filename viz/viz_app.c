@@ -17,32 +17,11 @@
 #include "sim/sim_error.h"
 #include "viz/viz_chart.h"
 
-#define NSCENES 4
+#define NSCENES VIZ_NSCENES
 #define BAR_H   44.0     /* top bar, before text scaling */
 #define HINT_H  26.0     /* bottom hint line */
 #define TAB_X   118.0    /* first scene tab, before text scaling */
 #define TAB_W   126.0
-
-static const viz_scene_ops *const scene_table[NSCENES] = {
-    &viz_scene_fanout, &viz_scene_pipeline, &viz_scene_dashboard, &viz_scene_quiz,
-};
-
-const viz_scene_ops *viz_scene_at(int index)
-{
-    return index >= 0 && index < NSCENES ? scene_table[index] : NULL;
-}
-
-int viz_scene_count(void) { return NSCENES; }
-
-int viz_scene_find(const char *name)
-{
-    if (!name) return -1;
-    for (int i = 0; i < NSCENES; i++)
-        if (!g_ascii_strcasecmp(name, scene_table[i]->name)) return i;
-    /* "1".."4" too, as on the keyboard. */
-    if (name[0] >= '1' && name[0] <= '0' + NSCENES && !name[1]) return name[0] - '1';
-    return -1;
-}
 
 typedef struct script_step {
     double at;       /* wall seconds since start */
@@ -179,10 +158,10 @@ viz_app *viz_app_new(const viz_options *o, GError **error)
     a->w = o->width;
     a->h = o->height;
     style_update(a);
-    for (int i = 0; i < NSCENES; i++) a->state[i] = scene_table[i]->init(w);
+    for (int i = 0; i < NSCENES; i++) a->state[i] = viz_scene_at(i)->init(w);
     a->current = first;
     for (int i = 0; i < NSCENES; i++)
-        a->speed[i] = o->speed > 0 ? o->speed : scene_table[i]->speed > 0 ? scene_table[i]->speed : 1.0;
+        a->speed[i] = o->speed > 0 ? o->speed : viz_scene_at(i)->speed > 0 ? viz_scene_at(i)->speed : 1.0;
     viz_world_set_speed(w, a->speed[first]);
     return a;
 }
@@ -190,7 +169,7 @@ viz_app *viz_app_new(const viz_options *o, GError **error)
 void viz_app_free(viz_app *a)
 {
     if (!a) return;
-    for (int i = NSCENES - 1; i >= 0; i--) scene_table[i]->unload(a->state[i]);
+    for (int i = NSCENES - 1; i >= 0; i--) viz_scene_at(i)->unload(a->state[i]);
     viz_world_free(a->world);
     g_array_free(a->script, TRUE);
     g_free(a->screenshot);
@@ -222,7 +201,8 @@ void viz_app_resize(viz_app *a, double w, double h)
 static void scene_frame(const viz_app *a, viz_frame *f)
 {
     double bar = BAR_H * a->style.text_scale, hint = HINT_H * a->style.text_scale;
-    *f = (viz_frame){ 0, bar, a->lw, a->lh - bar - hint, a->lw, a->lh, a->style, a->mouse_x, a->mouse_y, -1, TRUE, "" };
+    *f = (viz_frame){ 0, bar, a->lw, a->lh - bar - hint, a->lw, a->lh, a->style, a->mouse_x, a->mouse_y, -1, TRUE, "",
+                       viz_scene_table(), VIZ_NSCENES };
 }
 
 static void apply_switch(viz_app *a, const viz_frame *f)
@@ -238,7 +218,7 @@ static void update_scenes(viz_app *a)
         viz_frame f;
         scene_frame(a, &f);
         f.shown = i == current;
-        scene_table[i]->update(a->state[i], a->world, &f);
+        viz_scene_at(i)->update(a->state[i], a->world, &f);
         if (f.shown) apply_switch(a, &f);
     }
 }
@@ -264,7 +244,7 @@ void viz_app_tick(viz_app *a, double wall_dt)
 static void request_screenshot(viz_app *a)
 {
     for (int i = a->shots + 1; i < 10000; i++) {
-        char *p = g_strdup_printf("slacksim-%s-%03d.png", scene_table[a->current]->name, i);
+        char *p = g_strdup_printf("slacksim-%s-%03d.png", viz_scene_at(a->current)->name, i);
         if (!g_file_test(p, G_FILE_TEST_EXISTS)) {
             g_free(a->screenshot);
             a->screenshot = p;
@@ -283,7 +263,7 @@ static void reset_world(viz_app *a)
         g_error_free(e);
         return;
     }
-    for (int i = 0; i < NSCENES; i++) scene_table[i]->reset(a->state[i], a->world);
+    for (int i = 0; i < NSCENES; i++) viz_scene_at(i)->reset(a->state[i], a->world);
     viz_app_toast(a, "reset: the scenario starts again from t = 0");
 }
 
@@ -294,7 +274,7 @@ void viz_app_key(viz_app *a, int key)
     viz_frame f;
     scene_frame(a, &f);
     /* The quiz takes 1-4 as answers: it sees keys first. */
-    if (a->current == 3 && scene_table[3]->key(a->state[3], w, &f, key)) { apply_switch(a, &f); return; }
+    if (a->current == 3 && viz_scene_at(3)->key(a->state[3], w, &f, key)) { apply_switch(a, &f); return; }
     switch (key) {
     case ' ': viz_world_set_paused(w, !viz_world_paused(w)); return;
     case VIZ_KEY_RIGHT:
@@ -313,7 +293,7 @@ void viz_app_key(viz_app *a, int key)
     case '1': case '2': case '3': case '4': viz_app_set_scene(a, key - '1'); return;
     default: break;
     }
-    if (scene_table[a->current]->key(a->state[a->current], w, &f, key)) apply_switch(a, &f);
+    if (viz_scene_at(a->current)->key(a->state[a->current], w, &f, key)) apply_switch(a, &f);
 }
 
 /* The tabs in the top bar: x extents computed by the last draw. */
@@ -338,7 +318,7 @@ void viz_app_click(viz_app *a, double x, double y)
     if (t >= 0) { viz_app_set_scene(a, t); return; }
     viz_frame f;
     scene_frame(a, &f);
-    if (scene_table[a->current]->click(a->state[a->current], a->world, &f, x, y)) apply_switch(a, &f);
+    if (viz_scene_at(a->current)->click(a->state[a->current], a->world, &f, x, y)) apply_switch(a, &f);
 }
 
 void viz_app_motion(viz_app *a, double x, double y)
@@ -355,7 +335,7 @@ void viz_app_print_state(const viz_app *a, FILE *out)
     viz_fanout_get_counts(a->state[0], &c);
     fprintf(out, "scene=%s paused=%d speed=%g posts=%" G_GUINT64_FORMAT " ws_pushes=%" G_GUINT64_FORMAT
             " push_queued=%" G_GUINT64_FORMAT " online=%u help=%d large=%d frames=%" G_GUINT64_FORMAT "\n",
-            scene_table[a->current]->name, viz_world_paused(a->world), viz_world_speed(a->world), c.posts,
+            viz_scene_at(a->current)->name, viz_world_paused(a->world), viz_world_speed(a->world), c.posts,
             c.ws_pushes, c.push_queued, c.online, a->help, a->large, a->frames);
 }
 
@@ -406,7 +386,7 @@ static void draw_bar(viz_app *a, cairo_t *cr)
         if (cur) viz_color_set(cr, VIZ_C_TEXT, 1);
         else cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
         char buf[48];
-        snprintf(buf, sizeof buf, "%d %s", i + 1, scene_table[i]->title);
+        snprintf(buf, sizeof buf, "%d %s", i + 1, viz_scene_at(i)->title);
         viz_text(cr, st, x0 + i * tw + tw / 2, (bar - th) / 2 + 2, 15, cur, VIZ_ALIGN_CENTER, 0, buf);
     }
     /* Clock and speed: the two numbers an audience must never guess. */
@@ -464,7 +444,7 @@ static void draw_help(viz_app *a, cairo_t *cr)
     cairo_set_source_rgba(cr, 0, 0, 0, 0.55);
     cairo_paint(cr);
     size_t nscene = 0;
-    for (const viz_key_help *k = scene_table[a->current]->keys; k && k->key; k++) nscene++;
+    for (const viz_key_help *k = viz_scene_at(a->current)->keys; k && k->key; k++) nscene++;
     double row = 21.5;   /* a 15 pt line plus spacing */
     double want = 18 + 32 + G_N_ELEMENTS(global) * row + (nscene ? 10 + 28 + nscene * row : 0) + 18;
     double pw = fmin(a->lw - 80, 900), ph = fmin(a->lh - 60, want);
@@ -480,11 +460,11 @@ static void draw_help(viz_app *a, cairo_t *cr)
         viz_color_set(cr, VIZ_C_TEXT, 1);
         y += viz_text(cr, st, col2, y, size, FALSE, VIZ_ALIGN_LEFT, px + pw - col2 - 20, global[i].what) + 3;
     }
-    const viz_key_help *k = scene_table[a->current]->keys;
+    const viz_key_help *k = viz_scene_at(a->current)->keys;
     if (k && k->key) {
         y += 10;
         char title[64];
-        snprintf(title, sizeof title, "This scene (%s)", scene_table[a->current]->title);
+        snprintf(title, sizeof title, "This scene (%s)", viz_scene_at(a->current)->title);
         viz_color_set(cr, VIZ_C_TEXT, 1);
         y += viz_text(cr, st, col, y, 18, TRUE, VIZ_ALIGN_LEFT, 0, title) + 6;
         for (; k->key; k++) {
@@ -507,7 +487,7 @@ void viz_app_draw(viz_app *a, cairo_t *cr)
     cairo_save(cr);
     cairo_rectangle(cr, f.x, f.y, f.w, f.h);
     cairo_clip(cr);
-    scene_table[a->current]->draw(a->state[a->current], a->world, &f, cr);
+    viz_scene_at(a->current)->draw(a->state[a->current], a->world, &f, cr);
     cairo_restore(cr);
     draw_bar(a, cr);
     draw_hints(a, cr);
@@ -523,7 +503,7 @@ void viz_app_draw(viz_app *a, cairo_t *cr)
     }
     if (a->help) draw_help(a, cr);
     else if (a->mouse_x >= 0 && a->mouse_y >= f.y && a->mouse_y < f.y + f.h) {
-        char *tip = scene_table[a->current]->hover(a->state[a->current], a->world, &f, a->mouse_x, a->mouse_y);
+        char *tip = viz_scene_at(a->current)->hover(a->state[a->current], a->world, &f, a->mouse_x, a->mouse_y);
         if (tip) viz_tooltip(cr, &a->style, a->mouse_x, a->mouse_y, a->lw, a->lh, tip);
         g_free(tip);
     }

@@ -155,7 +155,7 @@ static void layout_ask(viz_quiz *s, const viz_frame *f)
     s->next_btn = (rect){ s->x + s->w - bw, by, bw, bh };
     s->show_btn = (rect){ s->x, by, bw, bh };
     s->has_show = s->chosen >= 0 && quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE &&
-                  viz_scene_find(quiz_question_demo_scene(q)) >= 0;
+                  viz_scene_table_find(f->scenes, f->nscenes, quiz_question_demo_scene(q)) >= 0;
 }
 
 static void quiz_update(void *p, viz_world *w, viz_frame *f)
@@ -197,7 +197,7 @@ static void show_me(viz_quiz *s, viz_frame *f)
 {
     if (s->state != QS_ASK || s->chosen < 0) return;
     const quiz_question *q = quiz_session_question(s->session, s->cur);
-    if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE) f->switch_to = viz_scene_find(quiz_question_demo_scene(q));
+    if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE) f->switch_to = viz_scene_table_find(f->scenes, f->nscenes, quiz_question_demo_scene(q));
 }
 
 void viz_quiz_get_status(const void *scene, viz_quiz_status *out)
@@ -299,7 +299,7 @@ static void draw_ask(const viz_quiz *s, const viz_frame *f, cairo_t *cr)
                s->cur + 1 < quiz_session_count(s->session) ? "Next  (Enter)" : "Score  (Enter)", VIZ_C_BLUE, FALSE);
     if (s->has_show) {
         char lbl[64];
-        snprintf(lbl, sizeof lbl, "Show me: %s  (M)", viz_scene_at(viz_scene_find(quiz_question_demo_scene(q)))->title);
+        snprintf(lbl, sizeof lbl, "Show me: %s  (M)", f->scenes[viz_scene_table_find(f->scenes, f->nscenes, quiz_question_demo_scene(q))]->title);
         viz_button(cr, st, sb->x, sb->y, sb->w, sb->h, lbl, VIZ_C_GREEN, FALSE);
     } else if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENARIO) {
         char *cmd = quiz_demo_command(q);

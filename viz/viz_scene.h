@@ -83,6 +83,10 @@ typedef struct viz_frame {
     int switch_to;           /* out: a scene asks to show scene N (-1: none) */
     gboolean shown;          /* this scene is the one on screen */
     char toast[160];         /* out: a message to show for a few seconds ("" none) */
+    /* The scene table (borrowed), so a scene can link to another by name
+     * (the quiz's Show me) without calling the app or the table's file. */
+    const struct viz_scene_ops *const *scenes;
+    int nscenes;
 } viz_frame;
 
 /* Keys reach scenes as ASCII (lower case letters, digits, '+', '-', ...)
@@ -119,10 +123,24 @@ extern const viz_scene_ops viz_scene_pipeline;
 extern const viz_scene_ops viz_scene_dashboard;
 extern const viz_scene_ops viz_scene_quiz;
 
-/* The scenes in key order (1..4) and lookup by name; NULL-safe. */
+/* The scene table (viz/viz_scenes.c): the scenes in key order (1..4) and
+ * lookup by name ("1".."4" too); NULL-safe. */
+#define VIZ_NSCENES 4
+const viz_scene_ops *const *viz_scene_table(void);      /* VIZ_NSCENES entries */
 const viz_scene_ops *viz_scene_at(int index);
 int viz_scene_count(void);
 int viz_scene_find(const char *name);                   /* -1 if unknown */
+
+/* Index of the scene called `name` (case-insensitive) in `table[0..n)`,
+ * -1 if none or NULL. Inline so scenes holding a viz_frame's table need
+ * not link the table's file. */
+static inline int viz_scene_table_find(const viz_scene_ops *const *table, int n, const char *name)
+{
+    if (!name || !table) return -1;
+    for (int i = 0; i < n; i++)
+        if (!g_ascii_strcasecmp(name, table[i]->name)) return i;
+    return -1;
+}
 
 /* ---- The fan-out scene's logic, for tests and scripted demos ---- */
 
