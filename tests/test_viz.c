@@ -31,7 +31,7 @@ static viz_world *new_world(void)
  * scene as the app would. */
 static void run_sim(viz_world *w, void *scene, const viz_scene_ops *ops, double sec)
 {
-    viz_frame f = { 0, 44, 1280, 650, 1280, 720, { 1.0, "Sans" }, -1, -1, -1, TRUE };
+    viz_frame f = { 0, 44, 1280, 650, 1280, 720, { 1.0, 0, "Sans" }, -1, -1, -1, TRUE };
     viz_world_set_speed(w, 1.0);
     for (double t = 0; t < sec - 1e-12; t += 0.001) {
         viz_world_advance(w, 0.001);

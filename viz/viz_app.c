@@ -39,6 +39,7 @@ struct viz_app {
     double zoom;             /* --scale x (1.5 with L): everything grows, text included */
     viz_style style;
     double base_scale;
+    double fixed_speed;      /* --speed; <= 0: each scene picks */
     gboolean large;          /* L: projector text */
     gboolean help;
     double speed[NSCENES];   /* each scene keeps its own speed across switches */
@@ -118,12 +119,62 @@ static gboolean parse_script(const char *text, GArray *out, GError **error)
 /* Projector mode zooms the whole picture (cairo_scale) rather than the
  * text alone, so layouts never overflow: scenes lay out a smaller logical
  * canvas that is then drawn larger. */
+static void scene_frame(const viz_app *a, viz_frame *f);
+static void update_scenes_hidden(viz_app *a);
+#define WARMUP_SAMPLES 60
+
 static void style_update(viz_app *a)
 {
     viz_style_init(&a->style, 1.0);
+    a->style.min_size = VIZ_MIN_TEXT;
     a->zoom = a->base_scale * (a->large ? 1.5 : 1.0);
+    /* Below the smallest canvas the scenes are laid out for, zoom out
+     * instead: the whole picture, smaller, rather than boxes that no
+     * longer hold their 16 px text. */
+    double fit = fmin(a->w / VIZ_MIN_CANVAS_W, a->h / VIZ_MIN_CANVAS_H);
+    if (fit > 0 && a->zoom > fit) a->zoom = fit;
     a->lw = a->w / a->zoom;
     a->lh = a->h / a->zoom;
+}
+
+/* Each scene's speed for the current world: --speed, else what the scene
+ * picks for this world (the fan-out times a probe post), else its own. */
+static void pick_speeds(viz_app *a)
+{
+    for (int i = 0; i < NSCENES; i++) {
+        const viz_scene_ops *ops = viz_scene_at(i);
+        double sp = 0;
+        if (a->fixed_speed > 0) sp = a->fixed_speed;
+        else if (ops->pick_speed) sp = ops->pick_speed(a->state[i], a->world);
+        if (!(sp > 0)) sp = ops->speed > 0 ? ops->speed : 1.0;
+        a->speed[i] = sp;
+    }
+}
+
+/* A fresh world is about to be shown in scene `index`: run it to a state
+ * worth showing (the scene's warm-up) and let the scene get ready, so its
+ * first frame shows data rather than "no data yet" or "Preparing". */
+static void arrive(viz_app *a, int index)
+{
+    const viz_scene_ops *ops = viz_scene_at(index);
+    if (ops->warmup_s > 0 && viz_world_now(a->world) == 0) {
+        /* In WARMUP_SAMPLES steps, each followed by the scenes' update
+         * (not shown), so history charts get a line, not one point. */
+        const slack_model *m = viz_world_model_const(a->world);
+        uint64_t d0 = slack_model_deliveries(m);
+        for (int k = 0; k < WARMUP_SAMPLES; k++) {
+            uint64_t used = slack_model_deliveries(m) - d0;
+            if (used >= VIZ_WARMUP_DELIVERIES) break;
+            viz_world_warm_up(a->world, ops->warmup_s / WARMUP_SAMPLES, VIZ_WARMUP_DELIVERIES - used);
+            update_scenes_hidden(a);
+        }
+    }
+    if (ops->prepare) {
+        viz_frame f;
+        scene_frame(a, &f);
+        ops->prepare(a->state[index], a->world, &f);
+        if (f.toast[0]) viz_app_toast(a, f.toast);
+    }
 }
 
 viz_app *viz_app_new(const viz_options *o, GError **error)
@@ -160,9 +211,16 @@ viz_app *viz_app_new(const viz_options *o, GError **error)
     style_update(a);
     for (int i = 0; i < NSCENES; i++) a->state[i] = viz_scene_at(i)->init(w);
     a->current = first;
-    for (int i = 0; i < NSCENES; i++)
-        a->speed[i] = o->speed > 0 ? o->speed : viz_scene_at(i)->speed > 0 ? viz_scene_at(i)->speed : 1.0;
+    a->fixed_speed = o->speed;
+    if (o->quiz_first > 0 || o->quiz_topic) {
+        if (!viz_quiz_configure(a->state[3], o->quiz_first > 0 ? (guint)o->quiz_first : 0, o->quiz_topic, error)) {
+            viz_app_free(a);
+            return NULL;
+        }
+    }
+    pick_speeds(a);
     viz_world_set_speed(w, a->speed[first]);
+    arrive(a, first);
     return a;
 }
 
@@ -205,10 +263,37 @@ static void scene_frame(const viz_app *a, viz_frame *f)
                        viz_scene_table(), VIZ_NSCENES };
 }
 
+/* Scenes reset for a rebuilt or replaced world (R, Show me). */
+static void reset_scenes(viz_app *a)
+{
+    for (int i = 0; i < NSCENES; i++) viz_scene_at(i)->reset(a->state[i], a->world);
+}
+
+static void load_scenario(viz_app *a, const char *path, int scene)
+{
+    GError *e = NULL;
+    if (!viz_world_load(a->world, path, NULL, &e)) {
+        viz_app_toast(a, e->message);
+        g_error_free(e);
+        return;
+    }
+    reset_scenes(a);
+    a->speed[a->current] = viz_world_speed(a->world);
+    pick_speeds(a);
+    a->current = scene;
+    viz_world_set_speed(a->world, a->speed[scene]);
+    arrive(a, scene);
+    char msg[200];
+    snprintf(msg, sizeof msg, "Show me: %s loaded (%s); 4 returns to the quiz",
+             viz_world_scenario_name(a->world), path);
+    viz_app_toast(a, msg);
+}
+
 static void apply_switch(viz_app *a, const viz_frame *f)
 {
     if (f->toast[0]) viz_app_toast(a, f->toast);
-    if (f->switch_to >= 0) viz_app_set_scene(a, f->switch_to);
+    if (f->load_scenario && f->switch_to >= 0) load_scenario(a, f->load_scenario, f->switch_to);
+    else if (f->switch_to >= 0) viz_app_set_scene(a, f->switch_to);
 }
 
 static void update_scenes(viz_app *a)
@@ -220,6 +305,17 @@ static void update_scenes(viz_app *a)
         f.shown = i == current;
         viz_scene_at(i)->update(a->state[i], a->world, &f);
         if (f.shown) apply_switch(a, &f);
+    }
+}
+
+/* Every scene's update with none shown (warm-up: no switches, no toasts). */
+static void update_scenes_hidden(viz_app *a)
+{
+    for (int i = 0; i < NSCENES; i++) {
+        viz_frame f;
+        scene_frame(a, &f);
+        f.shown = FALSE;
+        viz_scene_at(i)->update(a->state[i], a->world, &f);
     }
 }
 
@@ -263,7 +359,7 @@ static void reset_world(viz_app *a)
         g_error_free(e);
         return;
     }
-    for (int i = 0; i < NSCENES; i++) viz_scene_at(i)->reset(a->state[i], a->world);
+    reset_scenes(a);
     viz_app_toast(a, "reset: the scenario starts again from t = 0");
 }
 
@@ -333,10 +429,14 @@ void viz_app_print_state(const viz_app *a, FILE *out)
 {
     viz_fanout_counts c;
     viz_fanout_get_counts(a->state[0], &c);
+    viz_quiz_status q;
+    viz_quiz_get_status(a->state[3], &q);
     fprintf(out, "scene=%s paused=%d speed=%g posts=%" G_GUINT64_FORMAT " ws_pushes=%" G_GUINT64_FORMAT
-            " push_queued=%" G_GUINT64_FORMAT " online=%u help=%d large=%d frames=%" G_GUINT64_FORMAT "\n",
+            " push_queued=%" G_GUINT64_FORMAT " online=%u help=%d large=%d frames=%" G_GUINT64_FORMAT
+            " warmup_s=%g scenario=%s quiz=%u\n",
             viz_scene_at(a->current)->name, viz_world_paused(a->world), viz_world_speed(a->world), c.posts,
-            c.ws_pushes, c.push_queued, c.online, a->help, a->large, a->frames);
+            c.ws_pushes, c.push_queued, c.online, a->help, a->large, a->frames,
+            viz_world_warmup(a->world), viz_world_scenario_name(a->world), q.loaded ? q.count : 0);
 }
 
 gboolean viz_app_take_fullscreen_toggle(viz_app *a)
@@ -399,7 +499,23 @@ static void draw_bar(viz_app *a, cairo_t *cr)
              viz_world_ended(w) ? "   END: R restarts" : viz_world_paused(w) ? "   PAUSED" : "");
     if (viz_world_paused(w) || viz_world_ended(w)) viz_color_set(cr, VIZ_C_YELLOW, 1);
     else cairo_set_source_rgb(cr, 1, 1, 1);
+    double cw;
+    viz_text_size(cr, st, 15, TRUE, clock, &cw, NULL);
     viz_text(cr, st, a->lw - 14, (bar - th) / 2 + 1, 15, TRUE, VIZ_ALIGN_RIGHT, 0, clock);
+    /* Say so when the picture did not start at t = 0. */
+    double warm = viz_world_warmup(w);
+    if (warm > 0) {
+        char note[64];
+        snprintf(note, sizeof note, "warm-up: %g s run before frame 0", warm);
+        double nw, right = a->lw - 14 - cw - 24, left = x0 + NSCENES * tw + 12;
+        viz_text_size(cr, st, 15, FALSE, note, &nw, NULL);
+        if (right - nw < left) snprintf(note, sizeof note, "warm-up %g s", warm);
+        viz_text_size(cr, st, 15, FALSE, note, &nw, NULL);
+        if (right - nw >= left) {
+            viz_color_set(cr, VIZ_C_YELLOW, 1);
+            viz_text(cr, st, right, (bar - th) / 2 + 1, 15, FALSE, VIZ_ALIGN_RIGHT, 0, note);
+        }
+    }
 }
 
 static void draw_hints(viz_app *a, cairo_t *cr)

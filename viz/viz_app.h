@@ -25,6 +25,10 @@ typedef struct viz_options {
     const char *screenshot;      /* PNG written just before quitting; may be NULL */
     const char *script;          /* "T=ACTION;..." timed input (docs/visualizer.md) */
     gboolean print_state;        /* print viz_app_print_state on stdout at exit (tests) */
+    /* The quiz scene's questions: the first N (0: all) of those whose
+     * topic or id contains quiz_topic (NULL: any); borrowed. */
+    int quiz_first;
+    const char *quiz_topic;
     /* Headless. */
     int frames;                  /* frames to render */
     double fps;                  /* wall dt per frame = 1/fps */
@@ -35,6 +39,11 @@ typedef struct viz_options {
 void viz_options_init(viz_options *o);
 
 typedef struct viz_app viz_app;
+
+/* The smallest canvas (logical px) the scenes lay out: a smaller window or
+ * frame zooms the picture out to fit instead of cramping it. */
+#define VIZ_MIN_CANVAS_W 960.0
+#define VIZ_MIN_CANVAS_H 540.0
 
 /* Builds the world and every scene. NULL with `error` (bad scenario, bad
  * scene name, bad script). Caller owns; free with viz_app_free. */
@@ -71,7 +80,9 @@ char *viz_app_take_screenshot_request(viz_app *a);
 void viz_app_toast(viz_app *a, const char *msg);
 
 /* One line of key=value facts for tests: scene, paused, speed, posts,
- * ws_pushes, push_queued, online, help, frames. */
+ * ws_pushes, push_queued, online, help, frames, warmup_s (simulated s run
+ * before frame 0), scenario (its name), quiz (questions in the quiz
+ * scene's session, 0 until loaded). */
 void viz_app_print_state(const viz_app *a, FILE *out);
 
 /* Draws the current frame into `path` (.png/.svg/.pdf, atomic). */

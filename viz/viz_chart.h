@@ -86,5 +86,15 @@ gboolean viz_chart_write(const char *path, int w, int h, viz_draw_fn draw, void 
  * viz/viz_plots.c. FALSE with `error` on the first failure. */
 struct slack_model;
 gboolean viz_plots_write(const struct slack_model *m, const char *dir, GError **error);
+/* The same at pw x ph pixels (PNG; the SVG's size in points), text grown
+ * with the size. `--plot-size WxH` of `slacksim run` parses with
+ * viz_plot_size_parse: FALSE with a usage error outside the range. */
+#define VIZ_PLOT_W 1000
+#define VIZ_PLOT_H 560
+#define VIZ_PLOT_MIN_W 320
+#define VIZ_PLOT_MIN_H 240
+#define VIZ_PLOT_MAX 8192
+gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int pw, int ph, GError **error);
+gboolean viz_plot_size_parse(const char *text, int *w, int *h, GError **error);
 
 #endif

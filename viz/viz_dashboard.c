@@ -167,4 +167,6 @@ const viz_scene_ops viz_scene_dashboard = {
     .update = dashboard_update, .draw = dashboard_draw, .key = dashboard_key,
     .click = dashboard_click, .hover = dashboard_hover, .keys = dashboard_keys,
     .speed = 10.0,
+    /* A simulated minute: every chart has a line on the first frame. */
+    .warmup_s = 60.0,
 };

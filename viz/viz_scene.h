@@ -61,6 +61,21 @@ void     viz_world_advance(viz_world *w, double wall_dt);
  * moves the clock there. FALSE if none is left before the run length. */
 gboolean viz_world_step(viz_world *w);
 
+/* Before frame 0: runs up to `sec` simulated seconds in VIZ_WARMUP_STEP_S
+ * steps, stopping early once the model made `max_deliveries` deliveries
+ * (a 100k-member channel makes millions a second; the budget keeps the
+ * warm-up short and, counting events rather than CPU time, deterministic).
+ * Returns the seconds run; they add to viz_world_warmup until a reset. */
+#define VIZ_WARMUP_STEP_S 1.0
+#define VIZ_WARMUP_DELIVERIES 2000000
+double   viz_world_warm_up(viz_world *w, double sec, uint64_t max_deliveries);
+double   viz_world_warmup(const viz_world *w);       /* simulated s run before frame 0 */
+/* Replaces the scenario (a quiz's Show me): a new model of `scenario` with
+ * `sets` at the scenario's seed, t = 0; speed, pause, wall clock and the
+ * observer are kept. On error `w` is unchanged. Scenes must be reset. */
+gboolean viz_world_load(viz_world *w, const char *scenario, const char *const *sets, GError **error);
+const char *viz_world_scenario_path(const viz_world *w);  /* as resolved; borrowed */
+
 gboolean viz_world_paused(const viz_world *w);
 void     viz_world_set_paused(viz_world *w, gboolean paused);
 double   viz_world_speed(const viz_world *w);           /* simulated s per wall s */
@@ -87,6 +102,9 @@ typedef struct viz_frame {
      * (the quiz's Show me) without calling the app or the table's file. */
     const struct viz_scene_ops *const *scenes;
     int nscenes;
+    /* out: with switch_to, a scenario path to load into the world first
+     * (the quiz's Show me); borrowed until the handler returns. */
+    const char *load_scenario;
 } viz_frame;
 
 /* Keys reach scenes as ASCII (lower case letters, digits, '+', '-', ...)
@@ -116,6 +134,17 @@ typedef struct viz_scene_ops {
     char *(*hover)(const void *s, const viz_world *w, const viz_frame *f, double x, double y);
     const viz_key_help *keys;  /* NULL-terminated */
     double speed;              /* the speed this scene is best watched at */
+    /* Optional: the speed to watch this world at (the fan-out measures a
+     * probe post); <= 0 or NULL: `speed`. Called when a world is built. */
+    double (*pick_speed)(void *s, viz_world *w);
+    /* Optional: simulated seconds to run before frame 0 when this is the
+     * first scene, so its first frame shows data (charts need history). */
+    double warmup_s;
+    /* Optional: get ready before frame 0 when this is the first scene,
+     * after the warm-up (the quiz loads its bank instead of showing
+     * "Preparing"; the pipeline picks a load worth watching). May set
+     * f->toast. */
+    void (*prepare)(void *s, viz_world *w, viz_frame *f);
 } viz_scene_ops;
 
 extern const viz_scene_ops viz_scene_fanout;
@@ -185,9 +214,15 @@ typedef struct viz_quiz_status {
     guint score;
     gboolean finished;       /* the score screen is shown */
     const char *demo_scene;  /* scene the shown question links ("fanout"), or NULL; borrowed */
+    const char *demo_path;   /* scenario the shown question links, or NULL; borrowed */
 } viz_quiz_status;
 
 /* `scene` is the quiz scene's state (viz_app_scene_state(a, 3)). */
 void viz_quiz_get_status(const void *scene, viz_quiz_status *out);
+/* Asks only the first `first` (0: all) of the bank's questions whose topic
+ * or id contains `topic` (case-insensitive; NULL: any), in bank order.
+ * Loads (not yet evaluates) the bank now so that a topic matching nothing
+ * is a usage error listing the topics. */
+gboolean viz_quiz_configure(void *scene, guint first, const char *topic, GError **error);
 
 #endif

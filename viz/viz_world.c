@@ -23,6 +23,7 @@ struct viz_world {
     slack_observer obs;        /* installed again on reset */
     void *obs_user;
     gboolean has_obs;
+    sim_time warmup;           /* simulated time run before frame 0 (0: none); reset clears */
 };
 
 /* A relative path that does not exist from the working directory is tried
@@ -62,6 +63,7 @@ static gboolean build_model(viz_world *w, GError **error)
     slack_model_free(w->model);
     w->model = m;
     w->now = 0;
+    w->warmup = 0;
     if (w->has_obs) slack_model_set_observer(m, &w->obs, w->obs_user);
     return TRUE;
 }
@@ -135,6 +137,45 @@ void viz_world_advance(viz_world *w, double wall_dt)
     slack_model_run_until(w->model, target);
     w->now = target;
 }
+
+double viz_world_warm_up(viz_world *w, double sec, uint64_t max_deliveries)
+{
+    sim_time end = MIN(slack_model_duration(w->model), w->now + sim_time_from_sec(fmax(0, sec)));
+    sim_time step = sim_time_from_sec(VIZ_WARMUP_STEP_S), start = w->now;
+    uint64_t d0 = slack_model_deliveries(w->model);
+    while (w->now < end && slack_model_deliveries(w->model) - d0 < max_deliveries) {
+        sim_time target = MIN(end, w->now + step);
+        slack_model_run_until(w->model, target);
+        w->now = target;
+    }
+    w->warmup += w->now - start;
+    return sim_time_to_sec(w->now - start);
+}
+
+double viz_world_warmup(const viz_world *w) { return sim_time_to_sec(w->warmup); }
+
+gboolean viz_world_load(viz_world *w, const char *scenario, const char *const *sets, GError **error)
+{
+    viz_world *n = viz_world_new(scenario, sets, VIZ_SEED_SCENARIO, error);
+    if (!n) return FALSE;
+    /* Swap the contents so pointers to `w` held by the scenes stay valid;
+     * the observer moves to the new model. */
+    viz_world old = *w;
+    *w = *n;
+    w->wall = old.wall;
+    w->speed = old.speed;
+    w->paused = old.paused;
+    w->obs = old.obs;
+    w->obs_user = old.obs_user;
+    w->has_obs = old.has_obs;
+    if (w->has_obs) slack_model_set_observer(w->model, &w->obs, w->obs_user);
+    *n = old;
+    n->has_obs = FALSE;
+    viz_world_free(n);
+    return TRUE;
+}
+
+const char *viz_world_scenario_path(const viz_world *w) { return w->scenario_path; }
 
 gboolean viz_world_step(viz_world *w)
 {
