@@ -16,6 +16,11 @@
 #define NODES 6          /* sender, gateway, message service, PostgreSQL, Kafka, fan-out */
 #define STAGES 6         /* slack_stage values */
 #define FLASH_S 0.6      /* wall seconds a highlight takes to fade */
+/* Below this dot pitch (logical px) members are no longer told apart: the
+ * scene draws each gateway as an aggregate and the offline panel as a
+ * gauge. 500 members on 4 gateways draw at 22 px; 100k on 20 at ~3 px. */
+#define DOT_MIN_PITCH 7.0
+#define AGG_BINS 24      /* histogram bins of a gateway's push times */
 
 typedef struct rect { double x, y, w, h; } rect;
 
@@ -50,15 +55,22 @@ struct viz_fanout {
     int64_t id_us;                  /* "seconds.sequence" id as us; -1 until persisted */
     double stage_wall[STAGES];
     uint64_t ws, push, ws_total, push_total, posts;
-    sim_time last_ws;
+    sim_time last_ws, first_ws;     /* latest post's last and first WS push; -1 none */
     double push_flash;
     GHashTable *my_msgs;            /* ids of every post since reset */
     uint32_t next_sender;
     /* Layout, recomputed each update for the frame's size. */
     rect node[NODES], *gw_rect, push_rect, button, counters;
     double pitch;
+    gboolean aggregate;             /* too many members for dots: bars, histograms, a gauge */
+    uint32_t *gw_ws;                /* WS pushes of the latest post per gateway */
+    uint32_t *gw_hist;              /* ngw x AGG_BINS: the latest post's push times per gateway */
+    uint32_t gw_hist_max;           /* tallest bin, for a shared scale */
+    sim_time push_first, push_last; /* first/last notification queued for the latest post; -1 none */
     double probe_wave_s;            /* send -> last push of a probe post, simulated s (pick_speed) */
 };
+
+static const char *fmt_int(char *buf, size_t n, uint64_t v);
 
 static const char *const node_names[NODES] = {
     "Sender", "Gateway (WebSocket)", "Message service", "PostgreSQL", "Kafka partition", "Fan-out service",
@@ -103,9 +115,10 @@ static void on_delivered(void *user, uint64_t msg, uint32_t member, uint32_t gat
     if (!latest) return;
     s->ws++;
     s->last_ws = MAX(s->last_ws, t);
+    if (s->first_ws < 0 || t < s->first_ws) s->first_ws = t;
     fo_member *mb = member_of(s, member);
     if (mb) { mb->ws_at = t; mb->flash = viz_world_wall(s->world); }
-    if (gateway < s->ngw) s->gw_flash[gateway] = viz_world_wall(s->world);
+    if (gateway < s->ngw) { s->gw_flash[gateway] = viz_world_wall(s->world); s->gw_ws[gateway]++; }
 }
 
 static void on_push(void *user, uint64_t msg, uint32_t member, sim_time t)
@@ -116,6 +129,8 @@ static void on_push(void *user, uint64_t msg, uint32_t member, sim_time t)
     s->push_total++;
     if (!latest) return;
     s->push++;
+    if (s->push_first < 0) s->push_first = t;
+    s->push_last = MAX(s->push_last, t);
     fo_member *mb = member_of(s, member);
     if (mb) { mb->push_at = t; mb->flash = viz_world_wall(s->world); }
     s->push_flash = viz_world_wall(s->world);
@@ -129,8 +144,10 @@ static void clear_post(viz_fanout *s)
 {
     s->has_post = FALSE;
     s->ws = s->push = 0;
-    s->last_ws = -1;
+    s->last_ws = s->first_ws = -1;
     s->id_us = -1;
+    s->push_first = s->push_last = -1;
+    if (s->gw_ws) memset(s->gw_ws, 0, s->ngw * sizeof *s->gw_ws);
     for (int i = 0; i < STAGES; i++) { s->stage_t[i] = -1; s->stage_wall[i] = -1e9; }
     for (uint32_t i = 0; i < s->n; i++) { s->mem[i].ws_at = s->mem[i].push_at = -1; }
 }
@@ -164,6 +181,8 @@ static void free_members(viz_fanout *s)
     g_free(s->gw_flash); s->gw_flash = NULL;
     g_free(s->gw_rect); s->gw_rect = NULL;
     g_free(s->killed); s->killed = NULL;
+    g_free(s->gw_ws); s->gw_ws = NULL;
+    g_free(s->gw_hist); s->gw_hist = NULL;
     if (s->by_user) g_hash_table_remove_all(s->by_user);
     if (s->my_msgs) g_hash_table_remove_all(s->my_msgs);
 }
@@ -188,6 +207,8 @@ static void load_members(viz_fanout *s)
     for (uint32_t g = 0; g < s->ngw; g++) s->gw_flash[g] = -1e9;
     s->gw_rect = g_new0(rect, MAX(s->ngw, 1));
     s->killed = g_new0(uint32_t, MAX(s->ngw, 1));
+    s->gw_ws = g_new0(uint32_t, MAX(s->ngw, 1));
+    s->gw_hist = g_new0(uint32_t, MAX(s->ngw, 1) * AGG_BINS);
     s->nkilled = 0;
     s->ws_total = s->push_total = s->posts = 0;
     s->next_sender = 0;
@@ -424,6 +445,8 @@ uint32_t viz_fanout_channel(const viz_fanout *s) { return s->channel; }
 
 /* ---- Layout ---- */
 
+#define GW_MIN_W 165.0   /* narrowest gateway block (logical px) */
+
 /* Largest dot pitch at which `count` dots fit in a w x h box. */
 static double fit_pitch(double w, double h, uint32_t count)
 {
@@ -450,6 +473,23 @@ static void place_dots(viz_fanout *s, const rect *r, double header, gboolean wan
     }
 }
 
+/* Gateway blocks in a grid over the push block, in the column at rx of
+ * width rw from my down mh; the push block ph high. */
+static void place_blocks(viz_fanout *s, double rx, double rw, double my, double mh, double ph)
+{
+    double gh = mh - ph - 12;
+    uint32_t g = MAX(1, s->ngw);
+    /* Columns at least GW_MIN_W wide, so "gw-13 · 4,500" fits one line. */
+    uint32_t cols = (uint32_t)MAX(1.0, floor(rw / GW_MIN_W));
+    cols = MIN(cols, g);
+    uint32_t rows = (g + cols - 1) / cols;
+    cols = (g + rows - 1) / rows;   /* balance the rows */
+    double cw = rw / cols, chh = gh / rows;
+    for (uint32_t i = 0; i < s->ngw; i++)
+        s->gw_rect[i] = (rect){ rx + (i % cols) * cw + 4, my + (i / cols) * chh + 4, cw - 8, chh - 8 };
+    s->push_rect = (rect){ rx + 4, my + gh + 12, rw - 8, ph - 4 };
+}
+
 static void layout(viz_fanout *s, const viz_frame *f)
 {
     double ts = f->style.text_scale;
@@ -465,13 +505,7 @@ static void layout(viz_fanout *s, const viz_frame *f)
         s->node[i] = (rect){ x, my + i * nh + 2, lw, nh - gap };
     /* Right: gateway blocks in a grid, push block below. */
     double rx = x + lw + 70, rw = x + w - rx;
-    double ph = mh * 0.30, gh = mh - ph - 12;
-    uint32_t g = MAX(1, s->ngw);
-    uint32_t rows = g <= 4 ? 1 : g <= 10 ? 2 : 3, cols = (g + rows - 1) / rows;
-    double cw = rw / cols, chh = gh / rows;
-    for (uint32_t i = 0; i < s->ngw; i++)
-        s->gw_rect[i] = (rect){ rx + (i % cols) * cw + 4, my + (i / cols) * chh + 4, cw - 8, chh - 8 };
-    s->push_rect = (rect){ rx + 4, my + gh + 12, rw - 8, ph - 4 };
+    place_blocks(s, rx, rw, my, mh, mh * 0.30);
     /* One dot pitch for every block so a dot means the same everywhere. */
     double header = 30 * ts;
     uint32_t maxg = 1, offline = 0;
@@ -480,8 +514,34 @@ static void layout(viz_fanout *s, const viz_frame *f)
     double pg = s->ngw ? fit_pitch(s->gw_rect[0].w - 12, s->gw_rect[0].h - header - 4, maxg) : 1e9;
     double pp = fit_pitch(s->push_rect.w - 12, s->push_rect.h - header - 4, MAX(offline, 1));
     s->pitch = fmin(fmin(pg, pp), 22);
+    s->aggregate = s->pitch < DOT_MIN_PITCH;
+    if (s->aggregate) {
+        /* A gauge needs less height than dots: the gateways get it. */
+        place_blocks(s, rx, rw, my, mh, fmin(mh * 0.30, 110 * ts));
+        return;
+    }
     for (uint32_t i = 0; i < s->ngw; i++) place_dots(s, &s->gw_rect[i], header, TRUE, i);
     place_dots(s, &s->push_rect, header, FALSE, 0);
+}
+
+/* Aggregate mode: the latest post's WebSocket push times per gateway, in
+ * AGG_BINS bins from its first push to its latest so far (one scale for
+ * every gateway, so a slow gateway's bars sit further right). */
+static void histogram(viz_fanout *s)
+{
+    memset(s->gw_hist, 0, MAX(s->ngw, 1) * AGG_BINS * sizeof *s->gw_hist);
+    s->gw_hist_max = 0;
+    sim_time t0 = s->first_ws;
+    if (!s->has_post || t0 < 0) return;
+    double span = fmax(1, (double)(s->last_ws - t0));
+    for (uint32_t i = 0; i < s->n; i++) {
+        const fo_member *mb = &s->mem[i];
+        if (mb->ws_at < 0 || mb->gateway >= s->ngw) continue;
+        int b = (int)floor((mb->ws_at - t0) / span * AGG_BINS);
+        b = b < 0 ? 0 : b >= AGG_BINS ? AGG_BINS - 1 : b;
+        uint32_t v = ++s->gw_hist[mb->gateway * AGG_BINS + b];
+        s->gw_hist_max = MAX(s->gw_hist_max, v);
+    }
 }
 
 static void fanout_update(void *p, viz_world *w, viz_frame *f)
@@ -490,6 +550,7 @@ static void fanout_update(void *p, viz_world *w, viz_frame *f)
     (void)w;
     refresh(s);
     layout(s, f);
+    if (s->aggregate) histogram(s);
 }
 
 /* ---- Drawing ---- */
@@ -534,11 +595,11 @@ static void draw_counters(const viz_fanout *s, const viz_frame *f, cairo_t *cr)
     const rect *r = &s->counters;
     double cw = (r->w - 3 * 12) / 4;
     char v[4][32], note[4][64];
-    snprintf(v[0], sizeof v[0], "%u", c.online);
+    fmt_int(v[0], sizeof v[0], c.online);
     snprintf(note[0], sizeof note[0], "of %u in #general", c.members);
-    snprintf(v[1], sizeof v[1], "%u", c.offline);
+    fmt_int(v[1], sizeof v[1], c.offline);
     snprintf(note[1], sizeof note[1], "queued this post: %" G_GUINT64_FORMAT, c.push_queued);
-    snprintf(v[2], sizeof v[2], "%" G_GUINT64_FORMAT, c.ws_pushes);
+    fmt_int(v[2], sizeof v[2], c.ws_pushes);
     snprintf(note[2], sizeof note[2], "all posts: %" G_GUINT64_FORMAT, c.ws_total);
     if (isnan(c.fanout_ms)) {
         snprintf(v[3], sizeof v[3], "%s", s->has_post ? "..." : "\u2014");
@@ -720,6 +781,128 @@ static void draw_dots(const viz_fanout *s, cairo_t *cr, double rad)
     for (int k = 0; k < 4; k++) cairo_surface_destroy(sprite[k]);
 }
 
+/* 12,345 with thousands separators. */
+static const char *fmt_int(char *buf, size_t n, uint64_t v)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%" G_GUINT64_FORMAT, v);
+    size_t len = strlen(raw), o = 0;
+    for (size_t i = 0; i < len && o + 2 < n; i++) {
+        if (i > 0 && (len - i) % 3 == 0) buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* Wrapped text inside box `r` below its header, clipped to the box so a
+ * small box never lets text spill over its neighbours. */
+static void viz_text_clip(cairo_t *cr, const viz_style *st, const rect *r, double header, const char *text)
+{
+    cairo_save(cr);
+    cairo_rectangle(cr, r->x, r->y + header, r->w, r->h - header);
+    cairo_clip(cr);
+    viz_text(cr, st, r->x + r->w / 2, r->y + header + 4, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12, text);
+    cairo_restore(cr);
+}
+
+/* A gateway as an aggregate: how many of its online members the latest
+ * post reached (a bar, blue over green, and the count), and when (a
+ * histogram of its push times, first push -> latest, shared scale). */
+static void draw_gateway_aggregate(const viz_fanout *s, const viz_frame *f, cairo_t *cr, uint32_t g,
+                                   const rect *r, double header)
+{
+    const viz_style *st = &f->style;
+    double x = r->x + 8, w = r->w - 16, y = r->y + header + 4, bottom = r->y + r->h - 4;
+    if (bottom - y < 8) return;
+    cairo_save(cr);
+    cairo_rectangle(cr, r->x, r->y + header, r->w, r->h - header);
+    cairo_clip(cr);
+    uint32_t here = s->gw_count[g], got = MIN(s->gw_ws[g], here);
+    double frac = here ? (double)got / here : 0;
+    double bh = fmin(14, bottom - y);
+    viz_color_set(cr, VIZ_C_GREEN, 1);
+    cairo_rectangle(cr, x, y, w, bh);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_BLUE, 1);
+    cairo_rectangle(cr, x, y, w * frac, bh);
+    cairo_fill(cr);
+    y += bh + 3;
+    char a[32], b[32], line[96];
+    (void)b;
+    snprintf(line, sizeof line, "%s pushed", fmt_int(a, sizeof a, got));
+    double th;
+    viz_text_size(cr, st, 13, FALSE, line, NULL, &th);
+    if (y + th <= bottom) {
+        viz_color_set(cr, VIZ_C_TEXT, 1);
+        viz_text_fit(cr, st, x, y, 13, FALSE, VIZ_ALIGN_LEFT, w, line);
+        y += th + 2;
+    }
+    /* Push times: AGG_BINS columns from the send (left) to the latest push. */
+    double hh = bottom - y;
+    if (hh >= 6 && s->gw_hist_max > 0) {
+        double bw = w / AGG_BINS;
+        viz_color_set(cr, VIZ_C_BLUE, 0.85);
+        for (int k = 0; k < AGG_BINS; k++) {
+            uint32_t v = s->gw_hist[g * AGG_BINS + k];
+            if (!v) continue;
+            double hk = fmax(1, hh * v / s->gw_hist_max);
+            cairo_rectangle(cr, x + k * bw + 0.5, bottom - hk, fmax(1, bw - 1), hk);
+        }
+        cairo_fill(cr);
+        viz_color_set(cr, VIZ_C_EDGE, 1);
+        cairo_set_line_width(cr, 1);
+        cairo_move_to(cr, x, bottom + 0.5);
+        cairo_line_to(cr, x + w, bottom + 0.5);
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+}
+
+/* The offline members as a queue gauge: notifications queued for the
+ * latest post out of the offline members, and how fast they were queued
+ * (per simulated second, from the first to the latest). */
+static void draw_push_gauge(const viz_fanout *s, const viz_frame *f, cairo_t *cr, const rect *r, double header)
+{
+    const viz_style *st = &f->style;
+    viz_fanout_counts c;
+    viz_fanout_get_counts(s, &c);
+    double x = r->x + 12, w = r->w - 24, y = r->y + header + 8, bottom = r->y + r->h - 6;
+    cairo_save(cr);
+    cairo_rectangle(cr, r->x, r->y + header, r->w, r->h - header);
+    cairo_clip(cr);
+    double gh = fmin(28, fmax(6, (bottom - y) * 0.4));
+    double frac = c.offline ? fmin(1, (double)c.push_queued / c.offline) : 0;
+    viz_color_set(cr, VIZ_C_EDGE, 0.35);
+    cairo_rectangle(cr, x, y, w, gh);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_ORANGE, 1);
+    cairo_rectangle(cr, x, y, w * frac, gh);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_MUTED, 1);
+    cairo_set_line_width(cr, 1.5);
+    cairo_rectangle(cr, x, y, w, gh);
+    cairo_stroke(cr);
+    y += gh + 6;
+    char a[32], b[32], rate[32], line[200];
+    if (c.push_queued > 1 && s->push_last > s->push_first) {
+        double per_s = (double)(c.push_queued - 1) / sim_time_to_sec(s->push_last - s->push_first);
+        snprintf(line, sizeof line, "%s of %s offline members queued for APNs / FCM \u00b7 %s/s simulated",
+                 fmt_int(a, sizeof a, c.push_queued), fmt_int(b, sizeof b, c.offline),
+                 viz_fmt_count(rate, sizeof rate, per_s));
+    } else {
+        snprintf(line, sizeof line, "%s of %s offline members queued for APNs / FCM",
+                 fmt_int(a, sizeof a, c.push_queued), fmt_int(b, sizeof b, c.offline));
+    }
+    double th;
+    viz_text_size(cr, st, 14, FALSE, line, NULL, &th);
+    if (y + th <= bottom) {
+        viz_color_set(cr, VIZ_C_TEXT, 1);
+        viz_text_fit(cr, st, x, y, 14, FALSE, VIZ_ALIGN_LEFT, w, line);
+    }
+    cairo_restore(cr);
+}
+
 static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, double wall)
 {
     const slack_model *m = viz_world_model_const(s->world);
@@ -756,14 +939,17 @@ static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, d
         viz_rounded_rect(cr, r->x, r->y, r->w, 26 * ts, 8);
         cairo_fill(cr);
         viz_color_set(cr, VIZ_C_TEXT, 1);
-        char buf[96];
-        if (alive) snprintf(buf, sizeof buf, "gw-%u \u00b7 %u here", g, s->gw_count[g]);
+        char buf[96], num[32];
+        if (alive) snprintf(buf, sizeof buf, s->aggregate ? "gw-%u \u00b7 %s" : "gw-%u \u00b7 %s here", g,
+                            fmt_int(num, sizeof num, s->gw_count[g]));
         else snprintf(buf, sizeof buf, "gw-%u DOWN", g);
-        viz_text(cr, &f->style, r->x + 8, r->y + 4, 13.5, TRUE, VIZ_ALIGN_LEFT, r->w - 12, buf);
+        /* One line, ellipsized if it must: a wrapped header ran over the dots. */
+        viz_text_fit(cr, &f->style, r->x + 8, r->y + 4, 13.5, TRUE, VIZ_ALIGN_LEFT, r->w - 14, buf);
         if (!alive) {
             viz_color_set(cr, VIZ_C_VERMILLION, 1);
-            viz_text(cr, &f->style, r->x + 6, r->y + r->h / 2 - 16, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12,
-                     "its clients reconnect to the other gateways");
+            viz_text_clip(cr, &f->style, r, 26 * ts, "its clients reconnect to the other gateways");
+        } else if (s->aggregate) {
+            draw_gateway_aggregate(s, f, cr, g, r, 26 * ts);
         }
     }
     /* Push-notification block. */
@@ -775,6 +961,10 @@ static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, d
     viz_color_set(cr, VIZ_C_TEXT, 1);
     viz_text(cr, &f->style, pr->x + 8, pr->y + 4, 13.5, TRUE, VIZ_ALIGN_LEFT, pr->w - 12,
              "Offline members \u2192 push-notification queue (APNs / FCM)");
+    if (s->aggregate) {
+        draw_push_gauge(s, f, cr, pr, 26 * ts);
+        return;
+    }
     double rad = fmax(1.2, s->pitch * 0.36);
     draw_dots(s, cr, rad);
     /* Fresh events ring outward for a moment: rings are grouped into a few
