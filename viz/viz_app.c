@@ -16,9 +16,12 @@
 #include <glib/gstdio.h>
 #include "sim/sim_error.h"
 #include "viz/viz_chart.h"
+#include "viz/viz_inspect.h"
 
 #define NSCENES VIZ_NSCENES
 #define BAR_H   44.0     /* top bar, before text scaling */
+#define LOG_LINES 4      /* event-log strip: lines shown */
+#define LOG_LINE  21.0   /* height of one (16 px text) */
 #define HINT_H  26.0     /* bottom hint line */
 #define TAB_X   118.0    /* first scene tab, before text scaling */
 #define TAB_W   126.0
@@ -52,6 +55,8 @@ struct viz_app {
     uint64_t frames;         /* ticks so far */
     guint script_next;
     int shots;
+    viz_inspector *insp;     /* the one inspector (closed: target kind NONE) */
+    gboolean log_on;         /* E: the event-log strip under the scene */
 };
 
 void viz_options_init(viz_options *o)
@@ -120,6 +125,9 @@ static gboolean parse_script(const char *text, GArray *out, GError **error)
  * text alone, so layouts never overflow: scenes lay out a smaller logical
  * canvas that is then drawn larger. */
 static void scene_frame(const viz_app *a, viz_frame *f);
+static double log_height(const viz_app *a);
+static gboolean inspector_rect(const viz_app *a, const viz_frame *f, double r[4]);
+static void draw_log(viz_app *a, cairo_t *cr, double y);
 static void update_scenes_hidden(viz_app *a);
 #define WARMUP_SAMPLES 60
 
@@ -208,6 +216,7 @@ viz_app *viz_app_new(const viz_options *o, GError **error)
     a->mouse_x = a->mouse_y = -1;
     a->w = o->width;
     a->h = o->height;
+    a->insp = viz_inspector_new();
     style_update(a);
     for (int i = 0; i < NSCENES; i++) a->state[i] = viz_scene_at(i)->init(w);
     a->current = first;
@@ -229,6 +238,7 @@ void viz_app_free(viz_app *a)
     if (!a) return;
     for (int i = NSCENES - 1; i >= 0; i--) viz_scene_at(i)->unload(a->state[i]);
     viz_world_free(a->world);
+    viz_inspector_free(a->insp);
     g_array_free(a->script, TRUE);
     g_free(a->screenshot);
     g_free(a->toast);
@@ -258,7 +268,7 @@ void viz_app_resize(viz_app *a, double w, double h)
 
 static void scene_frame(const viz_app *a, viz_frame *f)
 {
-    double bar = BAR_H * a->style.text_scale, hint = HINT_H * a->style.text_scale;
+    double bar = BAR_H * a->style.text_scale, hint = HINT_H * a->style.text_scale + log_height(a);
     *f = (viz_frame){ 0, bar, a->lw, a->lh - bar - hint, a->lw, a->lh, a->style, a->mouse_x, a->mouse_y, -1, TRUE, "",
                        viz_scene_table(), VIZ_NSCENES };
 }
@@ -267,6 +277,7 @@ static void scene_frame(const viz_app *a, viz_frame *f)
 static void reset_scenes(viz_app *a)
 {
     for (int i = 0; i < NSCENES; i++) viz_scene_at(i)->reset(a->state[i], a->world);
+    viz_inspector_reset(a->insp, a->world);
 }
 
 static void load_scenario(viz_app *a, const char *path, int scene)
@@ -292,6 +303,7 @@ static void load_scenario(viz_app *a, const char *path, int scene)
 static void apply_switch(viz_app *a, const viz_frame *f)
 {
     if (f->toast[0]) viz_app_toast(a, f->toast);
+    if (f->inspect.kind != VIZ_INSPECT_NONE) viz_inspector_open(a->insp, f->inspect);
     if (f->load_scenario && f->switch_to >= 0) load_scenario(a, f->load_scenario, f->switch_to);
     else if (f->switch_to >= 0) viz_app_set_scene(a, f->switch_to);
 }
@@ -333,6 +345,7 @@ void viz_app_tick(viz_app *a, double wall_dt)
     }
     viz_world_advance(a->world, wall_dt);
     update_scenes(a);
+    viz_inspector_sample(a->insp, a->world);
 }
 
 /* ---- Input ---- */
@@ -386,6 +399,9 @@ void viz_app_key(viz_app *a, int key)
     case 'h': a->help = TRUE; return;
     case 'l': a->large = !a->large; style_update(a); return;
     case 'q': case 27: a->quit = TRUE; return;
+    case 'i': viz_inspector_close(a->insp); return;
+    case ',': case '.': viz_inspector_cycle(a->insp, w, key == ',' ? -1 : +1); return;
+    case 'e': a->log_on = !a->log_on; update_scenes(a); return;
     case '1': case '2': case '3': case '4': viz_app_set_scene(a, key - '1'); return;
     default: break;
     }
@@ -414,6 +430,21 @@ void viz_app_click(viz_app *a, double x, double y)
     if (t >= 0) { viz_app_set_scene(a, t); return; }
     viz_frame f;
     scene_frame(a, &f);
+    double ir[4];
+    if (inspector_rect(a, &f, ir) && x >= ir[0] && x <= ir[0] + ir[2] && y >= ir[1] && y <= ir[1] + ir[3]) {
+        double b[4];
+        viz_inspect_target it = viz_inspector_target(a->insp);
+        if (viz_inspector_button(a->insp, ir[0], ir[1], ir[2], ir[3], b) && x >= b[0] && x <= b[0] + b[2]
+            && y >= b[1] && y <= b[1] + b[3]) {
+            gboolean alive = !slack_model_gateway_alive(viz_world_model(a->world), it.index);
+            viz_fanout_set_gateway(a->state[0], a->world, it.index, alive);
+            char msg[160];
+            snprintf(msg, sizeof msg, alive ? "gw-%u restored: new connections may land on it"
+                                            : "gw-%u killed: its clients reconnect to the others (+ speeds it up)", it.index);
+            viz_app_toast(a, msg);
+        }
+        return;   /* the panel takes clicks over the scene */
+    }
     if (viz_scene_at(a->current)->click(a->state[a->current], a->world, &f, x, y)) apply_switch(a, &f);
 }
 
@@ -425,6 +456,11 @@ void viz_app_motion(viz_app *a, double x, double y)
 
 gboolean viz_app_quit_requested(const viz_app *a) { return a->quit; }
 
+static const char *const inspect_kind_name[] = {
+    [VIZ_INSPECT_NONE] = "none", [VIZ_INSPECT_STATION] = "station", [VIZ_INSPECT_GATEWAY] = "gateway",
+    [VIZ_INSPECT_PARTITION] = "partition", [VIZ_INSPECT_REDIS] = "redis",
+};
+
 void viz_app_print_state(const viz_app *a, FILE *out)
 {
     viz_fanout_counts c;
@@ -433,10 +469,12 @@ void viz_app_print_state(const viz_app *a, FILE *out)
     viz_quiz_get_status(a->state[3], &q);
     fprintf(out, "scene=%s paused=%d speed=%g posts=%" G_GUINT64_FORMAT " ws_pushes=%" G_GUINT64_FORMAT
             " push_queued=%" G_GUINT64_FORMAT " online=%u help=%d large=%d frames=%" G_GUINT64_FORMAT
-            " warmup_s=%g scenario=%s quiz=%u\n",
+            " warmup_s=%g scenario=%s quiz=%u inspect=%s:%u log=%d log_events=%" G_GUINT64_FORMAT "\n",
             viz_scene_at(a->current)->name, viz_world_paused(a->world), viz_world_speed(a->world), c.posts,
             c.ws_pushes, c.push_queued, c.online, a->help, a->large, a->frames,
-            viz_world_warmup(a->world), viz_world_scenario_name(a->world), q.loaded ? q.count : 0);
+            viz_world_warmup(a->world), viz_world_scenario_name(a->world), q.loaded ? q.count : 0,
+            inspect_kind_name[viz_inspector_target(a->insp).kind], viz_inspector_target(a->insp).index,
+            a->log_on, viz_world_log_total(a->world));
 }
 
 gboolean viz_app_take_fullscreen_toggle(viz_app *a)
@@ -515,6 +553,80 @@ static void draw_bar(viz_app *a, cairo_t *cr)
             viz_color_set(cr, VIZ_C_YELLOW, 1);
             viz_text(cr, st, right, (bar - th) / 2 + 1, 15, FALSE, VIZ_ALIGN_RIGHT, 0, note);
         }
+    }
+}
+
+static double log_height(const viz_app *a)
+{
+    return a->log_on ? (LOG_LINES + 1) * LOG_LINE * a->style.text_scale + 8 : 0;
+}
+
+/* The inspector's panel: the right side of the scene area. FALSE when no
+ * inspector is open. */
+static gboolean inspector_rect(const viz_app *a, const viz_frame *f, double r[4])
+{
+    if (viz_inspector_target(a->insp).kind == VIZ_INSPECT_NONE) return FALSE;
+    /* Bottom right: over the gateways' lower rows and the offline block,
+     * clear of the counters and the stages a class is watching. */
+    r[2] = fmin(400, f->w * 0.34);
+    r[3] = fmin(f->h - 24, 330);
+    r[0] = f->x + f->w - r[2] - 14;
+    r[1] = f->y + f->h - r[3] - 10;
+    return TRUE;
+}
+
+static const char *const stage_verb[] = {
+    [SLACK_STAGE_SENT] = "sent by its client",
+    [SLACK_STAGE_GATEWAY] = "forwarded by the gateway",
+    [SLACK_STAGE_PERSISTED] = "committed to PostgreSQL",
+    [SLACK_STAGE_PUBLISHED] = "appended to its Kafka partition",
+    [SLACK_STAGE_CONSUMED] = "taken by the fan-out consumer",
+    [SLACK_STAGE_DONE] = "pushed to its last online member",
+};
+
+/* The event log strip: the newest LOG_LINES stage events, newest on top,
+ * each with its time since that message was sent (when the send is still
+ * in the log). Space pauses it with the clock; Right steps event by event. */
+static void draw_log(viz_app *a, cairo_t *cr, double y)
+{
+    const viz_style *st = &a->style;
+    double h = log_height(a), x = 12, w = a->lw - 24;
+    viz_panel(cr, x, y + 2, w, h - 6, VIZ_C_PANEL, VIZ_C_EDGE);
+    const viz_world *wd = a->world;
+    char head[128];
+    snprintf(head, sizeof head, "Event log: %" G_GUINT64_FORMAT " events%s   (E hides, Space pauses, → steps)",
+             viz_world_log_total(wd), viz_world_paused(wd) ? ", paused" : "");
+    viz_color_set(cr, VIZ_C_MUTED, 1);
+    double ly = y + 5;
+    viz_text_fit(cr, st, x + 10, ly, 16, TRUE, VIZ_ALIGN_LEFT, w - 20, head);
+    ly += LOG_LINE * st->text_scale;
+    guint n = viz_world_log_count(wd);
+    for (guint i = 0; i < LOG_LINES && i < n; i++) {
+        const viz_event *e = viz_world_log_at(wd, i);
+        /* The same message's send, further back in the log. */
+        sim_time sent = -1;
+        for (guint j = i; j < n && sent < 0; j++) {
+            const viz_event *o = viz_world_log_at(wd, j);
+            if (o->msg == e->msg && o->stage == SLACK_STAGE_SENT) sent = o->t;
+        }
+        char what[96], since[48] = "", line[240];
+        if (e->stage == VIZ_EVENT_ID) {
+            char id[32];
+            snprintf(what, sizeof what, "assigned id %s", slack_model_format_id(e->id_us, id, sizeof id));
+        } else {
+            snprintf(what, sizeof what, "%s", e->stage >= 0 && e->stage <= SLACK_STAGE_DONE ? stage_verb[e->stage] : "?");
+        }
+        if (sent >= 0 && e->stage != SLACK_STAGE_SENT) snprintf(since, sizeof since, "  (+%.3f ms)", sim_time_to_ms(e->t - sent));
+        snprintf(line, sizeof line, "t = %.6f s   message %" G_GUINT64_FORMAT " in channel %u: %s%s",
+                 sim_time_to_sec(e->t), e->msg, e->channel, what, since);
+        viz_color_set(cr, i == 0 ? VIZ_C_TEXT : VIZ_C_MUTED, 1);
+        viz_text_fit(cr, st, x + 10, ly, 16, i == 0, VIZ_ALIGN_LEFT, w - 20, line);
+        ly += LOG_LINE * st->text_scale;
+    }
+    if (n == 0) {
+        viz_color_set(cr, VIZ_C_MUTED, 1);
+        viz_text_fit(cr, st, x + 10, ly, 16, FALSE, VIZ_ALIGN_LEFT, w - 20,
+                     "no message has moved yet: post (P on the fan-out) or let time run");
     }
 }
 
@@ -604,7 +716,10 @@ void viz_app_draw(viz_app *a, cairo_t *cr)
     cairo_rectangle(cr, f.x, f.y, f.w, f.h);
     cairo_clip(cr);
     viz_scene_at(a->current)->draw(a->state[a->current], a->world, &f, cr);
+    double ir[4];
+    if (inspector_rect(a, &f, ir)) viz_inspector_draw(a->insp, a->world, &a->style, ir[0], ir[1], ir[2], ir[3], cr);
     cairo_restore(cr);
+    if (a->log_on) draw_log(a, cr, f.y + f.h);
     draw_bar(a, cr);
     draw_hints(a, cr);
     if (a->toast && viz_world_wall(a->world) < a->toast_until) {

@@ -110,6 +110,18 @@ static void layout_frame(cairo_t *cr, const viz_style *st, frame *f, double x, d
     (void)ax;
 }
 
+int viz_chart_bar_at(cairo_t *cr, const viz_style *st, double x, double w, size_t n, double px)
+{
+    if (n == 0) return -1;
+    viz_axes ax;
+    viz_axes_init(&ax, NULL, NULL, NULL);
+    frame f;
+    layout_frame(cr, st, &f, x, 0, w, 100, 0, &ax);   /* the x extent does not depend on y */
+    if (px < f.px || px >= f.px + f.pw) return -1;
+    size_t i = (size_t)floor((px - f.px) / (f.pw / (double)n));
+    return i < n ? (int)i : -1;
+}
+
 static void draw_axes(cairo_t *cr, const viz_style *st, const frame *f, const viz_axes *ax)
 {
     double tw, th;

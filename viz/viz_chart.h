@@ -81,6 +81,10 @@ double viz_nice_step(double lo, double hi, int target);
 typedef void (*viz_draw_fn)(cairo_t *cr, double w, double h, void *user);
 gboolean viz_chart_write(const char *path, int w, int h, viz_draw_fn draw, void *user, GError **error);
 
+/* The bar of a viz_chart_bars chart drawn at x with width w and n bars
+ * under the horizontal position px, or -1 (hit-testing clicks). */
+int viz_chart_bar_at(cairo_t *cr, const viz_style *st, double x, double w, size_t n, double px);
+
 /* The plots of a finished run in `dir` (created if missing): for each of
  * latency_cdf, timeseries_* and utilization, a PNG and an SVG. Lives in
  * viz/viz_plots.c. FALSE with `error` on the first failure. */

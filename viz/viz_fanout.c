@@ -1020,7 +1020,7 @@ static void draw_legend(const viz_fanout *s, const viz_frame *f, cairo_t *cr)
         x += 18 + tw + 22;
     }
     /* The mouse hint only where it fits beside the legend. */
-    static const char hint[] = "click a member: online/offline \u00b7 click a gateway: kill/restore";
+    static const char hint[] = "click a member: online/offline \u00b7 a gateway or stage: inspect";
     double hw;
     viz_text_size(cr, &f->style, 13, FALSE, hint, &hw, NULL);
     if (x + hw < f->x + f->w - 12) {
@@ -1070,17 +1070,32 @@ static int gateway_at(const viz_fanout *s, double x, double y, double header)
     return -1;
 }
 
+/* The station behind each node (the hover's figures, the inspector). */
+static const slack_station_id node_station[NODES] = {
+    SLACK_STATION_GATEWAY_IN, SLACK_STATION_GATEWAY_IN, SLACK_STATION_POSTGRES,
+    SLACK_STATION_POSTGRES, SLACK_STATION_KAFKA, SLACK_STATION_FANOUT,
+};
+
 static gboolean fanout_click(void *p, viz_world *w, viz_frame *f, double x, double y)
 {
     viz_fanout *s = p;
     if (inside(&s->button, x, y)) { viz_fanout_post(s, w); return TRUE; }
     int i = member_at(s, x, y);
     if (i >= 0) { viz_fanout_toggle_member(s, w, (uint32_t)i); return TRUE; }
+    /* A gateway opens its inspector (which has the kill/restore button);
+     * a stage its station's. */
     int g = gateway_at(s, x, y, 0);
     if (g >= 0) {
-        gboolean alive = !slack_model_gateway_alive(viz_world_model(w), (uint32_t)g);
-        viz_fanout_set_gateway(s, w, (uint32_t)g, alive);
-        gateway_toast(s, w, (uint32_t)g, alive, f);
+        f->inspect = (viz_inspect_target){ VIZ_INSPECT_GATEWAY, (uint32_t)g };
+        return TRUE;
+    }
+    for (int k = 1; k < NODES; k++) {
+        if (!inside(&s->node[k], x, y)) continue;
+        f->inspect = (viz_inspect_target){ VIZ_INSPECT_STATION, node_station[k] };
+        return TRUE;
+    }
+    if (inside(&s->push_rect, x, y)) {
+        f->inspect = (viz_inspect_target){ VIZ_INSPECT_STATION, SLACK_STATION_PUSH };
         return TRUE;
     }
     return FALSE;
@@ -1140,18 +1155,14 @@ static char *fanout_hover(const void *p, const viz_world *w, const viz_frame *f,
     int gw = gateway_at(s, x, y, 0);
     if (gw >= 0) {
         return g_strdup_printf("gateway gw-%d: %s\nWebSocket connections (workspace): %" G_GUINT64_FORMAT
-                               "\n#general members here: %u\nclick to %s it",
+                               "\n#general members here: %u\nclick to inspect (and %s) it",
                                gw, slack_model_gateway_alive(m, (uint32_t)gw) ? "alive" : "DOWN",
                                slack_model_gateway_connections(m, (uint32_t)gw), s->gw_count[gw],
                                slack_model_gateway_alive(m, (uint32_t)gw) ? "kill" : "restore");
     }
-    static const slack_station_id st_of[NODES] = {
-        SLACK_STATION_GATEWAY_IN, SLACK_STATION_GATEWAY_IN, SLACK_STATION_POSTGRES,
-        SLACK_STATION_POSTGRES, SLACK_STATION_KAFKA, SLACK_STATION_FANOUT,
-    };
     for (int k = 1; k < NODES; k++) {
         if (!inside(&s->node[k], x, y)) continue;
-        const sim_station *st = slack_model_station(m, st_of[k]);
+        const sim_station *st = slack_model_station(m, node_station[k]);
         if (!st) return NULL;
         const sim_hist *soj = sim_station_sojourn_hist(st);
         return g_strdup_printf("%s  (station \"%s\")\nservers %u, busy %" G_GUINT64_FORMAT ", waiting %" G_GUINT64_FORMAT
@@ -1175,7 +1186,7 @@ static const viz_key_help fanout_keys[] = {
     { "P", "post in #general (or click the button)" },
     { "[ / ]", "online share -10% / +10%" },
     { "K / U", "kill the busiest gateway / restore the last killed" },
-    { "click", "a member: online/offline; a gateway: kill/restore" },
+    { "click", "a member: online/offline; a gateway or stage: its inspector" },
     { NULL, NULL },
 };
 

@@ -399,19 +399,31 @@ static void pipeline_prepare(void *p, viz_world *w, viz_frame *f)
              r, 100 * PIPE_QUIET);
 }
 
+/* The card under (x, y), or -1. */
+static int card_at(const viz_pipeline *s, const viz_frame *f, double x, double y)
+{
+    if (y < s->cards_y || y > s->cards_y + s->card_h) return -1;
+    double rel = x - f->x - 12;
+    int i = (int)floor(rel / (s->card_w + s->gap));
+    if (i < 0 || i >= STEPS || rel - i * (s->card_w + s->gap) > s->card_w) return -1;
+    return i;
+}
+
+/* A click on a card inspects its station. */
 static gboolean pipeline_click(void *p, viz_world *w, viz_frame *f, double x, double y)
 {
-    (void)p; (void)w; (void)f; (void)x; (void)y;
-    return FALSE;
+    (void)w;
+    int i = card_at(p, f, x, y);
+    if (i < 0) return FALSE;
+    f->inspect = (viz_inspect_target){ VIZ_INSPECT_STATION, step_station[i] };
+    return TRUE;
 }
 
 static char *pipeline_hover(const void *p, const viz_world *w, const viz_frame *f, double x, double y)
 {
     const viz_pipeline *s = p;
-    if (y < s->cards_y || y > s->cards_y + s->card_h) return NULL;
-    double rel = x - f->x - 12;
-    int i = (int)floor(rel / (s->card_w + s->gap));
-    if (i < 0 || i >= STEPS || rel - i * (s->card_w + s->gap) > s->card_w) return NULL;
+    int i = card_at(s, f, x, y);
+    if (i < 0) return NULL;
     const sim_station *st = slack_model_station(viz_world_model_const(w), step_station[i]);
     if (!st) {
         slack_stage_info info;

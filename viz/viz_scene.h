@@ -76,6 +76,23 @@ double   viz_world_warmup(const viz_world *w);       /* simulated s run before f
 gboolean viz_world_load(viz_world *w, const char *scenario, const char *const *sets, GError **error);
 const char *viz_world_scenario_path(const viz_world *w);  /* as resolved; borrowed */
 
+/* The event log: the last VIZ_LOG_SIZE stage events of every message in
+ * the model (SENT .. DONE, and VIZ_EVENT_ID when the id is assigned),
+ * newest first; cleared by a reset. The world observes the model itself
+ * and forwards every callback to the observer set above. */
+#define VIZ_LOG_SIZE 64
+#define VIZ_EVENT_ID 100            /* a viz_event.stage beyond slack_stage: id assigned */
+typedef struct viz_event {
+    sim_time t;
+    uint64_t msg;
+    uint32_t channel;
+    int stage;                      /* slack_stage, or VIZ_EVENT_ID */
+    int64_t id_us;                  /* VIZ_EVENT_ID: the "seconds.sequence" id; else -1 */
+} viz_event;
+guint viz_world_log_count(const viz_world *w);
+const viz_event *viz_world_log_at(const viz_world *w, guint i);   /* 0 = newest; NULL past the end */
+uint64_t viz_world_log_total(const viz_world *w);                 /* events since the model was built */
+
 gboolean viz_world_paused(const viz_world *w);
 void     viz_world_set_paused(viz_world *w, gboolean paused);
 double   viz_world_speed(const viz_world *w);           /* simulated s per wall s */
@@ -89,6 +106,20 @@ void     viz_world_speed_step(viz_world *w, int dir);
 #define VIZ_SPEED_MAX 1000.0
 
 /* ---- What a scene sees of the frame ---- */
+
+/* Something a click can open an inspector on (viz/viz_inspect.h). */
+typedef enum {
+    VIZ_INSPECT_NONE,
+    VIZ_INSPECT_STATION,     /* index: a slack_station_id */
+    VIZ_INSPECT_GATEWAY,     /* index: gateway number */
+    VIZ_INSPECT_PARTITION,   /* index: Kafka partition */
+    VIZ_INSPECT_REDIS,       /* index: Redis shard */
+} viz_inspect_kind;
+
+typedef struct viz_inspect_target {
+    viz_inspect_kind kind;
+    uint32_t index;
+} viz_inspect_target;
 
 typedef struct viz_frame {
     double x, y, w, h;       /* the scene's area in logical pixels */
@@ -105,6 +136,7 @@ typedef struct viz_frame {
     /* out: with switch_to, a scenario path to load into the world first
      * (the quiz's Show me); borrowed until the handler returns. */
     const char *load_scenario;
+    viz_inspect_target inspect;  /* out: open an inspector on this (kind NONE: none) */
 } viz_frame;
 
 /* Keys reach scenes as ASCII (lower case letters, digits, '+', '-', ...)

@@ -24,7 +24,62 @@ struct viz_world {
     void *obs_user;
     gboolean has_obs;
     sim_time warmup;           /* simulated time run before frame 0 (0: none); reset clears */
+    /* The event log: the last VIZ_LOG_SIZE stage events of every message,
+     * recorded by the world's own observer, which forwards to `obs`. */
+    viz_event log[VIZ_LOG_SIZE];
+    guint log_head;            /* next slot to write */
+    uint64_t log_total;        /* events recorded since the model was built */
 };
+
+/* ---- The world's observer: log, then forward to the scene's ---- */
+
+static void log_push(viz_world *w, sim_time t, uint64_t msg, uint32_t channel, int stage, int64_t id_us)
+{
+    w->log[w->log_head] = (viz_event){ t, msg, channel, stage, id_us };
+    w->log_head = (w->log_head + 1) % VIZ_LOG_SIZE;
+    w->log_total++;
+}
+
+static void fwd_stage(void *user, uint64_t msg, uint32_t channel, slack_stage stage, sim_time t)
+{
+    viz_world *w = user;
+    log_push(w, t, msg, channel, (int)stage, -1);
+    if (w->has_obs && w->obs.stage) w->obs.stage(w->obs_user, msg, channel, stage, t);
+}
+
+static void fwd_delivered(void *user, uint64_t msg, uint32_t member, uint32_t gateway, sim_time t)
+{
+    viz_world *w = user;
+    if (w->has_obs && w->obs.delivered) w->obs.delivered(w->obs_user, msg, member, gateway, t);
+}
+
+static void fwd_push(void *user, uint64_t msg, uint32_t member, sim_time t)
+{
+    viz_world *w = user;
+    if (w->has_obs && w->obs.push_queued) w->obs.push_queued(w->obs_user, msg, member, t);
+}
+
+static void fwd_persisted(void *user, uint64_t msg, uint32_t channel, int64_t id_us, int64_t thread_us, sim_time t)
+{
+    viz_world *w = user;
+    log_push(w, t, msg, channel, VIZ_EVENT_ID, id_us);
+    if (w->has_obs && w->obs.persisted) w->obs.persisted(w->obs_user, msg, channel, id_us, thread_us, t);
+}
+
+static const slack_observer world_observer = { fwd_stage, fwd_delivered, fwd_push, fwd_persisted };
+
+guint viz_world_log_count(const viz_world *w)
+{
+    return (guint)MIN(w->log_total, (uint64_t)VIZ_LOG_SIZE);
+}
+
+const viz_event *viz_world_log_at(const viz_world *w, guint i)
+{
+    if (i >= viz_world_log_count(w)) return NULL;
+    return &w->log[(w->log_head + VIZ_LOG_SIZE - 1 - i) % VIZ_LOG_SIZE];
+}
+
+uint64_t viz_world_log_total(const viz_world *w) { return w->log_total; }
 
 /* A relative path that does not exist from the working directory is tried
  * beside the binary (bin/../scenarios/x.json). Caller frees. */
@@ -64,7 +119,9 @@ static gboolean build_model(viz_world *w, GError **error)
     w->model = m;
     w->now = 0;
     w->warmup = 0;
-    if (w->has_obs) slack_model_set_observer(m, &w->obs, w->obs_user);
+    w->log_head = 0;
+    w->log_total = 0;
+    slack_model_set_observer(m, &world_observer, w);
     return TRUE;
 }
 
@@ -116,7 +173,6 @@ void viz_world_set_observer(viz_world *w, const slack_observer *obs, void *user)
     w->has_obs = obs != NULL;
     if (obs) w->obs = *obs;
     w->obs_user = user;
-    slack_model_set_observer(w->model, obs, user);
 }
 
 sim_time viz_world_now(const viz_world *w) { return w->now; }
@@ -168,9 +224,8 @@ gboolean viz_world_load(viz_world *w, const char *scenario, const char *const *s
     w->obs = old.obs;
     w->obs_user = old.obs_user;
     w->has_obs = old.has_obs;
-    if (w->has_obs) slack_model_set_observer(w->model, &w->obs, w->obs_user);
+    slack_model_set_observer(w->model, &world_observer, w);   /* user was `n` */
     *n = old;
-    n->has_obs = FALSE;
     viz_world_free(n);
     return TRUE;
 }
