@@ -17,6 +17,7 @@
     X(files) \
     X(quiz) \
     X(viz) \
+    X(viz_inspect) \
     X(slack_model) \
     X(workload) \
     X(gateway) \

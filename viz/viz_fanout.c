@@ -443,6 +443,17 @@ uint32_t viz_fanout_member_user(const viz_fanout *s, uint32_t i)
 
 uint32_t viz_fanout_channel(const viz_fanout *s) { return s->channel; }
 
+gboolean viz_fanout_block_rect(const viz_fanout *s, int g, double r[4])
+{
+    if (g >= (int)s->ngw || g < -1) return FALSE;
+    const rect *b = g < 0 ? &s->push_rect : &s->gw_rect[g];
+    r[0] = b->x; r[1] = b->y; r[2] = b->w; r[3] = b->h;
+    return TRUE;
+}
+
+gboolean viz_fanout_aggregate(const viz_fanout *s) { return s->aggregate; }
+double viz_fanout_probe_wave(const viz_fanout *s) { return s->probe_wave_s; }
+
 /* ---- Layout ---- */
 
 #define GW_MIN_W 165.0   /* narrowest gateway block (logical px) */

@@ -234,6 +234,14 @@ uint32_t viz_fanout_gateway_members(const viz_fanout *s, uint32_t g);
 uint32_t viz_fanout_member_user(const viz_fanout *s, uint32_t i);
 /* The channel the scene shows (#general). */
 uint32_t viz_fanout_channel(const viz_fanout *s);
+/* Layout of the last update, for tests: gateway g's block (g = -1: the
+ * offline block) as x, y, w, h; FALSE if there is no such block. */
+gboolean viz_fanout_block_rect(const viz_fanout *s, int g, double r[4]);
+/* TRUE when members are drawn as aggregates (too many for dots). */
+gboolean viz_fanout_aggregate(const viz_fanout *s);
+/* Send -> last push of the probe post the speed was picked from, in
+ * simulated seconds (0 until picked, or when it reached nobody). */
+double viz_fanout_probe_wave(const viz_fanout *s);
 
 /* ---- The quiz scene's progress, for tests ---- */
 
