@@ -440,7 +440,9 @@ void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double
         viz_text_size(cr, st, TICK_SIZE, TRUE, buf, &vw, NULL);
         if (i % every == 0 || vw + 2 <= slot)
             viz_text(cr, st, bx + bw / 2, top - 18, TICK_SIZE, TRUE, VIZ_ALIGN_CENTER, 0, buf);
-        if (i % every == 0)
+        if (every == 1)   /* each label fits its slot: centred in it */
+            viz_text(cr, st, f.px + slot * i, f.py + f.ph + 4, TICK_SIZE, FALSE, VIZ_ALIGN_CENTER, slot, labels[i]);
+        else if (i % every == 0)   /* centred on its bar, free to overhang the skipped neighbours */
             viz_text(cr, st, f.px + slot * i + slot / 2, f.py + f.ph + 4, TICK_SIZE, FALSE, VIZ_ALIGN_CENTER, 0, labels[i]);
     }
     if (ref > 0 && ref <= f.ymax) {
