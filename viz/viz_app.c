@@ -141,6 +141,11 @@ static void style_update(viz_app *a)
      * longer hold their 16 px text. */
     double fit = fmin(a->w / VIZ_MIN_CANVAS_W, a->h / VIZ_MIN_CANVAS_H);
     if (fit > 0 && a->zoom > fit) a->zoom = fit;
+    /* Above the largest canvas, zoom in: a 4K projector shows the 1080p
+     * layout at 2x (16 px text stays readable from the back) rather than a
+     * sea of boxes with text a quarter of their height. */
+    double grow = fmax(a->w / VIZ_MAX_CANVAS_W, a->h / VIZ_MAX_CANVAS_H);
+    if (a->zoom < grow) a->zoom = grow;
     a->lw = a->w / a->zoom;
     a->lh = a->h / a->zoom;
 }
@@ -665,9 +670,11 @@ static void draw_help(viz_app *a, cairo_t *cr)
         { "S", "screenshot (PNG in the current directory)" },
         { "L", "projector mode: everything x1.5 (also --scale)" },
         { "F", "full screen on/off" },
+        { "E", "event log strip: the last stage events" },
+        { "I  , .", "close the inspector; previous / next of its kind" },
         { "H", "this help (any key closes it)" },
         { "Q / Esc", "quit" },
-        { "mouse", "hover a node for details" },
+        { "mouse", "hover for details; click a part for its inspector" },
     };
     cairo_set_source_rgba(cr, 0, 0, 0, 0.55);
     cairo_paint(cr);

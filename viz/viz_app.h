@@ -44,6 +44,9 @@ typedef struct viz_app viz_app;
  * frame zooms the picture out to fit instead of cramping it. */
 #define VIZ_MIN_CANVAS_W 960.0
 #define VIZ_MIN_CANVAS_H 540.0
+/* ...and the largest: a bigger one zooms the picture in (3840x2160: x2). */
+#define VIZ_MAX_CANVAS_W 1920.0
+#define VIZ_MAX_CANVAS_H 1080.0
 
 /* Builds the world and every scene. NULL with `error` (bad scenario, bad
  * scene name, bad script). Caller owns; free with viz_app_free. */

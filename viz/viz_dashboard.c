@@ -114,17 +114,19 @@ static void draw_kafka_lag(const slack_model *m, const viz_frame *f, cairo_t *cr
     g_free(pl);
 }
 
+static void chart_rect(const viz_frame *f, size_t k, double r[4]);
+
 static void dashboard_draw(const void *p, const viz_world *w, const viz_frame *f, cairo_t *cr)
 {
     (void)p;
     const slack_model *m = viz_world_model_const(w);
     const sim_series *ts = slack_model_timeseries(m);
-    double gap = 12, x = f->x + gap, y = f->y + gap;
-    double cw = (f->w - 4 * gap) / 3, ch = (f->h - 3 * gap) / 2;
-    draw_connections(m, f, cr, x, y, cw, ch);
+    double r[4];
+    chart_rect(f, 0, r);
+    draw_connections(m, f, cr, r[0], r[1], r[2], r[3]);
     for (size_t i = 0; i < G_N_ELEMENTS(charts); i++) {
-        size_t k = i + 1;
-        double cx = x + (k % 3) * (cw + gap), cy = y + (k / 3) * (ch + gap);
+        chart_rect(f, i + 1, r);
+        double cx = r[0], cy = r[1], cw = r[2], ch = r[3];
         if (charts[i].per_partition) { draw_kafka_lag(m, f, cr, cx, cy, cw, ch); continue; }
         viz_axes ax;
         viz_axes_init(&ax, charts[i].title, "simulated time (s)", charts[i].ylabel);

@@ -613,11 +613,13 @@ static void draw_counters(const viz_fanout *s, const viz_frame *f, cairo_t *cr)
     double cw = (r->w - 3 * 12) / 4;
     char v[4][32], note[4][64];
     fmt_int(v[0], sizeof v[0], c.online);
-    snprintf(note[0], sizeof note[0], "of %u in #general", c.members);
+    char mem[32];
+    snprintf(note[0], sizeof note[0], "of %s in #general", fmt_int(mem, sizeof mem, c.members));
     fmt_int(v[1], sizeof v[1], c.offline);
-    snprintf(note[1], sizeof note[1], "queued this post: %" G_GUINT64_FORMAT, c.push_queued);
+    char pq[32], all[32];
+    snprintf(note[1], sizeof note[1], "queued this post: %s", fmt_int(pq, sizeof pq, c.push_queued));
     fmt_int(v[2], sizeof v[2], c.ws_pushes);
-    snprintf(note[2], sizeof note[2], "all posts: %" G_GUINT64_FORMAT, c.ws_total);
+    snprintf(note[2], sizeof note[2], "all posts: %s", fmt_int(all, sizeof all, c.ws_total));
     if (isnan(c.fanout_ms)) {
         snprintf(v[3], sizeof v[3], "%s", s->has_post ? "..." : "\u2014");
         snprintf(note[3], sizeof note[3], "%s", s->has_post ? "in flight" : "post to measure");
