@@ -516,6 +516,18 @@ static void test_first_frames_show_data(void)
     CU_ASSERT_FATAL(a != NULL);
     CU_ASSERT_EQUAL(viz_world_now(viz_app_world(a)), 0);
     CU_ASSERT_DOUBLE_EQUAL(viz_world_warmup(viz_app_world(a)), 0, 1e-12);
+    /* Switched to a few frames in, the dashboard warms up to its minute;
+     * paused, it does not move the clock. */
+    for (int i = 0; i < 3; i++) viz_app_tick(a, 1.0 / 30);
+    viz_world_set_paused(viz_app_world(a), TRUE);
+    sim_time t0 = viz_world_now(viz_app_world(a));
+    viz_app_set_scene(a, 2);
+    CU_ASSERT_EQUAL(viz_world_now(viz_app_world(a)), t0);
+    viz_app_set_scene(a, 0);
+    viz_world_set_paused(viz_app_world(a), FALSE);
+    viz_app_set_scene(a, 2);
+    CU_ASSERT_TRUE(sim_time_to_sec(viz_world_now(viz_app_world(a))) >= 60 - 1e-6);
+    CU_ASSERT_TRUE(viz_world_warmup(viz_app_world(a)) > 59);
     viz_app_free(a);
 }
 

@@ -167,21 +167,30 @@ static void pick_speeds(viz_app *a)
 /* A fresh world is about to be shown in scene `index`: run it to a state
  * worth showing (the scene's warm-up) and let the scene get ready, so its
  * first frame shows data rather than "no data yet" or "Preparing". */
+/* Runs the world up to scene `index`'s warm-up time if it is not there
+ * yet (a fresh world, or the dashboard opened 3 ms into a fan-out): in
+ * WARMUP_SAMPLES steps, each followed by the scenes' update (not shown),
+ * so history charts get a line, not one point. Not while paused: a class
+ * stepping through a post keeps its clock. */
+static void warm(viz_app *a, int index)
+{
+    const viz_scene_ops *ops = viz_scene_at(index);
+    double have = sim_time_to_sec(viz_world_now(a->world)), need = ops->warmup_s - have;
+    if (!(need > 1e-9) || viz_world_paused(a->world)) return;
+    const slack_model *m = viz_world_model_const(a->world);
+    uint64_t d0 = slack_model_deliveries(m);
+    for (int k = 0; k < WARMUP_SAMPLES; k++) {
+        uint64_t used = slack_model_deliveries(m) - d0;
+        if (used >= VIZ_WARMUP_DELIVERIES) break;
+        viz_world_warm_up(a->world, need / WARMUP_SAMPLES, VIZ_WARMUP_DELIVERIES - used);
+        update_scenes_hidden(a);
+    }
+}
+
 static void arrive(viz_app *a, int index)
 {
     const viz_scene_ops *ops = viz_scene_at(index);
-    if (ops->warmup_s > 0 && viz_world_now(a->world) == 0) {
-        /* In WARMUP_SAMPLES steps, each followed by the scenes' update
-         * (not shown), so history charts get a line, not one point. */
-        const slack_model *m = viz_world_model_const(a->world);
-        uint64_t d0 = slack_model_deliveries(m);
-        for (int k = 0; k < WARMUP_SAMPLES; k++) {
-            uint64_t used = slack_model_deliveries(m) - d0;
-            if (used >= VIZ_WARMUP_DELIVERIES) break;
-            viz_world_warm_up(a->world, ops->warmup_s / WARMUP_SAMPLES, VIZ_WARMUP_DELIVERIES - used);
-            update_scenes_hidden(a);
-        }
-    }
+    warm(a, index);
     if (ops->prepare) {
         viz_frame f;
         scene_frame(a, &f);
@@ -262,6 +271,7 @@ void viz_app_set_scene(viz_app *a, int index)
     a->speed[a->current] = viz_world_speed(a->world);
     a->current = index;
     viz_world_set_speed(a->world, a->speed[index]);
+    warm(a, index);
 }
 
 void viz_app_resize(viz_app *a, double w, double h)
@@ -546,13 +556,13 @@ static void draw_bar(viz_app *a, cairo_t *cr)
     viz_text_size(cr, st, 15, TRUE, clock, &cw, NULL);
     viz_text(cr, st, a->lw - 14, (bar - th) / 2 + 1, 15, TRUE, VIZ_ALIGN_RIGHT, 0, clock);
     /* Say so when the picture did not start at t = 0. */
-    double warm = viz_world_warmup(w);
-    if (warm > 0) {
+    double warmed = viz_world_warmup(w);
+    if (warmed > 0) {
         char note[64];
-        snprintf(note, sizeof note, "warm-up: %g s run before frame 0", warm);
+        snprintf(note, sizeof note, "warm-up: %g s simulated off screen", warmed);
         double nw, right = a->lw - 14 - cw - 24, left = x0 + NSCENES * tw + 12;
         viz_text_size(cr, st, 15, FALSE, note, &nw, NULL);
-        if (right - nw < left) snprintf(note, sizeof note, "warm-up %g s", warm);
+        if (right - nw < left) snprintf(note, sizeof note, "warm-up %g s", warmed);
         viz_text_size(cr, st, 15, FALSE, note, &nw, NULL);
         if (right - nw >= left) {
             viz_color_set(cr, VIZ_C_YELLOW, 1);

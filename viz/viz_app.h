@@ -84,7 +84,7 @@ void viz_app_toast(viz_app *a, const char *msg);
 
 /* One line of key=value facts for tests: scene, paused, speed, posts,
  * ws_pushes, push_queued, online, help, frames, warmup_s (simulated s run
- * before frame 0), scenario (its name), quiz (questions in the quiz
+ * off screen by warm-ups), scenario (its name), quiz (questions in the quiz
  * scene's session, 0 until loaded). */
 void viz_app_print_state(const viz_app *a, FILE *out);
 

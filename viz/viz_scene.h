@@ -69,7 +69,7 @@ gboolean viz_world_step(viz_world *w);
 #define VIZ_WARMUP_STEP_S 1.0
 #define VIZ_WARMUP_DELIVERIES 2000000
 double   viz_world_warm_up(viz_world *w, double sec, uint64_t max_deliveries);
-double   viz_world_warmup(const viz_world *w);       /* simulated s run before frame 0 */
+double   viz_world_warmup(const viz_world *w);       /* simulated s run off screen (warm-ups) */
 /* Replaces the scenario (a quiz's Show me): a new model of `scenario` with
  * `sets` at the scenario's seed, t = 0; speed, pause, wall clock and the
  * observer are kept. On error `w` is unchanged. Scenes must be reset. */
@@ -169,8 +169,9 @@ typedef struct viz_scene_ops {
     /* Optional: the speed to watch this world at (the fan-out measures a
      * probe post); <= 0 or NULL: `speed`. Called when a world is built. */
     double (*pick_speed)(void *s, viz_world *w);
-    /* Optional: simulated seconds to run before frame 0 when this is the
-     * first scene, so its first frame shows data (charts need history). */
+    /* Optional: simulated seconds the world should have run when this
+     * scene is shown (before frame 0, or when switched to while running),
+     * so its first frame shows data (charts need history). */
     double warmup_s;
     /* Optional: get ready before frame 0 when this is the first scene,
      * after the warm-up (the quiz loads its bank instead of showing
