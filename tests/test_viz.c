@@ -445,6 +445,17 @@ static void test_text_floor(void)
     CU_ASSERT_EQUAL(lc.bad, 0);
     cairo_destroy(cr);
     cairo_surface_destroy(s);
+    /* The app's own frames: at 1280x720 and scale 1 a size-12 label is
+     * drawn at >= 16 px; a 4K frame doubles everything; a 320x240 one
+     * zooms out rather than squeeze a 320 px layout. */
+    static const struct { int w, h; double zoom; } z[] = { { 1280, 720, 1 }, { 3840, 2160, 2 }, { 320, 240, 1.0 / 3 } };
+    for (size_t i = 0; i < G_N_ELEMENTS(z); i++) {
+        viz_app *a = new_app("fanout", z[i].w, z[i].h);
+        CU_ASSERT_FATAL(a != NULL);
+        CU_ASSERT_DOUBLE_EQUAL(viz_app_zoom(a), z[i].zoom, 1e-9);
+        if (i == 0) CU_ASSERT_TRUE(viz_text_px(viz_app_style(a), 12) * viz_app_zoom(a) >= 16);
+        viz_app_free(a);
+    }
 }
 
 /* Property: every scene renders at 320x240, 1280x720 and 3840x2160 (after

@@ -260,6 +260,8 @@ void viz_app_free(viz_app *a)
 }
 
 viz_world *viz_app_world(viz_app *a) { return a->world; }
+const viz_style *viz_app_style(const viz_app *a) { return &a->style; }
+double viz_app_zoom(const viz_app *a) { return a->zoom; }
 void *viz_app_scene_state(viz_app *a, int index) { return index >= 0 && index < NSCENES ? a->state[index] : NULL; }
 int viz_app_scene(const viz_app *a) { return a->current; }
 

@@ -59,6 +59,12 @@ void *viz_app_scene_state(viz_app *a, int index);
 int  viz_app_scene(const viz_app *a);
 void viz_app_set_scene(viz_app *a, int index);
 
+/* The frame's style (its min_size is the text floor) and the zoom from
+ * logical canvas to window points: a text of size s is drawn at
+ * viz_text_px(style, s) x zoom points. Borrowed. */
+const viz_style *viz_app_style(const viz_app *a);
+double viz_app_zoom(const viz_app *a);
+
 /* The canvas size in logical pixels (window points). */
 void viz_app_resize(viz_app *a, double w, double h);
 /* One frame's update: script actions due, world advance, scene updates. */
