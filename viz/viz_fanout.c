@@ -816,7 +816,7 @@ static const char *fmt_int(char *buf, size_t n, uint64_t v)
 
 /* Wrapped text inside box `r` below its header, clipped to the box so a
  * small box never lets text spill over its neighbours. */
-static void viz_text_clip(cairo_t *cr, const viz_style *st, const rect *r, double header, const char *text)
+static void text_in_box(cairo_t *cr, const viz_style *st, const rect *r, double header, const char *text)
 {
     cairo_save(cr);
     cairo_rectangle(cr, r->x, r->y + header, r->w, r->h - header);
@@ -966,7 +966,7 @@ static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, d
         viz_text_fit(cr, &f->style, r->x + 8, r->y + 4, 13.5, TRUE, VIZ_ALIGN_LEFT, r->w - 14, buf);
         if (!alive) {
             viz_color_set(cr, VIZ_C_VERMILLION, 1);
-            viz_text_clip(cr, &f->style, r, 26 * ts, "its clients reconnect to the other gateways");
+            text_in_box(cr, &f->style, r, 26 * ts, "its clients reconnect to the other gateways");
         } else if (s->aggregate) {
             draw_gateway_aggregate(s, f, cr, g, r, 26 * ts);
         }

@@ -266,7 +266,7 @@ void viz_inspector_draw(const viz_inspector *in, const viz_world *w, const viz_s
     }
     char cap[128];
     if (in->count >= 2)
-        snprintf(cap, sizeof cap, "%s, last %.3g simulated s (max %s)", what,
+        snprintf(cap, sizeof cap, "%s \u00b7 last %.3g s \u00b7 max %s", what,
                  nth(in, in->count - 1)->t - nth(in, 0)->t, viz_fmt_count(b1, sizeof b1, hi));
     else
         snprintf(cap, sizeof cap, "%s: history starts when time runs", what);

@@ -1,7 +1,9 @@
 /* viz_world: the model run behind the visualizer, with a clock that follows
  * wall time times a speed factor.
  *
- * Invariant: the model's clock equals `now`, and now <= duration; wall time
+ * Invariant: the model's clock equals `now`, and now <= duration; the
+ * model's observer is always the world's own, which logs stage events and
+ * forwards every call to the scene's observer; wall time
  * moves only through viz_world_advance, so the same sequence of dt values
  * (headless frames, tests) gives the same simulation, byte for byte. */
 #include "viz/viz_scene.h"
@@ -23,7 +25,7 @@ struct viz_world {
     slack_observer obs;        /* installed again on reset */
     void *obs_user;
     gboolean has_obs;
-    sim_time warmup;           /* simulated time run before frame 0 (0: none); reset clears */
+    sim_time warmup;           /* simulated time run off screen by warm-ups (0: none); reset clears */
     /* The event log: the last VIZ_LOG_SIZE stage events of every message,
      * recorded by the world's own observer, which forwards to `obs`. */
     viz_event log[VIZ_LOG_SIZE];
