@@ -69,6 +69,7 @@ struct viz_fanout {
     uint32_t *gw_hist;              /* ngw x AGG_BINS: the latest post's push times per gateway */
     uint32_t gw_hist_max;           /* tallest bin, for a shared scale */
     sim_time push_first, push_last; /* first/last notification queued for the latest post; -1 none */
+    uint64_t push_sent0;            /* push provider's completed count when the latest post was sent */
     double probe_wave_s;            /* send -> last push of a probe post, simulated s (pick_speed) */
 };
 
@@ -372,6 +373,9 @@ uint64_t viz_fanout_post(viz_fanout *s, viz_world *w)
     clear_post(s);
     s->sender = pick;
     s->sender_gw = s->mem[pick].gateway;
+    slack_stage_info pinfo;
+    slack_model_stage_info(viz_world_model_const(w), SLACK_STATION_PUSH, &pinfo);
+    s->push_sent0 = pinfo.completed;
     s->posting = TRUE;   /* callbacks during the call belong to this post */
     uint64_t id = slack_model_post(viz_world_model(w), s->channel, s->mem[pick].user);
     s->posting = FALSE;
@@ -879,8 +883,8 @@ static void draw_gateway_aggregate(const viz_fanout *s, const viz_frame *f, cair
 }
 
 /* The offline members as a queue gauge: notifications queued for the
- * latest post out of the offline members, and how fast they were queued
- * (per simulated second, from the first to the latest). */
+ * latest post out of the offline members (orange), the part the push
+ * provider has sent since (vermillion) and its throughput. */
 static void draw_push_gauge(const viz_fanout *s, const viz_frame *f, cairo_t *cr, const rect *r, double header)
 {
     const viz_style *st = &f->style;
@@ -902,13 +906,24 @@ static void draw_push_gauge(const viz_fanout *s, const viz_frame *f, cairo_t *cr
     cairo_set_line_width(cr, 1.5);
     cairo_rectangle(cr, x, y, w, gh);
     cairo_stroke(cr);
+    /* The provider drains the queue (APNs / FCM rate limits, a token bucket
+     * in the model): what it has sent since this post, darker, and its rate.
+     * Background posts' notifications share the provider, so "since". */
+    slack_stage_info pinfo;
+    slack_model_stage_info(viz_world_model_const(s->world), SLACK_STATION_PUSH, &pinfo);
+    uint64_t sent = s->has_post && pinfo.completed > s->push_sent0 ? pinfo.completed - s->push_sent0 : 0;
+    uint64_t shown = MIN(sent, c.push_queued);
+    viz_color_set(cr, VIZ_C_VERMILLION, 1);
+    cairo_rectangle(cr, x, y, c.offline ? w * (double)shown / c.offline : 0, gh);
+    cairo_fill(cr);
     y += gh + 6;
-    char a[32], b[32], rate[32], line[200];
-    if (c.push_queued > 1 && s->push_last > s->push_first) {
-        double per_s = (double)(c.push_queued - 1) / sim_time_to_sec(s->push_last - s->push_first);
-        snprintf(line, sizeof line, "%s of %s offline members queued for APNs / FCM \u00b7 %s/s simulated",
-                 fmt_int(a, sizeof a, c.push_queued), fmt_int(b, sizeof b, c.offline),
-                 viz_fmt_count(rate, sizeof rate, per_s));
+    char a[32], b[32], d[32], rate[32], line[240];
+    sim_time now = viz_world_now(s->world);
+    if (sent > 0 && s->push_first >= 0 && now > s->push_first) {
+        double per_s = (double)sent / sim_time_to_sec(now - s->push_first);
+        snprintf(line, sizeof line, "%s of %s offline queued \u00b7 %s sent by APNs / FCM since (%s/s simulated)",
+                 fmt_int(a, sizeof a, c.push_queued), fmt_int(b, sizeof b, c.offline), fmt_int(d, sizeof d, sent),
+                 per_s < 1e6 ? fmt_int(rate, sizeof rate, (uint64_t)llround(per_s)) : viz_fmt_count(rate, sizeof rate, per_s));
     } else {
         snprintf(line, sizeof line, "%s of %s offline members queued for APNs / FCM",
                  fmt_int(a, sizeof a, c.push_queued), fmt_int(b, sizeof b, c.offline));
