@@ -390,6 +390,7 @@ static void reset_world(viz_app *a)
         return;
     }
     reset_scenes(a);
+    warm(a, a->current);   /* the dashboard after R still shows a minute, saying so */
     viz_app_toast(a, "reset: the scenario starts again from t = 0");
 }
 
