@@ -320,6 +320,16 @@ char *slack_model_format_id(int64_t id_us, char *buf, size_t size)
 
 /* ================================================================ stations */
 
+uint32_t slack_model_redis_shards(const slack_model *m)
+{
+    return m->redis ? redis_shards(m->redis) : 0;
+}
+
+const sim_station *slack_model_redis_shard(const slack_model *m, uint32_t s)
+{
+    return m->redis && s < redis_shards(m->redis) ? redis_station(m->redis, s) : NULL;
+}
+
 static const sim_station *busiest(sim_station *const *st, uint32_t n)
 {
     const sim_station *best = NULL;

@@ -188,4 +188,11 @@ typedef enum {
  * sim_hist_free. */
 sim_hist *slack_model_latency_hist(const slack_model *m, slack_latency which);
 
+/* ---- added for the visualizer's inspectors ---- */
+/* Redis shards, and shard s's single-threaded server as a station (queue,
+ * busy, utilization, sojourn); NULL if s >= the shard count. Borrowed
+ * until the model is freed. (models/slack_inspect.c) */
+uint32_t slack_model_redis_shards(const slack_model *m);
+const sim_station *slack_model_redis_shard(const slack_model *m, uint32_t s);
+
 #endif

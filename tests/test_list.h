@@ -30,4 +30,5 @@
     X(slack_output) \
     /* quiz/ and viz/ */ \
     X(quiz) \
-    X(viz)
+    X(viz) \
+    X(viz_inspect)
