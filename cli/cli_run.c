@@ -21,6 +21,7 @@ typedef struct {
     double duration;
     char *out;
     char *plots;
+    char *plot_size;
     gboolean quiet;
 } run_opts;
 
@@ -120,7 +121,9 @@ static int run_scenario(const char *path, run_opts *o)
     if (!m) return cli_report_error("run", error);
     /* Both directories before the run: a bad --plots must not cost a long
      * run, nor leave summary.json behind. */
-    if ((o->out && !prepare_out(o->out, "output", &error)) || (o->plots && !prepare_out(o->plots, "plots", &error))) {
+    int pw = VIZ_PLOT_W, ph = VIZ_PLOT_H;
+    if ((o->plot_size && !viz_plot_size_parse(o->plot_size, &pw, &ph, &error))
+        || (o->out && !prepare_out(o->out, "output", &error)) || (o->plots && !prepare_out(o->plots, "plots", &error))) {
         slack_model_free(m);
         return cli_report_error("run", error);
     }
@@ -130,7 +133,7 @@ static int run_scenario(const char *path, run_opts *o)
     fputs(report, stdout);
     g_free(report);
     gboolean ok = !o->out || write_outputs(m, &run, o->out, &error);
-    if (ok && o->plots) ok = viz_plots_write(m, o->plots, &error);
+    if (ok && o->plots) ok = viz_plots_write_sized(m, o->plots, pw, ph, &error);
     slack_model_free(m);
     if (!ok) return cli_report_error("run", error);
     if (o->out && !o->quiet) printf("Wrote %s/summary.json and %s/timeseries.csv\n", o->out, o->out);
@@ -147,6 +150,7 @@ int cli_run_main(int argc, char **argv)
         { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &o.duration, "Simulated seconds (overrides duration_s)", "S" },
         { "out", 0, 0, G_OPTION_ARG_FILENAME, &o.out, "Write summary.json and timeseries.csv here", "DIR" },
         { "plots", 0, 0, G_OPTION_ARG_FILENAME, &o.plots, "Write PNG and SVG charts of the run here", "DIR" },
+        { "plot-size", 0, 0, G_OPTION_ARG_STRING, &o.plot_size, "Size of the --plots charts (default 1000x560)", "WxH" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress bar", NULL },
         { NULL }
     };
@@ -163,5 +167,6 @@ int cli_run_main(int argc, char **argv)
     g_strfreev(o.sets);
     g_free(o.out);
     g_free(o.plots);
+    g_free(o.plot_size);
     return rc;
 }

@@ -53,8 +53,8 @@ int cli_viz_main(int argc, char **argv)
         /* Hidden from --help only until docs/cli.md (not this module's
          * file) lists them: tests/cli/test_cli_doc.sh requires a line there
          * for every flag --help shows. Documented in docs/visualizer.md. */
-        { "quiz-first", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &quiz_first, "quiz scene: only the first N questions (5: the lesson's own quiz)", "N" },
-        { "quiz-topic", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &quiz_topic, "quiz scene: only questions whose topic or id contains TEXT", "TEXT" },
+        { "quiz-first", 0, 0, G_OPTION_ARG_INT, &quiz_first, "quiz scene: only the first N questions (5: the lesson's own quiz)", "N" },
+        { "quiz-topic", 0, 0, G_OPTION_ARG_STRING, &quiz_topic, "quiz scene: only questions whose topic or id contains TEXT", "TEXT" },
         { "bench", 0, 0, G_OPTION_ARG_NONE, &bench, "frame-time benchmark of the fan-out scene (headless)", NULL },
         { "script", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &script, "timed input for tests", "T=ACTION;..." },
         { "print-state", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &print_state, "print the final state (tests)", NULL },
