@@ -121,31 +121,42 @@ static cJSON *latency_json(const slack_model *m)
 
 typedef struct { const char *stage; double util; } stage_util;
 
+size_t slack_model_loads(const slack_model *m, slack_stage_load *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_components; i++) {
+        const slack_component *c = m->components[i];
+        slack_load l;
+        if (!c->load || !c->load(m, &l)) continue;
+        if (n < max) out[n] = (slack_stage_load){ c->name, l.utilization, l.offered };
+        n++;
+    }
+    return n;
+}
+
+enum { MAX_STAGES = SLACK_MAX_COMPONENTS };
+
 /* The stage with the highest load over every stage of the load table:
  * max(utilization, offered load). Above 1 the stage falls behind. */
 static stage_util bottleneck(const slack_model *m)
 {
+    slack_stage_load l[MAX_STAGES];
     stage_util best = { "none", -1 };
-    for (size_t i = 0; i < m->n_components; i++) {
-        const slack_component *c = m->components[i];
-        slack_load l;
-        if (c->load && c->load(m, &l) && MAX(l.utilization, l.offered) > best.util)
-            best = (stage_util){ c->name, MAX(l.utilization, l.offered) };
-    }
+    for (size_t i = 0, n = slack_model_loads(m, l, MAX_STAGES); i < n; i++)
+        if (MAX(l[i].utilization, l[i].offered_load) > best.util)
+            best = (stage_util){ l[i].stage, MAX(l[i].utilization, l[i].offered_load) };
     return best;
 }
 
 /* summary.json's "load": one entry per stage of the report's table. */
 static cJSON *load_json(const slack_model *m)
 {
+    slack_stage_load l[MAX_STAGES];
     cJSON *o = cJSON_CreateObject();
-    for (size_t i = 0; i < m->n_components; i++) {
-        const slack_component *c = m->components[i];
-        slack_load l;
-        if (!c->load || !c->load(m, &l)) continue;
-        cJSON *x = cJSON_AddObjectToObject(o, c->name);
-        cJSON_AddNumberToObject(x, "utilization", l.utilization);
-        cJSON_AddNumberToObject(x, "offered_load", l.offered);
+    for (size_t i = 0, n = slack_model_loads(m, l, MAX_STAGES); i < n; i++) {
+        cJSON *x = cJSON_AddObjectToObject(o, l[i].stage);
+        cJSON_AddNumberToObject(x, "utilization", l[i].utilization);
+        cJSON_AddNumberToObject(x, "offered_load", l[i].offered_load);
     }
     return o;
 }
@@ -302,13 +313,11 @@ static void report_latencies(GString *s, const slack_model *m)
 
 static void report_load(GString *s, const slack_model *m)
 {
+    slack_stage_load l[MAX_STAGES];
     g_string_append(s, "Load (utilization: busiest instance, worst interval; offered: demand / capacity over the run):\n");
-    for (size_t i = 0; i < m->n_components; i++) {
-        const slack_component *c = m->components[i];
-        slack_load l;
-        if (c->load && c->load(m, &l))
-            g_string_append_printf(s, "  %-9s %6.1f%% utilization  %6.1f%% offered\n", c->name, 100 * l.utilization, 100 * l.offered);
-    }
+    for (size_t i = 0, n = slack_model_loads(m, l, MAX_STAGES); i < n; i++)
+        g_string_append_printf(s, "  %-9s %6.1f%% utilization  %6.1f%% offered\n", l[i].stage, 100 * l[i].utilization,
+                               100 * l[i].offered_load);
     stage_util b = bottleneck(m);
     /* Below half load no stage limits the system: name it "highest load"
      * so a student does not read 3% as a bottleneck. */

@@ -153,33 +153,44 @@ static void draw_stage_cdfs(cairo_t *cr, double w, double h, void *user)
     for (size_t i = 0; i < G_N_ELEMENTS(lat_stages); i++) sim_hist_free(hists[i]);
 }
 
-static const struct { slack_station_id id; const char *label; } util_stations[] = {
-    { SLACK_STATION_GATEWAY_IN, "gateways" },
-    { SLACK_STATION_POSTGRES, "PostgreSQL" },
-    { SLACK_STATION_KAFKA, "Kafka" },
-    { SLACK_STATION_FANOUT, "fan-out" },
-    { SLACK_STATION_REDIS, "Redis" },
-    { SLACK_STATION_PUSH, "push provider" },
-};
-
+/* The load table (slack_model_loads: the report's and summary.json's "load"
+ * numbers): utilization above, offered load below. */
 static void draw_util(cairo_t *cr, double w, double h, void *user)
 {
     const plot_ctx *pc = user;
     viz_style st;
     viz_style_init(&st, plot_text_scale(w, h));
     background(cr);
-    double v[G_N_ELEMENTS(util_stations)];
-    const char *labels[G_N_ELEMENTS(util_stations)];
-    for (size_t i = 0; i < G_N_ELEMENTS(util_stations); i++) {
-        slack_stage_info info;
-        slack_model_stage_info(pc->m, util_stations[i].id, &info);
-        v[i] = info.utilization;
-        labels[i] = util_stations[i].label;
+    slack_stage_load l[32];
+    size_t n = MIN(slack_model_loads(pc->m, l, G_N_ELEMENTS(l)), G_N_ELEMENTS(l));
+    double u[32], o[32];
+    const char *labels[32];
+    for (size_t i = 0; i < n; i++) {
+        u[i] = l[i].utilization;
+        o[i] = l[i].offered_load;
+        labels[i] = l[i].stage;
     }
+    double gap = 0.02 * h, half = (h - gap) / 2;
     viz_axes ax;
-    viz_axes_init(&ax, "Utilization per stage over the run (busiest instance; dashed line = saturation)",
-                  NULL, "utilization (fraction of capacity)");
-    viz_chart_bars(cr, &st, 0, 0, w, h, &ax, labels, v, G_N_ELEMENTS(util_stations), 1.0);
+    viz_axes_init(&ax, "Utilization: busiest instance, worst interval", NULL, "of capacity");
+    viz_chart_bars(cr, &st, 0, 0, w, half, &ax, labels, u, n, 1.0);
+    viz_axes_init(&ax, "Offered load: demand / capacity over the run (> 1: falls behind)", NULL, "of capacity");
+    viz_chart_bars(cr, &st, 0, half + gap, w, half, &ax, labels, o, n, 1.0);
+}
+
+/* utilization.csv: the numbers utilization.png draws. */
+static gboolean write_util_csv(const slack_model *m, const char *dir, GError **error)
+{
+    slack_stage_load l[32];
+    size_t n = MIN(slack_model_loads(m, l, G_N_ELEMENTS(l)), G_N_ELEMENTS(l));
+    GString *s = g_string_new("stage,utilization,offered_load\n");
+    for (size_t i = 0; i < n; i++) g_string_append_printf(s, "%s,%.17g,%.17g\n", l[i].stage, l[i].utilization, l[i].offered_load);
+    char *path = g_build_filename(dir, "utilization.csv", NULL);
+    gboolean ok = g_file_set_contents(path, s->str, (gssize)s->len, NULL);
+    if (!ok) g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot write", path);
+    g_free(path);
+    g_string_free(s, TRUE);
+    return ok;
 }
 
 /* The run's largest consumer lag per Kafka partition (summary
@@ -271,6 +282,7 @@ gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int
     if (!write_both(dir, "latency_cdf", pw, ph, draw_cdf, &pc, error)) return FALSE;
     if (!write_both(dir, "latency_stages_cdf", pw, ph, draw_stage_cdfs, &pc, error)) return FALSE;
     if (!write_both(dir, "utilization", pw, ph, draw_util, &pc, error)) return FALSE;
+    if (!write_util_csv(m, dir, error)) return FALSE;
     if (!write_both(dir, "kafka_lag_partitions", pw, ph, draw_kafka_partitions, &pc, error)) return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(series_plots); i++) {
         pc.ps = &series_plots[i];

@@ -59,4 +59,17 @@ if over["slo"]["end_to_end_p99_ms"]["met"]: sys.exit("saturated_gateway meets it
 if fixed["load"]["gateways"]["offered_load"] >= 0.5 or not fixed["slo"]["end_to_end_p99_ms"]["met"]:
     sys.exit("gateways.cores=8 does not fix saturated_gateway as its description says")
 PY
+# --plots: utilization.csv holds the numbers utilization.png draws, the
+# summary's "load" (the issue's contract: stage,utilization,offered_load).
+"$SLACKSIM" run -q scenarios/channel_storm.json --duration 20 --out "$tmp/cs" --plots "$tmp/cs/plots" > /dev/null || { echo "run --plots failed"; fail=1; }
+python3 - "$tmp/cs/summary.json" "$tmp/cs/plots/utilization.csv" <<'PY' || fail=1
+import csv, json, sys
+load = json.load(open(sys.argv[1]))["load"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+if [r["stage"] for r in rows] != list(load): sys.exit(f"utilization.csv stages {[r['stage'] for r in rows]} != {list(load)}")
+for r in rows:
+    for k in ("utilization", "offered_load"):
+        if abs(float(r[k]) - load[r["stage"]][k]) > 1e-12 * max(1, abs(load[r["stage"]][k])):
+            sys.exit(f"utilization.csv {r['stage']}.{k} {r[k]} != summary {load[r['stage']][k]}")
+PY
 exit $fail
