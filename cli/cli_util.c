@@ -1,10 +1,15 @@
 /* cli_util: error reporting and option parsing shared by the subcommands. */
 #include <stdio.h>
 #include "cli/cli.h"
+#include "sim/sim_error.h"
 
 int cli_report_error(const char *cmd, GError *error)
 {
-    fprintf(stderr, "slacksim %s: %s\n", cmd, error ? error->message : "failed");
+    /* Layers quote user text themselves; this makes sure that whatever a
+     * layer pasted raw still prints as one line of valid UTF-8. */
+    char *line = sim_error_one_line(error ? error->message : "failed");
+    fprintf(stderr, "slacksim %s: %s\n", cmd, line);
+    g_free(line);
     g_clear_error(&error);
     return CLI_USAGE;
 }
@@ -23,6 +28,12 @@ gboolean cli_parse(const char *cmd, const char *params, const char *summary,
     GError *error = NULL;
     gboolean ok = g_option_context_parse(oc, argc, argv, &error);
     g_option_context_free(oc);
+    /* GOption says only "Invalid byte sequence in conversion input". */
+    if (!ok && error->domain == G_CONVERT_ERROR) {
+        g_clear_error(&error);
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "an argument is not valid text in this locale's character set (UTF-8 expected)");
+    }
     if (!ok) cli_report_error(cmd, error);
     return ok;
 }

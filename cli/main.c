@@ -1,5 +1,6 @@
 /* slacksim: dispatches to a subcommand. The simulator is a library; this
  * file and its siblings are only the command-line face of it. */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -30,6 +31,14 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* The character set of argv and the terminal from the environment
+     * (GOption converts arguments with it: without this, "--set
+     * name=Z\u00fcrich" is refused). Only LC_CTYPE: numbers stay in the C
+     * locale, so "0.5" reads and prints the same everywhere. A plain C or
+     * POSIX locale is taken as UTF-8, as the bytes nearly always are; our
+     * own checks refuse invalid UTF-8 with a message. */
+    if (!setlocale(LC_CTYPE, "") || !g_get_charset(NULL)) setlocale(LC_CTYPE, "C.UTF-8");
+    cli_signals_init();
     if (argc < 2) { usage(stderr); return CLI_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
@@ -38,6 +47,12 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].main(argc - 1, argv + 1);
-    fprintf(stderr, "slacksim: unknown command '%s' (try 'slacksim --help')\n", argv[1]);
+    char *q = sim_error_quote(argv[1]);
+    GString *names = g_string_new(NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+        g_string_append_printf(names, "%s%s", i ? ", " : "", commands[i].name);
+    fprintf(stderr, "slacksim: COMMAND: unknown command '%s' (one of %s; try 'slacksim --help')\n", q, names->str);
+    g_string_free(names, TRUE);
+    g_free(q);
     return CLI_USAGE;
 }
