@@ -51,19 +51,26 @@ static gboolean parse_size(const char *s, int *w, int *h, GError **error)
 
 /* The default scenario, found from the current directory (a checkout) or
  * else beside the binary (bin/../scenarios), so `viz` works when run from
- * elsewhere. Caller frees; NULL leaves viz's own default and its message. */
+ * elsewhere (build-asan/bin included). Caller frees; NULL leaves viz's own default and its message. */
 static char *default_scenario(const char *rel)
 {
     if (g_file_test(rel, G_FILE_TEST_IS_REGULAR)) return NULL;
     char *exe = g_file_read_link("/proc/self/exe", NULL);
     if (!exe) return NULL;
-    char *bindir = g_path_get_dirname(exe);
-    char *cand = g_build_filename(bindir, "..", rel, NULL);
-    g_free(bindir);
+    /* bin/slacksim, or build-asan/bin/slacksim: two levels up at most. */
+    char *dir = g_path_get_dirname(exe);
+    char *found = NULL;
+    for (int up = 0; up < 3 && !found; up++) {
+        char *cand = g_build_filename(dir, rel, NULL);
+        if (g_file_test(cand, G_FILE_TEST_IS_REGULAR)) found = cand;
+        else g_free(cand);
+        char *parent = g_path_get_dirname(dir);
+        g_free(dir);
+        dir = parent;
+    }
+    g_free(dir);
     g_free(exe);
-    if (g_file_test(cand, G_FILE_TEST_IS_REGULAR)) return cand;
-    g_free(cand);
-    return NULL;
+    return found;
 }
 
 int cli_viz_main(int argc, char **argv)
