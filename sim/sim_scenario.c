@@ -1044,6 +1044,9 @@ gboolean sim_scenario_double(const sim_scenario *sc, const char *path, double mi
     const cJSON *n = get_typed(sc, path, is_number, "a number", error);
     if (!n) return FALSE;
     double v = n->valuedouble;
+    /* Seconds become sim_time: the same bound for every key in seconds,
+     * whatever range the model asked for. */
+    if (g_str_has_suffix(path, "_s")) max = MIN(max, SIM_SCENARIO_TIME_MAX_S);
     if (!isfinite(v)) return range_fail(sc, path, error, "must be a finite number");
     if (v < min) return range_fail(sc, path, error, "must be >= %g, got %g", min, v);
     if (v > max) return range_fail(sc, path, error, "must be <= %g, got %g", max, v);

@@ -59,8 +59,9 @@ const cJSON *sim_scenario_root(const sim_scenario *sc);
 const cJSON *sim_scenario_get(const sim_scenario *sc, const char *path);
 
 /* Upper bound, in seconds, of every time-valued key: a SIM_FIELD_TIME
- * field (whatever its table's max) and the mean of a distribution whose key
- * ends in "_s" (sim_scenario_dist). 1e6 s (11.6 days) is far beyond any
+ * field and a number read with sim_scenario_double whose key ends in "_s"
+ * (whatever max the model asks for), and the mean of a distribution whose
+ * key ends in "_s" (sim_scenario_dist). 1e6 s (11.6 days) is far beyond any
  * latency or period a scenario means, and keeps int64 nanosecond sums of
  * such values from overflowing. */
 #define SIM_SCENARIO_TIME_MAX_S 1e6

@@ -608,6 +608,10 @@ static void test_time_keys_are_bounded(void)
     CU_ASSERT_FALSE(sim_scenario_read_fields(sc, "m", fields, 1, &t, &err));
     expect_error(err, SIM_ERROR_VALUE, "m.timeout_s must be <= 1e+06");
     g_clear_error(&err);
+    double secs = 0;
+    CU_ASSERT_FALSE(sim_scenario_double(sc, "m.timeout_s", 0, 1e300, &secs, &err));
+    expect_error(err, SIM_ERROR_VALUE, "m.timeout_s must be <= 1e+06");
+    g_clear_error(&err);
     sim_dist dist = { 0 };
     CU_ASSERT_TRUE(sim_scenario_set(sc, "m.service_s={\"dist\":\"exponential\",\"mean\":1e9}", &err));
     CU_ASSERT_FALSE(sim_scenario_dist(sc, "m.service_s", &dist, &err));
