@@ -1,6 +1,5 @@
 /* slacksim: dispatches to a subcommand. The simulator is a library; this
  * file and its siblings are only the command-line face of it. */
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -31,13 +30,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    /* The character set of argv and the terminal from the environment
-     * (GOption converts arguments with it: without this, "--set
-     * name=Z\u00fcrich" is refused). Only LC_CTYPE: numbers stay in the C
-     * locale, so "0.5" reads and prints the same everywhere. A plain C or
-     * POSIX locale is taken as UTF-8, as the bytes nearly always are; our
-     * own checks refuse invalid UTF-8 with a message. */
-    if (!setlocale(LC_CTYPE, "") || !g_get_charset(NULL)) setlocale(LC_CTYPE, "C.UTF-8");
+    /* The locale is set where arguments are converted (cli_parse). */
     cli_signals_init();
     if (argc < 2) { usage(stderr); return CLI_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
