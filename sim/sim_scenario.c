@@ -878,6 +878,8 @@ static gboolean tree_is_finite(const cJSON *n)
     return TRUE;
 }
 
+#define SET_MAX_DEPTH 32
+
 static gboolean source_is(gpointer key, gpointer value, gpointer idx)
 {
     (void)key;
@@ -908,6 +910,15 @@ gboolean sim_scenario_set(sim_scenario *sc, const char *assignment, GError **err
     }
     const char *text = eq + 1;
     char **segs = g_strsplit(path, ".", -1);
+    /* The key becomes nested objects: a 60000-segment key must not become
+     * 60000 levels of recursion in cJSON and the merge. Schemas are a few
+     * levels deep; the JSON nesting limit is cJSON's. */
+    if (g_strv_length(segs) > SET_MAX_DEPTH) {
+        sim_error_at(error, SIM_ERROR_USAGE, label, NULL, "key deeper than %d levels", SET_MAX_DEPTH);
+        g_strfreev(segs);
+        g_free(path);
+        return FALSE;
+    }
     const cJSON *snode = schema_at(sc->defaults, segs);
     /* A string slot takes the text as is: name=2024 means the string. */
     cJSON *value = (cJSON_IsString(snode) && !sim_scenario_is_dist_node(snode)) ? NULL : cJSON_ParseWithOpts(text, NULL, TRUE);

@@ -651,6 +651,16 @@ static void test_huge_keys_are_cheap(void)
     sim_scenario_load_string(t->str, "x.json", d, &err);
     CU_ASSERT_PTR_NOT_NULL(err);   /* u0 is unknown: first error wins */
     g_clear_error(&err);
+    /* A --set key of 60000 segments is refused, not 60000 levels deep. */
+    sim_scenario *sc = sim_scenario_from_defaults("x", d);
+    GString *deep = g_string_new("a");
+    for (int i = 0; i < 60000; i++) g_string_append(deep, ".a");
+    g_string_append(deep, "=1");
+    CU_ASSERT_FALSE(sim_scenario_set(sc, deep->str, &err));
+    expect_error(err, SIM_ERROR_USAGE, "key deeper than 32 levels");
+    g_clear_error(&err);
+    g_string_free(deep, TRUE);
+    sim_scenario_free(sc);
     /* Generous: a quadratic scan of either input takes minutes. */
     CU_ASSERT_TRUE(g_get_monotonic_time() - t0 < 20 * G_USEC_PER_SEC);
     g_string_free(t, TRUE);
