@@ -16,6 +16,10 @@
 #include "sim/sim_stats.h"
 #include "models/slack_model.h"
 
+/* Each run holds a whole simulation in memory; more threads than this
+ * would only exhaust the machine. */
+#define SWEEP_MAX_JOBS 256
+
 static const char *const default_fields[] = {
     "latency_ms.end_to_end.p99",
     "latency_ms.end_to_end.p50",
@@ -156,9 +160,9 @@ static gboolean sweep_check_fields(const sweep_plan *plan, const cJSON *summary,
 {
     for (guint f = 0; f < plan->nfields; f++) {
         if (isnan(sweep_field(summary, plan->fields[f]))) {
+            g_autofree char *q = sim_error_quote(plan->fields[f]);
             g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                        "--field %s: not a numeric field of summary.json (see docs/output.md)",
-                        plan->fields[f]);
+                        "--field %s: not a numeric field of summary.json (see docs/output.md)", q);
             return FALSE;
         }
     }
@@ -192,15 +196,18 @@ int cli_sweep_main(int argc, char **argv)
         /* error set */
     } else if (seed < 0) {
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--seed must be >= 0, got %" G_GINT64_FORMAT, seed);
-    } else if (replications < 1 || replications > 1000 || threads < 1) {
-        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--replications must be 1..1000 and --jobs >= 1");
+    } else if (replications < 1 || replications > 1000) {
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--replications must be 1..1000, got %d", replications);
+    } else if (threads < 1 || threads > SWEEP_MAX_JOBS) {
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--jobs must be 1..%d, got %d", SWEEP_MAX_JOBS, threads);
     } else if (sweep_parse_vary(vary, &plan, &error)) {
         plan.replications = (guint)replications;
         plan.fields = fields ? (const char *const *)fields : default_fields;
         plan.nfields = fields ? g_strv_length(fields) : G_N_ELEMENTS(default_fields);
         guint njobs = plan.nvalues * plan.replications;
         sweep_job *jobs = sweep_make_jobs(argv[1], sets, &plan, (uint64_t)seed);
-        const GError *first = sweep_run_all(jobs, njobs, threads);
+        /* No more threads than runs: each thread holds a whole simulation. */
+        const GError *first = sweep_run_all(jobs, njobs, (int)MIN((guint)threads, njobs));
         if (first) error = g_error_copy(first);
         else if (sweep_check_fields(&plan, jobs[0].summary, &error)) {
             sweep_print_header(&plan, argv[1], (uint64_t)seed);

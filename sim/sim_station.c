@@ -117,7 +117,7 @@ static inline void start_on(sim_station *st, unsigned s, uint64_t job, sim_time 
     /* The sojourn is known now: fetch its bucket while the job is served
      * (on_complete otherwise waits on memory there). A hint only. */
     sim_hist_prefetch(st->sojourn, now + service - arrived);
-    sim_at(st->ctx, now + service, on_complete, st, s);
+    sim_at(st->ctx, sim_time_add_sat(now, service), on_complete, st, s);
 }
 
 static void start_new_server(sim_station *st, uint64_t job, sim_time arrived, sim_time service, sim_time now)
