@@ -196,16 +196,16 @@ static void member_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
         m->fan.touched[m->fan.n_touched++] = s;
         if (f->pooled_cores) core = gw_core_of(m->gw, g, u);
         m->fan.slot_core[s] = core;
-        m->fan.slot_base[s] = gw_book_core(m->gw, g, core, f->over) + f->over;
+        m->fan.slot_base[s] = sim_time_add_sat(gw_book_core(m->gw, g, core, f->over), f->over);
     }
     f->n.online++;
     if (f->polled) {   /* an HTTP transport: each recipient gets it at its own time */
-        sim_time t = delivery_time(m, u, m->fan.slot_base[s] + f->cost * m->fan.slot_count[s]);
+        sim_time t = delivery_time(m, u, sim_time_add_sat(m->fan.slot_base[s], sim_time_mul_sat(f->cost, m->fan.slot_count[s])));
         sim_hist_record(m->fan.h_e2e_iv, t + f->extra);
         if (t > f->last) f->last = t;
         if (m->obs.on && m->obs.fn.delivered) sim_at(m->ctx, t, obs_delivered_ev, m, obs_alloc(m, f->r->serial, u, g));
     } else if (m->obs.on && m->obs.fn.delivered) {
-        sim_time t = m->fan.slot_base[s] + f->cost * m->fan.slot_count[s];
+        sim_time t = sim_time_add_sat(m->fan.slot_base[s], sim_time_mul_sat(f->cost, m->fan.slot_count[s]));
         sim_at(m->ctx, t, obs_delivered_ev, m, obs_alloc(m, f->r->serial, u, g));
     }
 }
@@ -234,12 +234,16 @@ static void commit(slack_model *m, fanout_run *f)
 {
     for (uint32_t k = 0; k < m->fan.n_touched; k++) {
         uint32_t s = m->fan.touched[k], n = m->fan.slot_count[s];
-        sim_time base = m->fan.slot_base[s], last = base + f->cost * n;
-        if (!f->polled) {
-            sim_hist_record_seq(m->fan.h_e2e_iv, base + f->cost + f->extra, f->cost, n);
+        /* saturating: n pushes of a huge cost land "never", not in the past */
+        sim_time base = m->fan.slot_base[s], work = sim_time_mul_sat(f->cost, n), last = sim_time_add_sat(base, work);
+        if (!f->polled && G_UNLIKELY(last == SIM_TIME_MAX)) {   /* saturated: "never", all of them */
+            sim_hist_record_n(m->fan.h_e2e_iv, SIM_TIME_MAX, n);
+            f->last = SIM_TIME_MAX;
+        } else if (!f->polled) {
+            sim_hist_record_seq(m->fan.h_e2e_iv, sim_time_add_sat(base, f->cost + f->extra), f->cost, n);
             if (last > f->last) f->last = last;
         }
-        gw_extend_core(m->gw, s / f->cores, m->fan.slot_core[s], f->cost * n);
+        gw_extend_core(m->gw, s / f->cores, m->fan.slot_core[s], work);
         gw_count_pushes(m->gw, n);
         m->fan.slot_count[s] = 0;
     }

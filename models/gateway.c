@@ -136,9 +136,9 @@ sim_time gw_book_load(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
     gw_core *c = &g->core[(size_t)gw * g->cores + core];
     sim_time now = sim_now(g->ctx);
     sim_time start = c->free_at > now ? c->free_at : now;
-    c->free_at = start + work;
-    c->booked += work;
-    g->offered[gw] += work;
+    c->free_at = sim_time_add_sat(start, work);
+    c->booked = sim_time_add_sat(c->booked, work);
+    g->offered[gw] = sim_time_add_sat(g->offered[gw], work);
     return start;
 }
 
@@ -158,9 +158,9 @@ double gw_p_wait(const gw_set *g) { return sim_hist_count(g->wait) ? (double)g->
 void gw_extend_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
 {
     gw_core *c = &g->core[(size_t)gw * g->cores + core];
-    c->free_at += work;
-    c->booked += work;
-    g->offered[gw] += work;
+    c->free_at = sim_time_add_sat(c->free_at, work);
+    c->booked = sim_time_add_sat(c->booked, work);
+    g->offered[gw] = sim_time_add_sat(g->offered[gw], work);
 }
 
 sim_time gw_book(gw_set *g, uint32_t gw, uint32_t user, sim_time work)
@@ -192,8 +192,8 @@ static sim_time work_done(const gw_set *g, uint32_t gw, sim_time now, sim_time *
     sim_time done = 0, b = 0;
     for (uint32_t k = 0; k < g->cores; k++) {
         const gw_core *c = &g->core[(size_t)gw * g->cores + k];
-        done += c->booked - (c->free_at > now ? c->free_at - now : 0);
-        b += c->booked;
+        done = sim_time_add_sat(done, c->booked - (c->free_at > now ? c->free_at - now : 0));
+        b = sim_time_add_sat(b, c->booked);
     }
     if (booked) *booked = b;
     return done;

@@ -55,9 +55,9 @@ void kafka_publish(slack_model *m, uint32_t slot)
     sim_hist_record(m->kafka.h_append_wait, start - now);
     m->kafka.append_waited += start > now;
     m->kafka.appends[p]++;
-    m->kafka.free_at[p] = start + work;
-    m->kafka.booked[p] += work;
-    sim_time t = start + work + slack_sample_ns(&m->cfg->kafka_ack_s, &m->kafka.rng);
+    m->kafka.free_at[p] = sim_time_add_sat(start, work);
+    m->kafka.booked[p] = sim_time_add_sat(m->kafka.booked[p], work);
+    sim_time t = sim_time_add_sat(sim_time_add_sat(start, work), slack_sample_ns(&m->cfg->kafka_ack_s, &m->kafka.rng));
     if (t < m->kafka.visible_last[p]) t = m->kafka.visible_last[p];
     m->kafka.visible_last[p] = t;
     sim_at(m->ctx, t, visible_ev, m, slot);

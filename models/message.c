@@ -76,7 +76,7 @@ void msg_send(slack_model *m, uint32_t channel, uint32_t sender)
     uint32_t gw = sender_gateway(m, sender);
     sim_time work = gw_inbound_work(m->gw) + m->deliv.send_work;
     sim_time start = gw_book(m->gw, gw, sender, work);
-    sim_at(m->ctx, start + work, service_ev, m, slot);
+    sim_at(m->ctx, sim_time_add_sat(start, work), service_ev, m, slot);
 }
 
 static uint64_t park_key(uint32_t channel, uint32_t seq) { return ((uint64_t)channel << 32) | seq; }

@@ -42,4 +42,13 @@ static inline sim_time sim_time_add_sat(sim_time a, sim_time b)
     return r;
 }
 
+/* a * n, saturating at SIM_TIME_MAX (a >= 0, n >= 0): n pushes of a
+ * huge cost land "never" rather than wrapping. */
+static inline sim_time sim_time_mul_sat(sim_time a, uint64_t n)
+{
+    sim_time r;
+    if (n > (uint64_t)INT64_MAX || __builtin_mul_overflow(a, (sim_time)n, &r)) return SIM_TIME_MAX;
+    return r;
+}
+
 #endif

@@ -18,12 +18,7 @@ fail=0
 # they stay visible. Each line: KEY=VALUE. Fixed in models/ by the lead: remove
 # the entry when it is.
 SKIP="
-gateways.batch_overhead_s={\"dist\":\"normal\",\"mean\":0.001,\"sd\":1e300}
 "
-# ^ models/gateway.c work_done (line ~158): per-core booked work is summed in
-#   plain int64; samples saturated by sim_time_from_sec (SIM_TIME_MAX/2) add
-#   up past INT64_MAX (UBSan: signed integer overflow). fixed in models/ by
-#   the lead (sim_time_add_sat for booked and done).
 
 keys=$(awk '
   /^## Run/ { sec = ""; on = 1; next }
@@ -69,12 +64,7 @@ done
 # channel of channel_storm.json on one gateway with one core, so one core
 # books ~90000 pushes per message. Must run cleanly (or be refused).
 STORM_SKIP="
-gateways.push_s
 "
-# ^ models/slack_model.c fanout_commit (line ~501, 'base + f->cost * n'):
-#   a 1e6 s mean push cost times 90000 pushes overflows int64 ns (UBSan:
-#   signed integer overflow). fixed in models/ by the lead (saturating
-#   multiply-add, e.g. n > (SIM_TIME_MAX - base) / cost -> SIM_TIME_MAX).
 one_core="--set gateways.count=1 --set gateways.cores=1 --set gateways.max_connections=1000000 --set gateways.memory_gib=100000"
 for kv in gateways.push_s=1e6 gateways.inbound_s=1e6 gateways.batch_overhead_s=1e6 gateways.connect_s=1e6 \
           fanout.per_recipient_s=1 fanout.service_s=1e6 kafka.append_s=1e6 postgres.service_s=1e6; do
