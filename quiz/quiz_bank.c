@@ -13,6 +13,7 @@
 #include <string.h>
 #include "quiz/quiz.h"
 #include "sim/sim_error.h"
+#include "sim/sim_file.h"
 
 #define QUIZ_DEFAULT_SEED 1
 #define QUIZ_DEFAULT_TOLERANCE 0.05
@@ -494,17 +495,15 @@ static void parser_clear(quiz_parser *p)
     /* problems are handed to the caller or freed by it */
 }
 
+/* Only a regular file of text, with a size cap (sim_file): a directory,
+ * a FIFO or /dev/zero is refused with one line. */
 static char *read_bank(const char *path, GError **error)
 {
-    char *text = NULL;
-    GError *io = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &io)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path,
-                    io->code == G_FILE_ERROR_NOENT ? "no such quiz bank" : io->message);
-        g_clear_error(&io);
-        return NULL;
-    }
-    return text;
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return sim_error_at(error, SIM_ERROR_IO, path, NULL, "no such quiz bank"), NULL;
+    if (g_file_test(path, G_FILE_TEST_IS_DIR))
+        return sim_error_at(error, SIM_ERROR_IO, path, NULL, "is a directory, not a quiz bank"), NULL;
+    return sim_file_read_text(path, SIM_FILE_MAX_TEXT, NULL, error);
 }
 
 /* ==== Private: evaluation ============================================ */
@@ -818,8 +817,9 @@ char *quiz_locate_bank(const char *given, const char *root, GError **error)
             return found;
         }
     g_free(in_root);
-    g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: no such quiz bank%s", name,
-                given ? "" : " (run from the project directory or pass BANK)");
+    if (given && g_file_test(given, G_FILE_TEST_IS_DIR))
+        return sim_error_at(error, SIM_ERROR_IO, name, NULL, "is a directory, not a quiz bank"), NULL;
+    sim_error_at(error, SIM_ERROR_IO, name, NULL, "no such quiz bank%s", given ? "" : " (run from the project directory or pass BANK)");
     return NULL;
 }
 

@@ -203,8 +203,9 @@ viz_app *viz_app_new(const viz_options *o, GError **error)
 {
     int first = o->scene ? viz_scene_find(o->scene) : 0;
     if (first < 0) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                    "--scene: unknown scene '%s' (fanout, pipeline, dashboard, quiz)", o->scene);
+        char *q = sim_error_quote(o->scene);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--scene: unknown scene '%s' (fanout, pipeline, dashboard, quiz)", q);
+        g_free(q);
         return NULL;
     }
     if (!(o->scale >= 0.5 && o->scale <= 4)) {
@@ -783,7 +784,7 @@ gboolean viz_headless_run(const viz_options *o, GError **error)
     viz_app *a = viz_app_new(&opt, error);
     if (!a) return FALSE;
     if (o->out_dir && g_mkdir_with_parents(o->out_dir, 0755) != 0) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot create directory: %s", o->out_dir, g_strerror(errno));
+        sim_error_at(error, SIM_ERROR_IO, o->out_dir, NULL, "cannot create directory: %s", g_strerror(errno));
         viz_app_free(a);
         return FALSE;
     }
