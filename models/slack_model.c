@@ -34,7 +34,7 @@ G_STATIC_ASSERT(G_N_ELEMENTS(slack_components) < SLACK_MAX_COMPONENTS);
 #define RI(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_INT64, offsetof(slack_cfg, f), u, NULL, d }
 static const sim_field run_fields[] = {
     RI("seed", 0, 9007199254740991.0, seed, "-", "1"),
-    RD("duration_s", 1e-3, 1e7, duration_s, "s", "60"),
+    RD("duration_s", 1e-3, 1e6, duration_s, "s", "60"),
     RD("interval_s", 1e-3, 1e6, interval_s, "s", "1"),
     RD("drain_s", 0, 1e6, drain_s, "s", "300"),
     RD("start_hour", 0, 24, start_hour, "h", "11"),

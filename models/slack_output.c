@@ -199,7 +199,7 @@ static cJSON *slo_summary(const slack_model *m)
 #define SD(p, f, u, d) { p, 0, 1e9, SIM_FIELD_DOUBLE, offsetof(slack_cfg, f), u, NULL, d }
 static const sim_field slo_fields[] = {
     SD("end_to_end_p99_ms", slo_e2e_p99_ms, "ms", "500"),
-    SD("push_p99_s", slo_push_p99_s, "s", "30"),
+    { "push_p99_s", 0, 1e6, SIM_FIELD_DOUBLE, offsetof(slack_cfg, slo_push_p99_s), "s", NULL, "30" },
     SD("persist_p99_ms", slo_persist_p99_ms, "ms", "50"),
 };
 #undef SD
