@@ -858,9 +858,28 @@ static void test_chart_files(void)
     g_free(dir);
 }
 
+/* Numbers on charts and counters: about three significant digits, one
+ * unit, never e-notation, over every magnitude the model produces. */
+static void test_number_format_has_no_e_notation(void)
+{
+    char buf[64];
+    for (double v = 1e-9; v < 1e13; v *= 3.7) {
+        CU_ASSERT_PTR_NULL(strchr(viz_fmt_count(buf, sizeof buf, v), 'e'));
+        CU_ASSERT_PTR_NULL(strchr(viz_fmt_duration(buf, sizeof buf, v), 'e'));
+    }
+    CU_ASSERT_STRING_EQUAL(viz_fmt_count(buf, sizeof buf, 10000), "10k");
+    CU_ASSERT_STRING_EQUAL(viz_fmt_count(buf, sizeof buf, 38600), "38.6k");
+    CU_ASSERT_STRING_EQUAL(viz_fmt_count(buf, sizeof buf, 1.5e6), "1.5M");
+    CU_ASSERT_STRING_EQUAL(viz_fmt_count(buf, sizeof buf, 0.05), "0.05");
+    CU_ASSERT_STRING_EQUAL(viz_fmt_duration(buf, sizeof buf, 2e9), "2 s");
+    CU_ASSERT_STRING_EQUAL(viz_fmt_duration(buf, sizeof buf, 1234e9), "1234 s");
+    CU_ASSERT_STRING_EQUAL(viz_fmt_duration(buf, sizeof buf, 12.5e6), "12.5 ms");
+}
+
 void test_viz_register(void)
 {
     TEST_SUITE("viz",
+               TEST(test_number_format_has_no_e_notation),
                TEST(test_fanout_counts_after_one_post),
                TEST(test_fanout_toggle_member),
                TEST(test_fanout_kill_gateway_moves_members),

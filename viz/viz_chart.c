@@ -156,7 +156,7 @@ static void draw_axes(cairo_t *cr, const viz_style *st, const frame *f, const vi
                 cairo_stroke(cr);
                 char buf[32];
                 if (k > 0 && decade_px < 110) continue;
-                snprintf(buf, sizeof buf, "%g", v);
+                viz_fmt_count(buf, sizeof buf, v);
                 viz_color_set(cr, VIZ_C_MUTED, 1.0);
                 viz_text(cr, st, xx, f->py + f->ph + 4, TICK_SIZE, FALSE, VIZ_ALIGN_CENTER, 0, buf);
             }
@@ -434,7 +434,7 @@ void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double
         cairo_fill(cr);
         char buf[32];
         if (ref == 1.0) snprintf(buf, sizeof buf, v < 0.1 ? "%.1f%%" : "%.0f%%", v * 100);
-        else snprintf(buf, sizeof buf, "%.3g", v);
+        else viz_fmt_count(buf, sizeof buf, v);
         viz_color_set(cr, VIZ_C_TEXT, 1.0);
         double vw;
         viz_text_size(cr, st, TICK_SIZE, TRUE, buf, &vw, NULL);

@@ -6,6 +6,7 @@
 #include "viz/viz_draw.h"
 
 #include <math.h>
+#include <string.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <pango/pangocairo.h>
@@ -295,23 +296,43 @@ void viz_arrow(cairo_t *cr, double x0, double y0, double x1, double y1, double w
     cairo_fill(cr);
 }
 
+/* About three significant digits, never in e-notation (a reader of a
+ * chart or a counter should not have to decode "1e+04"); `unit` follows. */
+const char *viz_fmt_sig3(char *buf, size_t n, double v, const char *unit)
+{
+    double a = fabs(v);
+    int decimals = a >= 100 || a == 0 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : MIN(9, 2 - (int)floor(log10(a)));
+    snprintf(buf, n, "%.*f%s", decimals, v, unit);
+    /* trailing zeros of a fraction say nothing: 0.50 -> 0.5, 2.00 -> 2 */
+    char *dot = strchr(buf, '.');
+    if (dot) {
+        size_t ul = strlen(unit);
+        char *end = buf + strlen(buf) - ul;
+        char *p = end;
+        while (p > dot + 1 && p[-1] == '0') p--;
+        if (p == dot + 1 && p[-1] == '0') p--;
+        if (p == dot + 1) p = dot;
+        memmove(p, end, ul + 1);
+    }
+    return buf;
+}
+
 const char *viz_fmt_count(char *buf, size_t n, double v)
 {
     double a = fabs(v);
-    if (a >= 1e9) snprintf(buf, n, "%.3gG", v / 1e9);
-    else if (a >= 1e6) snprintf(buf, n, "%.3gM", v / 1e6);
-    else if (a >= 1e4) snprintf(buf, n, "%.3gk", v / 1e3);
-    else if (a == floor(a)) snprintf(buf, n, "%.0f", v);
-    else snprintf(buf, n, "%.3g", v);
-    return buf;
+    if (a >= 1e9) return viz_fmt_sig3(buf, n, v / 1e9, "G");
+    if (a >= 1e6) return viz_fmt_sig3(buf, n, v / 1e6, "M");
+    if (a >= 1e4) return viz_fmt_sig3(buf, n, v / 1e3, "k");
+    if (a == floor(a)) { snprintf(buf, n, "%.0f", v); return buf; }
+    return viz_fmt_sig3(buf, n, v, "");
 }
 
 const char *viz_fmt_duration(char *buf, size_t n, double ns)
 {
     double a = fabs(ns);
-    if (a >= 1e9) snprintf(buf, n, "%.3g s", ns / 1e9);
-    else if (a >= 1e6) snprintf(buf, n, "%.3g ms", ns / 1e6);
-    else if (a >= 1e3) snprintf(buf, n, "%.3g us", ns / 1e3);
-    else snprintf(buf, n, "%.0f ns", ns);
+    if (a >= 1e9) return viz_fmt_sig3(buf, n, ns / 1e9, " s");
+    if (a >= 1e6) return viz_fmt_sig3(buf, n, ns / 1e6, " ms");
+    if (a >= 1e3) return viz_fmt_sig3(buf, n, ns / 1e3, " us");
+    snprintf(buf, n, "%.0f ns", ns);
     return buf;
 }

@@ -102,6 +102,9 @@ void viz_tooltip(cairo_t *cr, const viz_style *st, double x, double y, double w,
 void viz_arrow(cairo_t *cr, double x0, double y0, double x1, double y1, double width, double head);
 
 /* Formats a count compactly: 950, 12.3k, 4.56M. Writes into buf. */
+/* `v` with about three significant digits and never e-notation, then
+ * `unit`; returns buf. The one number formatter of the drawing layer. */
+const char *viz_fmt_sig3(char *buf, size_t n, double v, const char *unit);
 const char *viz_fmt_count(char *buf, size_t n, double v);
 /* Formats a duration in ns with a fitting unit: 850 us, 12.4 ms, 3.20 s. */
 const char *viz_fmt_duration(char *buf, size_t n, double ns);
