@@ -8,7 +8,9 @@
  *                   the thundering herd;
  *   consumer_crash  fan-out consumer `target` dies for duration_s: Kafka
  *                   keeps what is published meanwhile and replays from
- *                   the last commit (duplicates); Redis pub/sub loses it.
+ *                   the last commit (duplicates); Redis pub/sub loses it;
+ *   postgres_slow   the PostgreSQL writers' service times are multiplied by
+ *                   `factor` for duration_s (0: for the rest of the run).
  * A fault without a target (-1) hits every instance of its kind.
  *
  * Invariant: with no fault in the scenario (the default: one entry of kind
@@ -19,12 +21,13 @@
 #include <string.h>
 #include "sim/sim_error.h"
 
-typedef enum { FAULT_NONE, FAULT_GATEWAY_CRASH, FAULT_CONSUMER_CRASH } fault_kind;
-static const char *const KIND_NAMES[] = { "none", "gateway_crash", "consumer_crash", NULL };
+typedef enum { FAULT_NONE, FAULT_GATEWAY_CRASH, FAULT_CONSUMER_CRASH, FAULT_POSTGRES_SLOW } fault_kind;
+static const char *const KIND_NAMES[] = { "none", "gateway_crash", "consumer_crash", "postgres_slow", NULL };
 
 typedef struct faults_entry {
     fault_kind kind;
     double at_s, duration_s;
+    double factor;               /* postgres_slow: service times x this */
     int64_t target;              /* -1: every instance */
     /* what it cost */
     uint64_t lost_before;        /* pub/sub losses when it began */
@@ -50,17 +53,20 @@ static gboolean read_entry(const sim_scenario *sc, const slack_cfg *cfg, size_t 
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
     int k = 0;
     while (KIND_NAMES[k] && strcmp(KIND_NAMES[k], kind->valuestring) != 0) k++;
-    if (!KIND_NAMES[k]) return entry_fail(sc, i, "kind", error, "must be \"gateway_crash\", \"consumer_crash\" or \"none\"");
+    if (!KIND_NAMES[k])
+        return entry_fail(sc, i, "kind", error, "must be \"gateway_crash\", \"consumer_crash\", \"postgres_slow\" or \"none\"");
     e->kind = (fault_kind)k;
     e->at_s = cJSON_GetObjectItemCaseSensitive(o, "at_s")->valuedouble;
     e->duration_s = cJSON_GetObjectItemCaseSensitive(o, "duration_s")->valuedouble;
     double target = cJSON_GetObjectItemCaseSensitive(o, "target")->valuedouble;
+    e->factor = cJSON_GetObjectItemCaseSensitive(o, "factor")->valuedouble;
+    if (!(e->factor > 0 && e->factor <= 1e6)) return entry_fail(sc, i, "factor", error, "must be in (0, 1e6]");
     if (!(e->at_s >= 0 && e->at_s <= 1e7)) return entry_fail(sc, i, "at_s", error, "must be in [0, 1e7] s");
     if (!(e->duration_s >= 0 && e->duration_s <= 1e7)) return entry_fail(sc, i, "duration_s", error, "must be in [0, 1e7] s");
-    int64_t count = e->kind == FAULT_GATEWAY_CRASH ? cfg->gw_count : cfg->kafka_partitions;
+    int64_t count = e->kind == FAULT_GATEWAY_CRASH ? cfg->gw_count : e->kind == FAULT_POSTGRES_SLOW ? 1 : cfg->kafka_partitions;
     if (!(target == floor(target) && target >= -1 && target < (double)count))
         return entry_fail(sc, i, "target", error, "must be -1 (all) or an instance index below its count "
-                          "(gateways.count or kafka.partitions)");
+                          "(gateways.count, kafka.partitions, or 1 for the PostgreSQL pool)");
     e->target = (int64_t)target;
     return TRUE;
 }
@@ -96,6 +102,7 @@ static void faults_defaults(cJSON *root)
     cJSON_AddStringToObject(e, "kind", "none");
     cJSON_AddNumberToObject(e, "target", -1);
     cJSON_AddNumberToObject(e, "duration_s", 0);
+    cJSON_AddNumberToObject(e, "factor", 1);
     cJSON_AddItemToArray(a, e);
 }
 
@@ -169,6 +176,8 @@ static void begin_ev(sim_ctx *ctx, void *data, uint64_t i)
         uint64_t before = gw_total_connections(m->gw);
         each_target(m, e, gw_count(m->gw), crash_gateway);
         e->disconnected = before - gw_total_connections(m->gw);
+    } else if (e->kind == FAULT_POSTGRES_SLOW) {
+        sim_station_set_service_scale(m->pg.pool, e->factor);
     } else {
         uint64_t dup = m->fan.queue_duplicates;
         each_target(m, e, m->kafka.partitions, crash_consumer);
@@ -185,6 +194,7 @@ static void end_ev(sim_ctx *ctx, void *data, uint64_t i)
     e->lost = m->fan.queue_lost - e->lost_before;
     if (e->kind == FAULT_GATEWAY_CRASH && e->duration_s > 0) each_target(m, e, gw_count(m->gw), restart_gateway);
     if (e->kind == FAULT_CONSUMER_CRASH) e->delayed = m->fan.held_max;
+    if (e->kind == FAULT_POSTGRES_SLOW && e->duration_s > 0) sim_station_set_service_scale(m->pg.pool, 1.0);
 }
 
 static gboolean faults_build(slack_model *m, const sim_scenario *sc, GError **error)

@@ -52,6 +52,7 @@ struct sim_station {
 
     uint64_t arrivals, completed, ndropped;
     uint64_t waited;            /* jobs that found every server busy (waited > 0) */
+    double service_scale;       /* drawn service times are multiplied by this (1; a fault's slowdown) */
     sim_time stats_t0;          /* start of the statistics (creation or reset) */
     /* servers_avg follows the servers that exist: max(servers, busy), since
      * a removed server finishes its job first; utilization is busy_avg
@@ -108,7 +109,7 @@ static void slots_grow(sim_station *st, unsigned n)
 /* Puts a job on server `s` now and schedules its completion. */
 static inline void start_on(sim_station *st, unsigned s, uint64_t job, sim_time arrived, sim_time service, sim_time now)
 {
-    if (service < 0) service = sim_time_from_sec(sim_dist_sample(&st->service, &st->rng));
+    if (service < 0) service = sim_time_from_sec(sim_dist_sample(&st->service, &st->rng) * st->service_scale);
     st->slot[s].job = job;
     st->slot[s].arrived = arrived;
     st->slot[s].started = now;
@@ -160,6 +161,7 @@ sim_station *sim_station_new(sim_ctx *ctx, const sim_station_config *cfg,
     sim_station *st = g_new0(sim_station, 1);
     st->ctx = ctx;
     st->stats_t0 = sim_now(ctx);
+    st->service_scale = 1.0;
     st->name = g_strdup(cfg->name ? cfg->name : "station");
     st->servers = cfg->servers;
     st->capacity = cfg->capacity;
@@ -288,6 +290,12 @@ void sim_station_reset_stats(sim_station *st)
     sim_hist_reset(st->sojourn);
     st->arrivals = st->completed = st->ndropped = st->waited = 0;
     st->stats_t0 = now;
+}
+
+void sim_station_set_service_scale(sim_station *st, double factor)
+{
+    g_return_if_fail(factor > 0 && isfinite(factor));
+    st->service_scale = factor;
 }
 
 double sim_station_p_wait(const sim_station *st)

@@ -58,6 +58,10 @@ gboolean sim_station_submit_timed(sim_station *st, uint64_t job, sim_time servic
  * removed servers finish, and no job starts until fewer than `servers` are
  * busy. Added servers take waiting jobs at once. servers >= 1. */
 void sim_station_set_servers(sim_station *st, unsigned servers);
+/* Service times drawn from now on are multiplied by `factor` (> 0): a
+ * slowed-down server (a fault); 1 restores it. Timed submissions, whose
+ * service the caller gives, are not scaled. */
+void sim_station_set_service_scale(sim_station *st, double factor);
 
 const char *sim_station_name(const sim_station *st);
 unsigned sim_station_servers(const sim_station *st);

@@ -107,9 +107,33 @@ static void test_reconnect_peak_grows_with_clients_and_shrinks_with_jitter(void)
     CU_ASSERT_DOUBLE_EQUAL(bigger, 1400, 1e-9);
 }
 
+/* A slowed PostgreSQL shows in the persist tail, and only while it lasts. */
+static void test_postgres_slow_raises_persist_latency(void)
+{
+    const char *base = "{\"duration_s\": 60, \"workload\": {\"users\": 500, \"rate_per_sec\": 20, \"daily_curve\": false},"
+                       " \"postgres\": {\"service_s\": {\"dist\": \"exponential\", \"mean\": 0.002}}%s}";
+    double p99[2];
+    for (int slow = 0; slow < 2; slow++) {
+        char *text = g_strdup_printf(base, slow ? ", \"faults\": [{\"at_s\": 20, \"kind\": \"postgres_slow\", \"duration_s\": 20, \"factor\": 50}]" : "");
+        slack_model *m = test_model_from(text, 2);
+        g_free(text);
+        CU_ASSERT_FATAL(m != NULL);
+        slack_model_finish(m);
+        cJSON *s = slack_model_summary(m, NULL);
+        p99[slow] = test_jnum(cJSON_GetObjectItemCaseSensitive(s, "latency_ms"), "persist", "p99");
+        if (slow) {
+            const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "faults"), 0);
+            CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(f, "kind")->valuestring, "postgres_slow");
+        }
+        cJSON_Delete(s);
+        slack_model_free(m);
+    }
+    CU_ASSERT(p99[1] > 10 * p99[0]);   /* a third of the writes at 50x the service time */
+}
+
 void test_faults_register(void)
 {
-    TEST_SUITE("faults", TEST(test_pubsub_loses_what_is_published_while_down),
+    TEST_SUITE("faults", TEST(test_postgres_slow_raises_persist_latency), TEST(test_pubsub_loses_what_is_published_while_down),
                TEST(test_kafka_loses_none_and_replays_uncommitted),
                TEST(test_reconnect_peak_grows_with_clients_and_shrinks_with_jitter));
 }
