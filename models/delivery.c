@@ -32,6 +32,8 @@ G_STATIC_ASSERT(sizeof(slack_transport) == sizeof(int));
 
 /* ================================================================ API implementation */
 
+static gboolean polled(slack_transport t) { return t == SLACK_TRANSPORT_SHORT_POLLING || t == SLACK_TRANSPORT_LONG_POLLING; }
+
 /* A client's poll phase in [0, interval): its own, fixed (a hash of its id),
  * so clients do not poll in step. */
 static sim_time poll_phase(uint32_t user, sim_time interval)
@@ -93,7 +95,8 @@ static void tick_ev(sim_ctx *ctx, void *data, uint64_t arg)
         if (work > 0)
             for (uint32_t c = 0; c < cores; c++) gw_book_load(m->gw, g, c, work);
     }
-    if (m->arr.on || m->msg.in_flight) sim_after(ctx, DELIVERY_TICK, tick_ev, m, 0);
+    if ((m->arr.on || m->msg.in_flight) && polled(m->deliv.transport)) sim_after(ctx, DELIVERY_TICK, tick_ev, m, 0);
+    else m->deliv.ticking = FALSE;
 }
 
 /* ================================================================ the component */
@@ -120,11 +123,30 @@ static gboolean deliv_build(slack_model *m, const sim_scenario *sc, GError **err
     return TRUE;
 }
 
-static void deliv_start(slack_model *m)
+static void start_ticks(slack_model *m)
 {
-    if (m->deliv.transport == SLACK_TRANSPORT_SHORT_POLLING || m->deliv.transport == SLACK_TRANSPORT_LONG_POLLING)
+    if (!m->deliv.ticking && polled(m->deliv.transport)) {
+        m->deliv.ticking = TRUE;
         sim_after(m->ctx, DELIVERY_TICK, tick_ev, m, 0);
+    }
 }
+
+static void deliv_start(slack_model *m) { start_ticks(m); }
+
+/* The visualizer's switch: deliveries from now on use the other transport. */
+gboolean slack_model_set_transport(slack_model *m, const char *name)
+{
+    int t = 0;
+    while (TRANSPORT_NAMES[t] && g_strcmp0(TRANSPORT_NAMES[t], name) != 0) t++;
+    if (!TRANSPORT_NAMES[t]) return FALSE;
+    m->deliv.transport = (slack_transport)t;
+    m->deliv.send_work = t == SLACK_TRANSPORT_WEBSOCKET ? 0 : sim_time_from_sec(m->deliv.request_s);
+    if (t == SLACK_TRANSPORT_LONG_POLLING && !m->deliv.next_req) m->deliv.next_req = g_new0(sim_time, MAX(wl_users(m->wl), 1u));
+    start_ticks(m);
+    return TRUE;
+}
+
+const char *slack_model_transport(const slack_model *m) { return TRANSPORT_NAMES[m->deliv.transport]; }
 
 static void deliv_free(slack_model *m)
 {

@@ -39,7 +39,7 @@ static void recover_ev(sim_ctx *ctx, void *data, uint64_t p);
  * log, so a message published while its subscriber is down is gone. */
 static void hold_or_lose(slack_model *m, uint32_t slot, uint32_t p)
 {
-    if (m->cfg->fanout_queue == SLACK_QUEUE_KAFKA) {
+    if (m->fan.queue == SLACK_QUEUE_KAFKA) {
         g_queue_push_tail(m->fan.held[p], GUINT_TO_POINTER(slot));
         m->fan.held_max = MAX(m->fan.held_max, (uint64_t)g_queue_get_length(m->fan.held[p]));
         return;
@@ -72,7 +72,7 @@ void fanout_consumer_crash(slack_model *m, uint32_t p, sim_time down)
 {
     g_return_if_fail(p < m->kafka.partitions);
     sim_time now = sim_now(m->ctx);
-    if (m->fan.down_until[p] == 0 && m->cfg->fanout_queue == SLACK_QUEUE_KAFKA) {
+    if (m->fan.down_until[p] == 0 && m->fan.queue == SLACK_QUEUE_KAFKA) {
         m->fan.queue_duplicates += m->fan.uncommitted[p];
         m->fan.dedup_drops += m->fan.uncommitted_recipients[p];
         m->fan.uncommitted[p] = m->fan.uncommitted_recipients[p] = 0;
@@ -80,6 +80,22 @@ void fanout_consumer_crash(slack_model *m, uint32_t p, sim_time down)
     sim_time until = MAX(m->fan.down_until[p], now + MAX(down, 1));
     if (until != m->fan.down_until[p]) sim_at(m->ctx, until, recover_ev, m, p);
     m->fan.down_until[p] = until;
+}
+
+void slack_model_crash_consumer(slack_model *m, uint32_t partition, double seconds)
+{
+    g_return_if_fail(partition < m->kafka.partitions && seconds >= 0 && seconds <= 1e6);
+    fanout_consumer_crash(m, partition, sim_time_from_sec(seconds));
+}
+
+gboolean slack_model_consumer_down(const slack_model *m, uint32_t partition)
+{
+    return partition < m->kafka.partitions && m->fan.down_until[partition] != 0;
+}
+
+void slack_model_queue_counts(const slack_model *m, slack_queue_counts *out)
+{
+    *out = (slack_queue_counts){ m->fan.queue_published, m->fan.queue_lost, m->fan.queue_duplicates, m->fan.dedup_drops };
 }
 
 /* Back: it resumes from the committed offset, so what the log kept while
@@ -314,6 +330,7 @@ static gboolean fanout_build(slack_model *m, const sim_scenario *sc, GError **er
         m->fan.consumer[p] = sim_station_new(m->ctx, &st, consumed, NULL, m);
         sim_dist_clear(&st.service);
     }
+    m->fan.queue = m->cfg->fanout_queue;
     m->fan.area_prev = g_new0(double, n);
     m->fan.work_offered = g_new0(double, n);
     m->fan.down_until = g_new0(sim_time, n);
@@ -358,7 +375,7 @@ static cJSON *fanout_summary(const slack_model *m)
     cJSON_AddNumberToObject(o, "deliveries_per_sec_peak", m->fan.deliveries_per_s_peak);
     cJSON_AddNumberToObject(o, "consumer_util_max", m->fan.util_max);
     cJSON_AddNumberToObject(o, "redis_ops", (double)m->fan.redis_ops);
-    cJSON_AddStringToObject(o, "queue", QUEUE_NAMES[m->cfg->fanout_queue]);
+    cJSON_AddStringToObject(o, "queue", QUEUE_NAMES[m->fan.queue]);
     cJSON_AddNumberToObject(o, "queue_published", (double)m->fan.queue_published);
     cJSON_AddNumberToObject(o, "queue_lost", (double)m->fan.queue_lost);
     cJSON_AddNumberToObject(o, "queue_duplicates", (double)m->fan.queue_duplicates);

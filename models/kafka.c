@@ -136,6 +136,7 @@ static gboolean kafka_build(slack_model *m, const sim_scenario *sc, GError **err
     m->kafka.appends = g_new0(uint64_t, n);
     sim_ctx_stream(m->ctx, "kafka", &m->kafka.rng);
     if (m->cfg->fanout_queue == SLACK_QUEUE_KAFKA) m->publish = kafka_publish;
+    m->kafka_publish_fn = kafka_publish;
     return TRUE;
 }
 
@@ -190,7 +191,7 @@ static gboolean kafka_load(const slack_model *m, slack_load *out)
 /* Only when chosen: a pub/sub run has no "kafka" latency. */
 static const sim_hist *kafka_latency(const slack_model *m)
 {
-    return m->cfg->fanout_queue == SLACK_QUEUE_KAFKA ? m->kafka.h_kafka : NULL;
+    return m->fan.queue == SLACK_QUEUE_KAFKA || sim_hist_count(m->kafka.h_kafka) ? m->kafka.h_kafka : NULL;
 }
 
 const slack_component kafka_component = {

@@ -45,16 +45,43 @@ static const sim_field pubsub_fields[] = {
       "{\"dist\": \"lognormal\", \"median\": 0.0005, \"p99\": 0.002}" },
 };
 
-static gboolean pubsub_build(slack_model *m, const sim_scenario *sc, GError **error)
+/* Its state, made when it is first chosen (at build, or by the visualizer). */
+static void pubsub_prepare(slack_model *m)
 {
-    (void)sc; (void)error;
-    if (m->cfg->fanout_queue != SLACK_QUEUE_REDIS_PUBSUB) return TRUE;
-    m->publish = pubsub_publish;
+    if (m->pubsub.h) return;
     m->pubsub.last = g_new0(sim_time, m->kafka.partitions);
     m->pubsub.h = sim_hist_new();
     sim_ctx_stream(m->ctx, "pubsub", &m->pubsub.rng);
+}
+
+static gboolean pubsub_build(slack_model *m, const sim_scenario *sc, GError **error)
+{
+    (void)sc; (void)error;
+    m->pubsub_publish_fn = pubsub_publish;
+    if (m->cfg->fanout_queue != SLACK_QUEUE_REDIS_PUBSUB) return TRUE;
+    m->publish = pubsub_publish;
+    pubsub_prepare(m);
     return TRUE;
 }
+
+/* The visualizer's switch: messages published from now on take the other
+ * queue (those already in one finish there). */
+gboolean slack_model_set_queue(slack_model *m, const char *name)
+{
+    if (g_strcmp0(name, "kafka") == 0) {
+        m->fan.queue = SLACK_QUEUE_KAFKA;
+        m->publish = m->kafka_publish_fn;
+    } else if (g_strcmp0(name, "redis_pubsub") == 0) {
+        pubsub_prepare(m);
+        m->fan.queue = SLACK_QUEUE_REDIS_PUBSUB;
+        m->publish = pubsub_publish;
+    } else {
+        return FALSE;
+    }
+    return TRUE;
+}
+
+const char *slack_model_queue(const slack_model *m) { return m->fan.queue == SLACK_QUEUE_KAFKA ? "kafka" : "redis_pubsub"; }
 
 static void pubsub_free(slack_model *m)
 {

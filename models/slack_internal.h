@@ -193,6 +193,8 @@ struct slack_model {
     const slack_component *const *components; /* slack_components: outputs walk it without naming it */
     size_t n_components;           /* entries of components */
     void (*publish)(slack_model *m, uint32_t slot); /* the queue chosen by fanout.queue (kafka.c or pubsub.c) */
+    void (*kafka_publish_fn)(slack_model *m, uint32_t slot);  /* each queue's publish, for switching */
+    void (*pubsub_publish_fn)(slack_model *m, uint32_t slot);
     const slack_component *hook_published[SLACK_MAX_COMPONENTS]; /* components with on_published, NULL-ended */
     const slack_component *hook_delivered[SLACK_MAX_COMPONENTS]; /* with on_delivered, NULL-ended */
 
@@ -293,6 +295,7 @@ struct slack_model {
         uint64_t iv_delivered;     /* pushes this interval */
         double deliveries_per_s_peak; /* largest interval push rate */
         /* consumer crashes (faults.c) and what the queue makes of them */
+        slack_queue queue;         /* fanout.queue now (the visualizer may switch it) */
         sim_time *down_until;      /* per consumer: dead until then (0: alive) */
         GQueue **held;             /* per consumer, kafka: readable messages kept by the log while it is down */
         sim_time *committed_at;    /* per consumer, kafka: last offset commit */
@@ -342,6 +345,7 @@ struct slack_model {
         double request_s;          /* CPU per HTTP request */
         sim_time send_work;        /* extra CPU per send: its POST (0 for websocket) */
         sim_time *next_req;        /* long polling, per user: when its request is held */
+        gboolean ticking;          /* the poll-load tick is scheduled */
         double polls;              /* aggregated poll (or timeout) requests so far */
         uint64_t responses;        /* long-poll answers so far */
         double requests_prev;      /* requests at the last row */

@@ -187,6 +187,29 @@ typedef struct slack_stage_load {
 /* Fills up to `max` rows in table order; returns how many stages there are. */
 size_t slack_model_loads(const slack_model *m, slack_stage_load *out, size_t max);
 
+/* ---- The seed's alternatives and faults, live (the visualizer) ---- */
+
+/* fanout.queue now: "kafka" or "redis_pubsub"; switching affects messages
+ * published from now on. FALSE for an unknown name. */
+gboolean slack_model_set_queue(slack_model *m, const char *name);
+const char *slack_model_queue(const slack_model *m);                 /* static string */
+/* delivery.transport now: "websocket", "short_polling", "long_polling" or
+ * "sse"; switching affects deliveries from now on. FALSE if unknown. */
+gboolean slack_model_set_transport(slack_model *m, const char *name);
+const char *slack_model_transport(const slack_model *m);             /* static string */
+/* Fan-out consumer `partition` dies now for `seconds` (the consumer_crash
+ * fault): Kafka keeps its messages and replays, pub/sub loses them. */
+void slack_model_crash_consumer(slack_model *m, uint32_t partition, double seconds);
+gboolean slack_model_consumer_down(const slack_model *m, uint32_t partition);
+/* What the queue did so far (summary fanout.queue_*). */
+typedef struct slack_queue_counts {
+    uint64_t published;       /* handed to the queue */
+    uint64_t lost;            /* pub/sub: published while the subscriber was down */
+    uint64_t duplicated;      /* Kafka: re-delivered after a crash (uncommitted) */
+    uint64_t dedup_drops;     /* clients' copies of those, dropped by message id */
+} slack_queue_counts;
+void slack_model_queue_counts(const slack_model *m, slack_queue_counts *out);
+
 /* The latency histograms behind summary latency_ms (values in ns). */
 typedef enum {
     SLACK_LATENCY_END_TO_END,   /* send -> WebSocket push, one per online recipient */

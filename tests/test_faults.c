@@ -131,9 +131,44 @@ static void test_postgres_slow_raises_persist_latency(void)
     CU_ASSERT(p99[1] > 10 * p99[0]);   /* a third of the writes at 50x the service time */
 }
 
+/* The visualizer's live switches: a queue switched to pub/sub mid-run loses
+ * what a crashed consumer misses from then on, and switching back to
+ * Kafka keeps the rest; the transport switch starts the polls. */
+static void test_live_switches(void)
+{
+    slack_model *m = test_model_from("{\"duration_s\": 60, \"workload\": {\"users\": 2000, \"workspaces\": 5,"
+                                     " \"channels_per_user\": 0.2, \"rate_per_sec\": 50, \"daily_curve\": false},"
+                                     " \"kafka\": {\"partitions\": 4}}", 8);
+    CU_ASSERT_FATAL(m != NULL);
+    CU_ASSERT_STRING_EQUAL(slack_model_queue(m), "kafka");
+    slack_model_run_until(m, 10 * SIM_SEC);
+    CU_ASSERT_TRUE(slack_model_set_queue(m, "redis_pubsub"));
+    CU_ASSERT_FALSE(slack_model_set_queue(m, "carrier_pigeon"));
+    slack_model_crash_consumer(m, 2, 5);
+    CU_ASSERT_TRUE(slack_model_consumer_down(m, 2));
+    slack_model_run_until(m, 20 * SIM_SEC);
+    CU_ASSERT_FALSE(slack_model_consumer_down(m, 2));
+    slack_queue_counts c;
+    slack_model_queue_counts(m, &c);
+    CU_ASSERT(c.lost > 10);
+    CU_ASSERT_TRUE(slack_model_set_queue(m, "kafka"));
+    slack_model_crash_consumer(m, 2, 5);
+    uint64_t lost = c.lost;
+    CU_ASSERT_TRUE(slack_model_set_transport(m, "short_polling"));
+    CU_ASSERT_STRING_EQUAL(slack_model_transport(m), "short_polling");
+    slack_model_finish(m);
+    slack_model_queue_counts(m, &c);
+    CU_ASSERT_EQUAL(c.lost, lost);   /* Kafka loses none */
+    cJSON *s = slack_model_summary(m, NULL);
+    CU_ASSERT(test_jnum(cJSON_GetObjectItemCaseSensitive(s, "delivery"), "requests", NULL) > 1000);
+    CU_ASSERT_EQUAL(test_jnum(s, "fanout", "messages") + (double)c.lost, test_jnum(s, "messages", "persisted"));
+    cJSON_Delete(s);
+    slack_model_free(m);
+}
+
 void test_faults_register(void)
 {
-    TEST_SUITE("faults", TEST(test_postgres_slow_raises_persist_latency), TEST(test_pubsub_loses_what_is_published_while_down),
+    TEST_SUITE("faults", TEST(test_live_switches), TEST(test_postgres_slow_raises_persist_latency), TEST(test_pubsub_loses_what_is_published_while_down),
                TEST(test_kafka_loses_none_and_replays_uncommitted),
                TEST(test_reconnect_peak_grows_with_clients_and_shrinks_with_jitter));
 }
