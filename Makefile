@@ -32,10 +32,19 @@ TEST_BIN := $(BUILD)/../bin/slacksim-tests
 ifeq ($(BUILD),build)
 BIN      := bin/slacksim
 TEST_BIN := bin/slacksim-tests
+CHECK_BIN := bin/slacksim-redis-check
 else
 BIN      := $(BUILD)/bin/slacksim
 TEST_BIN := $(BUILD)/bin/slacksim-tests
+CHECK_BIN := $(BUILD)/bin/slacksim-redis-check
 endif
+
+# tests/tools/: helpers the CLI tests run against real servers (hiredis).
+CHECK_SRC := tests/tools/redis_expiry_check.c
+CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/%.o)
+REAL_PKGS := hiredis
+REAL_CFLAGS = $(shell pkg-config --cflags $(REAL_PKGS) 2>/dev/null)
+REAL_LIBS   = $(shell pkg-config --libs $(REAL_PKGS) 2>/dev/null)
 
 SCENARIO ?= scenarios/general_channel.json
 
@@ -53,7 +62,7 @@ help:
 deps:
 	@sh .ci/deps.sh
 
-build: $(BIN) $(TEST_BIN)
+build: $(BIN) $(TEST_BIN) $(CHECK_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -67,6 +76,14 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_OBJ) $(LIB) $(LDFLAGS_ALL) -o $@
+
+$(BUILD)/tests/tools/%.o: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(REAL_CFLAGS) -c $< -o $@
+
+$(CHECK_BIN): $(CHECK_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CHECK_OBJ) $(LIB) $(LDFLAGS_ALL) $(REAL_LIBS) -o $@
 
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
@@ -83,7 +100,7 @@ test: deps
 test-unit: $(TEST_BIN)
 	./$(TEST_BIN)
 
-test-cli: $(BIN)
+test-cli: $(BIN) $(CHECK_BIN)
 	SLACKSIM=./$(BIN) sh tests/run_scripts.sh tests/cli cli
 
 test-window: $(BIN)
@@ -93,7 +110,7 @@ test-window: $(BIN)
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  build-asan/bin/slacksim build-asan/bin/slacksim-tests
+	  build-asan/bin/slacksim build-asan/bin/slacksim-tests build-asan/bin/slacksim-redis-check
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  SLACKSIM_QUICK=1 ./build-asan/bin/slacksim-tests
 	ASAN_OPTIONS=detect_leaks=1 SLACKSIM=./build-asan/bin/slacksim sh tests/run_scripts.sh tests/cli cli
@@ -105,4 +122,4 @@ bench: deps
 clean:
 	rm -rf build build-asan bin
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CHECK_OBJ:.o=.d)
