@@ -42,7 +42,7 @@ endif
 # tests/tools/: helpers the CLI tests run against real servers (hiredis).
 CHECK_SRC := tests/tools/redis_expiry_check.c
 CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/%.o)
-REAL_PKGS := hiredis
+REAL_PKGS := hiredis libpq
 REAL_CFLAGS = $(shell pkg-config --cflags $(REAL_PKGS) 2>/dev/null)
 REAL_LIBS   = $(shell pkg-config --libs $(REAL_PKGS) 2>/dev/null)
 
@@ -73,9 +73,14 @@ $(LIB): $(LIB_OBJ)
 	@# temp + rename: a concurrent link never sees a half-written archive
 	rm -f $@.tmp && ar rcs $@.tmp $^ && mv $@.tmp $@
 
+# cli_calibrate.c talks to real servers (hiredis, libpq); nothing else links them.
+$(BUILD)/cli/cli_calibrate.o: cli/cli_calibrate.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(REAL_CFLAGS) -c $< -o $@
+
 $(BIN): $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CLI_OBJ) $(LIB) $(LDFLAGS_ALL) -o $@
+	$(CC) $(CLI_OBJ) $(LIB) $(LDFLAGS_ALL) $(REAL_LIBS) -o $@
 
 $(BUILD)/tests/tools/%.o: tests/tools/%.c
 	@mkdir -p $(dir $@)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/cli_calibrate.h"
 #include "sim/sim_error.h"
 
 typedef struct {
@@ -18,6 +19,7 @@ static const cli_command commands[] = {
     { "viz",      cli_viz_main,      "the visualizer (window or headless frames)" },
     { "quiz",     cli_quiz_main,     "the Design Slack quiz" },
     { "sweep",    cli_sweep_main,    "run a scenario over a range of one parameter" },
+    { "calibrate", cli_calibrate_main, "measure a real Redis or PostgreSQL into a scenario fragment" },
 };
 
 static void usage(FILE *out)
