@@ -29,10 +29,12 @@
  * presence.individual_clients, or from the moment it crashes. Every other
  * connected client is aggregated: it is counted per shard, its heartbeats
  * are Redis background load (connected / heartbeat_s SETEX/s), and its key
- * is one of the live keys the active cycle samples from. The cycle draws
- * each of its samples from the shard's whole TTL keyspace (aggregated live
- * keys + explicit keys), so it finds an expired key with exactly the
- * probability Redis would. See docs/presence.md.
+ * is one of the live keys the active cycle visits. The cycle works on the
+ * shard's whole TTL keyspace (aggregated live keys + explicit keys): the
+ * sample draws hit an expired key with exactly the probability Redis's
+ * would, and the scan finds each stale key in its own bucket with the live
+ * keys of a bucket drawn as uniform hashing spreads them. See
+ * docs/presence.md.
  *
  * Time 0: clients connected at time 0 (presence_connect before the clock
  * moves) are taken as connected before the run started: a uniform random
