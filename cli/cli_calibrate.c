@@ -1,12 +1,14 @@
 /* cli_calibrate: `slacksim calibrate redis|postgres [--host H --port P |
- * --start] [--duration S] --out FILE.json`: measures a real server and
+ * --start] [--duration S] [--clients N] --out FILE.json`: measures a real server and
  * writes a scenario fragment (a scenario a planner's own one `extends`)
  * with the model's service times fitted to it.
  *
  *  - redis: the model charges a request `request_s + n x command_s` of the
  *    server's one thread. The fit uses the server's own CPU clock (INFO
  *    cpu, main thread, user + sys) over a run of unpipelined SETEX and one
- *    of pipelined requests of 16 SETEX, minus the idle cron's CPU measured
+ *    of pipelined requests of 16 SETEX, sent by --clients connections at
+ *    once (50, as redis-benchmark: the server then finds several requests
+ *    ready per wakeup, as under load), minus the idle cron's CPU measured
  *    over the same time: r + c = CPU / requests at depth 1, r + 16 c at
  *    depth 16. Client-side latencies of SETEX, GET, SMEMBERS (100 members)
  *    and MGET (16 keys) go in the fragment's description.
@@ -242,25 +244,35 @@ static double redis_cpu_s(redisContext *c)
     return v;
 }
 
-/* `depth` SETEX per request for `dur` seconds (at most CAL_MAX_SAMPLES
- * requests): returns requests sent, fills lat[] with round trips (s). */
-static size_t redis_setex_run(redisContext *c, uint32_t depth, double dur, double *lat, GError **error)
+/* `depth` SETEX per request on each of `nc` connections at once (so the
+ * server finds nc requests ready per wakeup, as under load) for `dur`
+ * seconds, at most CAL_MAX_SAMPLES requests: returns requests sent, fills
+ * lat[] with each request's round trip (s). */
+static size_t redis_setex_run(redisContext **c, uint32_t nc, uint32_t depth, double dur, double *lat, GError **error)
 {
     double end = now_s() + dur;
     size_t n = 0;
-    while (n < CAL_MAX_SAMPLES && now_s() < end) {
+    while (n + nc <= CAL_MAX_SAMPLES && now_s() < end) {
         double t = now_s();
-        for (uint32_t k = 0; k < depth; k++)
-            redisAppendCommand(c, "SETEX presence:{%u} 65 gw-%u", (unsigned)((n * depth + k) % 100000), k % 16);
-        for (uint32_t k = 0; k < depth; k++) {
-            redisReply *r;
-            if (redisGetReply(c, (void **)&r) != REDIS_OK) {
-                g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "redis: %s", c->errstr);
+        for (uint32_t j = 0; j < nc; j++) {
+            for (uint32_t k = 0; k < depth; k++)
+                redisAppendCommand(c[j], "SETEX presence:{%u} 65 gw-%u", (unsigned)(((n + j) * depth + k) % 100000), k % 16);
+            if (redisBufferWrite(c[j], &(int){ 0 }) != REDIS_OK) {
+                g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "redis: %s", c[j]->errstr);
                 return 0;
             }
-            freeReplyObject(r);
         }
-        lat[n++] = now_s() - t;
+        for (uint32_t j = 0; j < nc; j++) {
+            for (uint32_t k = 0; k < depth; k++) {
+                redisReply *r;
+                if (redisGetReply(c[j], (void **)&r) != REDIS_OK) {
+                    g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "redis: %s", c[j]->errstr);
+                    return 0;
+                }
+                freeReplyObject(r);
+            }
+            lat[n++] = now_s() - t;
+        }
     }
     return n;
 }
@@ -280,10 +292,14 @@ static void redis_time(redisContext *c, GString *desc, const char *what, const c
     describe(desc, what, lat, n);
 }
 
-static cJSON *calibrate_redis(const char *host, int port, double dur, GString *desc, GError **error)
+static cJSON *calibrate_redis(const char *host, int port, double dur, uint32_t nc, GString *desc, GError **error)
 {
     redisContext *c = redis_connect_wait(host, port, error);
     if (!c) return NULL;
+    redisContext **cs = g_new0(redisContext *, nc);
+    cs[0] = c;
+    for (uint32_t j = 1; j < nc; j++)
+        if (!(cs[j] = redis_connect_wait(host, port, error))) { nc = j; goto free_clients; }
     cJSON *out = NULL;
     double *lat = g_new(double, CAL_MAX_SAMPLES);
     char *version = info_field(c, "server", "redis_version");
@@ -294,11 +310,11 @@ static cJSON *calibrate_redis(const char *host, int port, double dur, GString *d
     g_usleep((gulong)(dur * 1e6));
     double idle_rate = (redis_cpu_s(c) - cpu0) / dur;
     double a0 = redis_cpu_s(c), t0 = now_s();
-    size_t n1 = redis_setex_run(c, 1, dur, lat, error);
+    size_t n1 = redis_setex_run(cs, nc, 1, dur, lat, error);
     double cpu1 = redis_cpu_s(c) - a0 - idle_rate * (now_s() - t0);
     describe(lats, "SETEX", lat, n1);
     double b0 = redis_cpu_s(c), t1 = now_s();
-    size_t n16 = n1 ? redis_setex_run(c, CAL_PIPE, dur, lat, error) : 0;
+    size_t n16 = n1 ? redis_setex_run(cs, nc, CAL_PIPE, dur, lat, error) : 0;
     double cpu16 = redis_cpu_s(c) - b0 - idle_rate * (now_s() - t1);
     if (n16) describe(lats, "16 pipelined SETEX", lat, n16);
     if (!n1 || !n16) goto done;
@@ -320,10 +336,10 @@ static cJSON *calibrate_redis(const char *host, int port, double dur, GString *d
                     "(too short or too noisy: raise --duration)", per1, per16);
         goto done;
     }
-    g_string_append_printf(desc, ": server CPU %.2f us per unpipelined SETEX (%zu requests), %.2f us per request of 16 "
+    g_string_append_printf(desc, ": %u clients at once; server CPU %.2f us per unpipelined SETEX (%zu requests), %.2f us per request of 16 "
                            "(%zu requests), so request_s %.3g s + command_s %.3g s per command, %.0f ops/s unpipelined "
                            "per shard (the throughput ceiling); client round trips: %s",
-                           per1 * 1e6, n1, per16 * 1e6, n16, req, cmd, 1 / per1, lats->str);
+                           nc, per1 * 1e6, n1, per16 * 1e6, n16, req, cmd, 1 / per1, lats->str);
     out = cJSON_CreateObject();
     cJSON *rd = cJSON_AddObjectToObject(out, "redis");
     cJSON_AddNumberToObject(rd, "request_s", req);
@@ -334,8 +350,13 @@ done:
     g_string_free(lats, TRUE);
     g_free(version);
     g_free(lat);
-    redisFree(c);
+    for (uint32_t j = 0; j < nc; j++) redisFree(cs[j]);
+    g_free(cs);
     return out;
+free_clients:
+    for (uint32_t j = 0; j < nc; j++) redisFree(cs[j]);
+    g_free(cs);
+    return NULL;
 }
 
 /* ---------------------------------------------------------- postgres */
@@ -572,11 +593,13 @@ int cli_calibrate_main(int argc, char **argv)
     gint port = 0;
     gboolean start = FALSE;
     double dur = 2.0;
+    gint clients = 50;
     const GOptionEntry entries[] = {
         { "host", 0, 0, G_OPTION_ARG_STRING, &host, "Server address (default 127.0.0.1)", "H" },
         { "port", 0, 0, G_OPTION_ARG_INT, &port, "Server port (default 6379 / 5432)", "P" },
         { "start", 0, 0, G_OPTION_ARG_NONE, &start, "Start a private server (temp dir, 127.0.0.1, free port), stop it after", NULL },
         { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &dur, "Seconds per measured phase (default 2; 0.2..600)", "S" },
+        { "clients", 0, 0, G_OPTION_ARG_INT, &clients, "redis: connections sending at once (default 50, redis-benchmark's; 1..1000)", "N" },
         { "out", 0, 0, G_OPTION_ARG_FILENAME, &out_path, "Scenario fragment to write (JSON)", "FILE" },
         { NULL }
     };
@@ -591,9 +614,11 @@ int cli_calibrate_main(int argc, char **argv)
         rc = cli_report_error("calibrate", g_error_new(SIM_ERROR, SIM_ERROR_USAGE, "expected 'redis' or 'postgres' (try 'slacksim calibrate --help')"));
         goto out;
     }
-    if (!out_path || !(dur >= 0.2 && dur <= 600) || port < 0 || port > 65535 || (start && (host || port))) {
+    if (!out_path || !(dur >= 0.2 && dur <= 600) || port < 0 || port > 65535 || (start && (host || port))
+        || clients < 1 || clients > 1000) {
         rc = cli_report_error("calibrate", g_error_new(SIM_ERROR, SIM_ERROR_USAGE,
-                              "--out FILE is required, --duration must be in [0.2, 600], and --start excludes --host/--port"));
+                              "--out FILE is required, --duration must be in [0.2, 600], --clients in [1, 1000], "
+                              "and --start excludes --host/--port"));
         goto out;
     }
     gboolean is_redis = !strcmp(argv[1], "redis");
@@ -601,7 +626,7 @@ int cli_calibrate_main(int argc, char **argv)
     const char *h = start ? "127.0.0.1" : host ? host : "127.0.0.1";
     int p = start ? srv.port : port ? port : is_redis ? 6379 : 5432;
     GString *desc = g_string_new(NULL);
-    cJSON *frag = is_redis ? calibrate_redis(h, p, dur, desc, &error) : calibrate_postgres(h, p, dur, desc, &error);
+    cJSON *frag = is_redis ? calibrate_redis(h, p, dur, (uint32_t)clients, desc, &error) : calibrate_postgres(h, p, dur, desc, &error);
     server_stop(&srv);
     if (!frag) { g_string_free(desc, TRUE); rc = cli_report_error("calibrate", error); goto out; }
     struct utsname u;
