@@ -385,6 +385,52 @@ static void test_cycle_repeats_while_over_25_percent(void)
     world_clear(&w);
 }
 
+/* P(Binomial(n, f) >= 3). */
+static double binom_at_least_3(uint32_t n, double f)
+{
+    double p0 = pow(1 - f, n), p1 = n * f * pow(1 - f, n - 1), p2 = n * (n - 1) / 2.0 * f * f * pow(1 - f, n - 2);
+    return 1 - p0 - p1 - p2;
+}
+
+/* Redis 7's stop rule: repeat while expired * 100 / sampled > 10, in
+ * integers. A loop samples 20 to 25 keys (it stops at the bucket that
+ * reaches 20; at a load of 0.76 a bucket of 8 or more keys has probability
+ * < 1e-5), and for n in [20, 27] the rule repeats exactly when 3 or more
+ * expired. With a stale share f the loops per cycle are geometric with
+ * q = P(Bin(n, f) >= 3), q rising with n, so the total lies between the
+ * sums of 1/(1 - q) at n = 20 and n = 27, within 4.5 sd (sum of
+ * q/(1-q)^2 at n = 27). Redis 5's 25% rule would give about
+ * 1.04 loops a cycle at f = 12%, far below. */
+static void test_scan_repeats_while_over_10_percent(void)
+{
+    uint32_t live = test_quick() ? 22000 : 88000, stale = test_quick() ? 3000 : 12000;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    world w;
+    world_init(&w, 16, &c, live + stale);
+    connect_range(&w, 0, live + stale);
+    for (uint32_t u = live; u < live + stale; u++) presence_crash(w.p, u);
+    sim_time t = 66 * SIM_SEC;
+    sim_run_until(w.ctx, t);
+    double lo = 0, hi = 0, var = 0, loops0 = summary_num(w.p, "expire_loops");
+    int steps = test_quick() ? 100 : 300;
+    for (int i = 0; i < steps; i++) {
+        double f = (double)presence_stale_keys(w.p) / (double)presence_keys(w.p);
+        double q20 = binom_at_least_3(20, f), q27 = binom_at_least_3(27, f);
+        lo += 1 / (1 - q20);
+        hi += 1 / (1 - q27);
+        var += q27 / ((1 - q27) * (1 - q27));
+        t += SIM_SEC / c.expire_hz;
+        sim_run_until(w.ctx, t);
+    }
+    double loops = summary_num(w.p, "expire_loops") - loops0;
+    CU_ASSERT(loops >= lo - 4.5 * sqrt(var) && loops <= hi + 4.5 * sqrt(var));
+    CU_ASSERT(loops > 1.5 * steps);
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_time_limit_hits"), 0);
+    world_clear(&w);
+}
+
 /* Time limit: with every key expired the loop would run until the
  * keyspace is empty, but Redis checks the elapsed time every 16 loops and
  * stops once over time_limit_pct of the period: 20 keys x 100 us = 2 ms a
@@ -669,6 +715,7 @@ void test_presence_register(void)
                TEST(test_lazy_expiry_on_get),
                TEST(test_cycle_one_loop_when_nothing_expired),
                TEST(test_cycle_repeats_while_over_25_percent),
+               TEST(test_scan_repeats_while_over_10_percent),
                TEST(test_cycle_time_limit),
                TEST(test_heartbeat_rate_individual),
                TEST(test_heartbeat_rate_aggregated_and_redis_load),
