@@ -32,10 +32,19 @@ TEST_BIN := $(BUILD)/../bin/slacksim-tests
 ifeq ($(BUILD),build)
 BIN      := bin/slacksim
 TEST_BIN := bin/slacksim-tests
+CHECK_BIN := bin/slacksim-redis-check
 else
 BIN      := $(BUILD)/bin/slacksim
 TEST_BIN := $(BUILD)/bin/slacksim-tests
+CHECK_BIN := $(BUILD)/bin/slacksim-redis-check
 endif
+
+# tests/tools/: helpers the CLI tests run against real servers (hiredis).
+CHECK_SRC := tests/tools/redis_expiry_check.c
+CHECK_OBJ := $(CHECK_SRC:%.c=$(BUILD)/%.o)
+REAL_PKGS := hiredis libpq
+REAL_CFLAGS = $(shell pkg-config --cflags $(REAL_PKGS) 2>/dev/null)
+REAL_LIBS   = $(shell pkg-config --libs $(REAL_PKGS) 2>/dev/null)
 
 SCENARIO ?= scenarios/general_channel.json
 
@@ -54,7 +63,7 @@ help:
 deps:
 	@sh .ci/deps.sh
 
-build: $(BIN) $(TEST_BIN)
+build: $(BIN) $(TEST_BIN) $(CHECK_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -65,9 +74,22 @@ $(LIB): $(LIB_OBJ)
 	@# temp + rename: a concurrent link never sees a half-written archive
 	rm -f $@.tmp && ar rcs $@.tmp $^ && mv $@.tmp $@
 
+# cli_calibrate.c talks to real servers (hiredis, libpq); nothing else links them.
+$(BUILD)/cli/cli_calibrate.o: cli/cli_calibrate.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(REAL_CFLAGS) -c $< -o $@
+
 $(BIN): $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CLI_OBJ) $(LIB) $(LDFLAGS_ALL) -o $@
+	$(CC) $(CLI_OBJ) $(LIB) $(LDFLAGS_ALL) $(REAL_LIBS) -o $@
+
+$(BUILD)/tests/tools/%.o: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(REAL_CFLAGS) -c $< -o $@
+
+$(CHECK_BIN): $(CHECK_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CHECK_OBJ) $(LIB) $(LDFLAGS_ALL) $(REAL_LIBS) -o $@
 
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
@@ -84,7 +106,7 @@ test: deps
 test-unit: $(TEST_BIN)
 	./$(TEST_BIN)
 
-test-cli: $(BIN)
+test-cli: $(BIN) $(CHECK_BIN)
 	SLACKSIM=./$(BIN) sh tests/run_scripts.sh tests/cli cli
 
 test-window: $(BIN)
@@ -94,7 +116,7 @@ test-window: $(BIN)
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  build-asan/bin/slacksim build-asan/bin/slacksim-tests
+	  build-asan/bin/slacksim build-asan/bin/slacksim-tests build-asan/bin/slacksim-redis-check
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  SLACKSIM_QUICK=1 ./build-asan/bin/slacksim-tests
 	ASAN_OPTIONS=detect_leaks=1 SLACKSIM=./build-asan/bin/slacksim sh tests/run_scripts.sh tests/cli cli
@@ -138,4 +160,4 @@ bench: deps
 clean:
 	rm -rf build build-asan build-fuzz bin
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CHECK_OBJ:.o=.d)

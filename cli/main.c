@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/cli_calibrate.h"
 #include "sim/sim_error.h"
 
 typedef struct {
@@ -19,6 +20,7 @@ static const cli_command commands[] = {
     { "quiz",     cli_quiz_main,     "the Design Slack quiz" },
     { "sweep",    cli_sweep_main,    "run a scenario over a range of one parameter" },
     { "compare",  cli_compare_main,  "run two designs side by side, differences with 95% CIs" },
+    { "calibrate", cli_calibrate_main, "measure a real Redis or PostgreSQL into a scenario fragment" },
 };
 
 static void usage(FILE *out)

@@ -36,6 +36,25 @@ enum { PR_BY_ACTIVE, PR_BY_LAZY, PR_BY_DEL };
 
 /* Redis checks the cycle's time limit once every 16 loops (expire.c). */
 #define PR_TIMELIMIT_CHECK_EVERY 16u
+/* Redis 7.0 expire.c, at active-expire-effort 1; each effort step above 1
+ * adds a quarter of the keys per loop and of the fast cycle's duration, 2
+ * points of slow-cycle CPU and takes 1 point off the acceptable stale share. */
+#define PR_R7_KEYS_PER_LOOP 20u
+#define PR_R7_FAST_DURATION_US 1000u
+#define PR_R7_SLOW_TIME_PERC 25u
+#define PR_R7_ACCEPTABLE_STALE 10u
+/* Redis <= 5: ACTIVE_EXPIRE_CYCLE_LOOKUPS_PER_LOOP, repeat while > 1/4 of
+ * them expired, ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC. */
+#define PR_R5_KEYS_PER_LOOP 20u
+#define PR_R5_STALE_PCT 25.0
+#define PR_R5_SLOW_TIME_PERC 25.0
+/* A loop may visit 20 x its keys in buckets: Redis's comment says scanning
+ * empty buckets is that much faster than keys, so a bucket visit costs
+ * 1/20 of a sampled key's time here. */
+#define PR_BUCKETS_PER_KEY 20u
+/* dict.h DICT_HT_INITIAL_SIZE and server.h HASHTABLE_MIN_FILL (%). */
+#define PR_DICT_MIN_SLOTS 4u
+#define PR_DICT_MIN_FILL_PCT 10u
 
 typedef struct pr_client {
     uint32_t user, gateway;
@@ -45,7 +64,9 @@ typedef struct pr_client {
     sim_time expire_at;      /* valid while key_set */
     sim_time crashed_at;     /* >= 0 while a crash awaits detection */
     int64_t stale_idx;       /* index in the shard's stale array, or -1 */
-    double pos;              /* the key's place in the hash table, [0, 1) */
+    uint64_t rpos;           /* bit-reversed hash: a table of 2^b buckets puts
+                              * the key in bucket (hash mod 2^b), i.e. the
+                              * keys of one bucket are one range of rpos */
     sim_event_id hb_ev, read_ev, reconnect_ev;
 } pr_client;
 
@@ -61,10 +82,15 @@ typedef struct {
     GArray *due;             /* pr_due min-heap by t */
     sim_rng rng;             /* the cycle's sampling */
     uint32_t index;
-    /* "scan" only: the stale keys by table position, and the cursor. */
-    GTree *stale_pos;        /* pr_client* -> itself, ordered by (pos, user) */
-    GPtrArray *hits;         /* scratch: the stale keys one loop visits */
-    double cursor;
+    /* "scan" only (Redis 6.0-7.0 expire.c): the expires dict's size, its
+     * cursor and the stale keys by bucket. */
+    GTree *stale_pos;        /* pr_client* -> itself, ordered by (rpos, user) */
+    GPtrArray *hits;         /* scratch: the stale keys of one bucket */
+    uint64_t slots;          /* buckets of the expires dict, a power of 2 */
+    uint64_t cursor;         /* db->expires_cursor: next bucket is cursor mod slots */
+    gboolean timelimit_exit; /* the last cycle stopped on its time limit */
+    sim_time last_fast;      /* start of the last fast cycle */
+    sim_event_id fast_ev;    /* the pending fast cycle, if any */
 } pr_shard;
 
 struct presence {
@@ -82,13 +108,18 @@ struct presence {
      * unchanged: configurations compare on common random numbers. */
     sim_rng rng_phase, rng_crash, rng_count, rng_read, rng_reconnect;
     sim_time hb_ns, ttl_ns;
+    /* The expire cycle's parameters, resolved from algorithm and effort. */
+    uint32_t kpl;            /* keys per loop */
+    double stale_pct;        /* repeat while expired share > this, % */
+    double slow_pct;         /* slow cycle's time limit, % of 1/hz */
+    sim_time fast_ns;        /* fast cycle's time limit ("scan" only) */
 
     uint64_t connected, agg_connected;
     double agg_hb_area;      /* aggregated heartbeats up to agg_last */
     sim_time agg_last;
     uint64_t ind_heartbeats, crashes, detected, by_active, by_lazy;
     uint64_t crashed_pending, reconnected_early, false_expiries;
-    uint64_t cycles, loops, timelimit_hits;
+    uint64_t cycles, fast_cycles, loops, buckets, sampled, timelimit_hits;
     uint64_t stale_total, stale_peak;   /* stale keys over all shards */
     sim_hist *detect, *slack;
 };
@@ -107,11 +138,31 @@ void presence_config_init(presence_config *c)
     c->individual_clients = 1000;
     c->pipeline = 1;              /* seed: one SETEX per heartbeat */
     c->expire_hz = 10;            /* redis.conf hz 10 */
-    c->expire_keys_per_loop = 20; /* ACTIVE_EXPIRE_CYCLE_LOOKUPS_PER_LOOP */
-    c->expire_stale_pct = 25.0;   /* repeat while > 25% expired */
-    c->expire_time_limit_pct = 25.0; /* ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC */
+    c->expire_effort = 1;         /* redis.conf active-expire-effort 1 */
+    c->expire_keys_per_loop = 0;  /* 0: from algorithm and effort */
+    c->expire_stale_pct = 0.0;    /* 0: from algorithm and effort */
+    c->expire_time_limit_pct = 0.0; /* 0: from algorithm and effort */
     c->expire_sample_cost_s = 1e-6;
-    c->expire_scan = FALSE;       /* Redis <= 5 random sampling, as documented */
+    c->expire_scan = TRUE;        /* Redis 6.0-7.0's bucket scan (Debian 12: 7.0.15) */
+}
+
+void presence_expire_params(const presence_config *c, presence_expire *out)
+{
+    uint32_t e = c->expire_effort >= 1 ? c->expire_effort - 1 : 0;   /* expire.c rescales to 0..9 */
+    if (c->expire_scan) {
+        out->keys_per_loop = PR_R7_KEYS_PER_LOOP + PR_R7_KEYS_PER_LOOP / 4 * e;
+        out->stale_pct = (double)(PR_R7_ACCEPTABLE_STALE - e);
+        out->time_limit_pct = (double)(PR_R7_SLOW_TIME_PERC + 2 * e);
+        out->fast_duration_us = PR_R7_FAST_DURATION_US + PR_R7_FAST_DURATION_US / 4 * e;
+    } else {
+        out->keys_per_loop = PR_R5_KEYS_PER_LOOP;
+        out->stale_pct = PR_R5_STALE_PCT;
+        out->time_limit_pct = PR_R5_SLOW_TIME_PERC;
+        out->fast_duration_us = 0;   /* modelled for "scan" only */
+    }
+    if (c->expire_keys_per_loop) out->keys_per_loop = c->expire_keys_per_loop;
+    if (c->expire_stale_pct > 0.0) out->stale_pct = c->expire_stale_pct;
+    if (c->expire_time_limit_pct > 0.0) out->time_limit_pct = c->expire_time_limit_pct;
 }
 
 /* Every "presence" key, once: read, defaults and the key list come from here. */
@@ -130,9 +181,10 @@ static const sim_field pr_fields[] = {
     PU("individual_clients", 0, UINT32_MAX, individual_clients, "clients"),
     PU("pipeline", 1, 1000000, pipeline, "count"),
     PU("expire.hz", 1, 500, expire_hz, "1/s"),
-    PU("expire.keys_per_loop", 1, 100000, expire_keys_per_loop, "keys"),
+    PU("expire.effort", 1, 10, expire_effort, "1..10"),
+    PU("expire.keys_per_loop", 0, 100000, expire_keys_per_loop, "keys"),
     PD("expire.stale_pct", 0.0, 100.0, expire_stale_pct, "%"),
-    PD("expire.time_limit_pct", 0.01, 100.0, expire_time_limit_pct, "%"),
+    PD("expire.time_limit_pct", 0.0, 100.0, expire_time_limit_pct, "%"),
     PD("expire.sample_cost_s", 0.0, 1.0, expire_sample_cost_s, "s"),
     { "expire.algorithm", 0, 0, SIM_FIELD_ENUM, offsetof(presence_config, expire_scan), NULL, EXPIRE_ALGORITHMS },
 };
@@ -200,22 +252,33 @@ static pr_due due_pop(GArray *h)
 
 /* ---------------------------------------------------------- helpers */
 
-/* Where presence:{user} sits in the expires table, as a fraction of it: a
- * hash independent of the shard choice. */
-static double key_pos(uint32_t user)
+static uint64_t bit_reverse64(uint64_t x)
+{
+    x = ((x >> 1) & 0x5555555555555555ULL) | ((x & 0x5555555555555555ULL) << 1);
+    x = ((x >> 2) & 0x3333333333333333ULL) | ((x & 0x3333333333333333ULL) << 2);
+    x = ((x >> 4) & 0x0f0f0f0f0f0f0f0fULL) | ((x & 0x0f0f0f0f0f0f0f0fULL) << 4);
+    return __builtin_bswap64(x);
+}
+
+/* presence:{user}'s hash in the expires dict (Redis hashes with SipHash; any
+ * good 64-bit mix independent of the shard choice gives the same uniform
+ * buckets), bit-reversed: the bucket of a table of 2^b slots is the hash's
+ * low b bits, i.e. rpos's top b bits reversed, so one bucket's keys are
+ * one contiguous range of rpos whatever the table size. */
+static uint64_t key_rpos(uint32_t user)
 {
     uint64_t z = (uint64_t)user ^ 0x6a09e667f3bcc909ULL;
     z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdULL;
     z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ULL;
     z ^= z >> 33;
-    return (double)(z >> 11) * 0x1.0p-53;
+    return bit_reverse64(z);
 }
 
 static gint pos_cmp(gconstpointer a, gconstpointer b, gpointer unused)
 {
     (void)unused;
     const pr_client *x = a, *y = b;
-    if (x->pos != y->pos) return x->pos < y->pos ? -1 : 1;
+    if (x->rpos != y->rpos) return x->rpos < y->rpos ? -1 : 1;
     return (x->user > y->user) - (x->user < y->user);
 }
 
@@ -233,7 +296,7 @@ static pr_client *client_ensure(presence *p, uint32_t user, uint32_t gateway)
     c->gateway = gateway;
     c->crashed_at = -1;
     c->stale_idx = -1;
-    c->pos = key_pos(user);
+    c->rpos = key_rpos(user);
     g_hash_table_insert(p->clients, GUINT_TO_POINTER(user), c);
     return c;
 }
@@ -393,8 +456,9 @@ static void promote_due(presence *p, pr_shard *s)
     }
 }
 
-/* One loop: `num` draws with replacement from the shard's TTL keyspace;
- * a draw hits an expired key with probability stale / keys. */
+/* One loop of Redis <= 5 ("sample"): `num` draws with replacement from
+ * the shard's TTL keyspace (dictGetRandomKey); a draw hits an expired key
+ * with probability stale / keys. */
 static uint32_t expire_loop(presence *p, pr_shard *s, uint32_t num)
 {
     uint32_t expired = 0;
@@ -411,66 +475,168 @@ static uint32_t expire_loop(presence *p, pr_shard *s, uint32_t num)
     return expired;
 }
 
-/* Appends the stale keys at table positions [lo, hi) to s->hits. */
-static void collect_arc(pr_shard *s, double lo, double hi)
+/* Poisson(lambda) by inversion (lambda is a table's load, about 1). */
+static uint32_t poisson_small(sim_rng *rng, double lambda)
 {
-    pr_client probe = { .pos = lo, .user = 0 };
+    double u = sim_rng_uniform(rng), term = exp(-lambda), cdf = term;
+    uint32_t k = 0;
+    while (u > cdf && k < 1000) {
+        k++;
+        term *= lambda / k;
+        cdf += term;
+    }
+    return k;
+}
+
+/* The expires dict's size after Redis's resizing rules (dict.c 7.0): it
+ * grows to the next power of two above `used` once used reaches the size,
+ * and serverCron shrinks it to the next power of two >= used once it is
+ * less than 10% full. Incremental rehashing is taken as instant. */
+static void dict_resize(pr_shard *s)
+{
+    uint64_t used = s->agg_keys + s->explicit_keys;
+    if (s->slots < PR_DICT_MIN_SLOTS) s->slots = PR_DICT_MIN_SLOTS;
+    if (used >= s->slots) {
+        while (s->slots <= used) s->slots <<= 1;
+    } else if (s->slots > PR_DICT_MIN_SLOTS && used * 100 / s->slots < PR_DICT_MIN_FILL_PCT) {
+        uint64_t n = PR_DICT_MIN_SLOTS;
+        while (n < used) n <<= 1;
+        s->slots = n;
+    }
+}
+
+/* Appends the stale keys of bucket `b` (of s->slots) to s->hits. */
+static void collect_bucket(pr_shard *s, uint64_t b)
+{
+    int bits = __builtin_ctzll(s->slots);
+    uint64_t lo = bit_reverse64(b) & (bits ? ~0ULL << (64 - bits) : 0);
+    uint64_t span = bits ? 1ULL << (64 - bits) : 0;
+    pr_client probe = { .rpos = lo, .user = 0 };
     for (GTreeNode *n = g_tree_lower_bound(s->stale_pos, &probe); n; n = g_tree_node_next(n)) {
         pr_client *c = g_tree_node_key(n);
-        if (c->pos >= hi) break;
+        if (bits && c->rpos - lo >= span) break;
         g_ptr_array_add(s->hits, c);
     }
 }
 
-/* One loop of the Redis 6+ scan: the cursor walks the expires table in
- * order, visiting `num` keys, i.e. the fraction num / keys of the table
- * (keys are spread uniformly by their hash); every stale key in that arc
- * is removed. Each key is thus visited once per sweep of keys / num loops. */
-static uint32_t expire_loop_scan(presence *p, pr_shard *s, uint32_t num)
+/* One loop of Redis 6.0-7.0's scan (expire.c): visit buckets from the
+ * cursor (`db->expires_cursor++`, bucket = cursor mod slots) until `num`
+ * keys were sampled or 20 x num buckets checked; every key of a visited
+ * bucket is sampled and deleted if expired. A bucket's live keys are a
+ * Poisson(live / slots) draw (keys hash uniformly), its stale keys are
+ * exactly those whose hash falls in it. */
+static void expire_loop_scan(presence *p, pr_shard *s, uint32_t num, double live_load,
+                             uint64_t *sampled, uint64_t *expired, uint64_t *checked)
 {
-    uint64_t keys = s->agg_keys + s->explicit_keys;
-    double lo = s->cursor, hi = lo + (double)num / (double)keys;
-    g_ptr_array_set_size(s->hits, 0);
-    collect_arc(s, lo, MIN(hi, 1.0));
-    if (hi > 1.0) collect_arc(s, 0.0, hi - 1.0);
-    s->cursor = hi >= 1.0 ? hi - 1.0 : hi;
-    for (guint i = 0; i < s->hits->len; i++) {
-        pr_client *c = g_ptr_array_index(s->hits, i);
-        key_remove(p, c, PR_BY_ACTIVE);
-        client_drop_if_idle(p, c);
+    uint64_t max_buckets = (uint64_t)num * PR_BUCKETS_PER_KEY;
+    *sampled = *expired = *checked = 0;
+    while (*sampled < num && *checked < max_buckets) {
+        uint64_t b = s->cursor & (s->slots - 1);
+        s->cursor++;
+        (*checked)++;
+        *sampled += poisson_small(&s->rng, live_load);
+        if (!s->stale->len) continue;
+        g_ptr_array_set_size(s->hits, 0);
+        collect_bucket(s, b);
+        for (guint i = 0; i < s->hits->len; i++) {
+            pr_client *c = g_ptr_array_index(s->hits, i);
+            key_remove(p, c, PR_BY_ACTIVE);
+            client_drop_if_idle(p, c);
+        }
+        *sampled += s->hits->len;
+        *expired += s->hits->len;
     }
-    return s->hits->len;
+}
+
+static void on_expire_cycle(sim_ctx *ctx, void *data, uint64_t arg);
+static void on_fast_cycle(sim_ctx *ctx, void *data, uint64_t arg);
+
+/* activeExpireCycle: a slow cycle (limit slow_pct of 1/hz) from serverCron
+ * or a fast one (limit fast_ns) from beforeSleep. Returns the thread time
+ * it used, which is charged to the shard. */
+static sim_time expire_cycle_run(presence *p, pr_shard *s, gboolean fast)
+{
+    promote_due(p, s);
+    p->cycles++;
+    if (fast) p->fast_cycles++;
+    p->stale_peak = MAX(p->stale_peak, p->stale_total);
+    double limit_s = fast ? sim_time_to_sec(p->fast_ns) : p->slow_pct / 100.0 / p->cfg.expire_hz;
+    double elapsed_s = 0.0, cost = p->cfg.expire_sample_cost_s;
+    uint32_t iteration = 0;
+    s->timelimit_exit = FALSE;
+    if (p->cfg.expire_scan) dict_resize(s);
+    uint64_t swept = 0;
+    for (;;) {
+        uint64_t keys = s->agg_keys + s->explicit_keys;
+        if (!keys) break;
+        uint32_t num = (uint32_t)MIN((uint64_t)p->kpl, keys);
+        gboolean repeat;
+        iteration++;
+        p->loops++;
+        if (p->cfg.expire_scan) {
+            uint64_t sampled, expired, checked;
+            double live_load = (double)(keys - s->stale->len) / (double)s->slots;
+            expire_loop_scan(p, s, num, live_load, &sampled, &expired, &checked);
+            p->buckets += checked;
+            p->sampled += sampled;
+            swept += checked;
+            elapsed_s += (double)sampled * cost + (double)checked * cost / PR_BUCKETS_PER_KEY;
+            /* `while (sampled == 0 || expired*100/sampled > acceptable_stale)`,
+             * in integer arithmetic as in Redis. A loop that found nothing
+             * repeats until the time limit; the model also stops once the
+             * cycle has visited the whole table (the real one would spin on
+             * the clock, which a zero sample cost would not advance). */
+            repeat = sampled == 0 ? swept < s->slots
+                                  : (double)(expired * 100 / sampled) > p->stale_pct;
+        } else {
+            uint32_t expired = expire_loop(p, s, num);
+            elapsed_s += num * cost;
+            p->sampled += num;
+            /* Redis <= 5: `while (expired > LOOKUPS_PER_LOOP/4)`, a count
+             * against the full loop size even when fewer keys exist. */
+            repeat = expired * 100.0 > p->stale_pct * p->kpl;
+        }
+        if (iteration % PR_TIMELIMIT_CHECK_EVERY == 0 && elapsed_s > limit_s) {
+            p->timelimit_hits++;
+            s->timelimit_exit = TRUE;
+            break;
+        }
+        if (!repeat) break;
+    }
+    sim_time work = sim_time_from_sec(elapsed_s);
+    redis_charge_work(p->redis, s->index, work);
+    return work;
+}
+
+/* beforeSleep runs a fast cycle only if the last cycle hit its time limit
+ * (Redis 7.0 also checks its stale estimate, a fraction compared with a
+ * percentage, so only the time limit counts), and never within twice its
+ * duration of the last one's start. The model takes the event loop to go
+ * round as soon as the cycle's work is done and then continuously (a
+ * server with traffic): the next fast cycle comes at the later of the two. */
+static void schedule_fast(presence *p, pr_shard *s, sim_time work)
+{
+    if (!p->cfg.expire_scan || !s->timelimit_exit || sim_is_pending(p->ctx, s->fast_ev)) return;
+    sim_time now = sim_now(p->ctx);
+    sim_time at = MAX(now + work, s->last_fast + 2 * p->fast_ns);
+    s->fast_ev = sim_at(p->ctx, at, on_fast_cycle, p, s->index);
+}
+
+static void on_fast_cycle(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    presence *p = data;
+    pr_shard *s = &p->sh[arg];
+    s->fast_ev = SIM_EVENT_NONE;
+    if (!s->timelimit_exit) return;    /* a slow cycle since finished in time */
+    s->last_fast = sim_now(ctx);
+    schedule_fast(p, s, expire_cycle_run(p, s, TRUE));
 }
 
 static void on_expire_cycle(sim_ctx *ctx, void *data, uint64_t arg)
 {
     presence *p = data;
     pr_shard *s = &p->sh[arg];
-    promote_due(p, s);
-    p->cycles++;
-    p->stale_peak = MAX(p->stale_peak, p->stale_total);
-    double limit_s = p->cfg.expire_time_limit_pct / 100.0 / p->cfg.expire_hz;
-    double elapsed_s = 0.0;
-    uint32_t iteration = 0;
-    for (;;) {
-        uint64_t keys = s->agg_keys + s->explicit_keys;
-        if (!keys) break;
-        uint32_t num = (uint32_t)MIN((uint64_t)p->cfg.expire_keys_per_loop, keys);
-        uint32_t expired = p->cfg.expire_scan ? expire_loop_scan(p, s, num) : expire_loop(p, s, num);
-        p->loops++;
-        elapsed_s += num * p->cfg.expire_sample_cost_s;
-        iteration++;
-        if (iteration % PR_TIMELIMIT_CHECK_EVERY == 0 && elapsed_s > limit_s) {
-            p->timelimit_hits++;
-            break;
-        }
-        /* Redis <= 5: `while (expired > LOOKUPS_PER_LOOP/4)`, a count against
-         * the full loop size even when fewer keys exist; Redis 6+:
-         * `while (expired*100/sampled > acceptable_stale)`. */
-        double base = p->cfg.expire_scan ? num : p->cfg.expire_keys_per_loop;
-        if (!(expired * 100.0 > p->cfg.expire_stale_pct * base)) break;
-    }
-    redis_charge_work(p->redis, s->index, sim_time_from_sec(elapsed_s));
+    schedule_fast(p, s, expire_cycle_run(p, s, FALSE));
     sim_after(ctx, sim_time_from_sec(1.0 / p->cfg.expire_hz), on_expire_cycle, p, arg);
 }
 
@@ -527,6 +693,12 @@ presence *presence_new(sim_ctx *ctx, redis_server *redis, const presence_config 
     p->clients = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     p->hb_ns = sim_time_from_sec(cfg->heartbeat_s);
     p->ttl_ns = sim_time_from_sec(cfg->ttl_s);
+    presence_expire ex;
+    presence_expire_params(cfg, &ex);
+    p->kpl = ex.keys_per_loop;
+    p->stale_pct = ex.stale_pct;
+    p->slow_pct = ex.time_limit_pct;
+    p->fast_ns = sim_time_from_sec(ex.fast_duration_us * 1e-6);
     sim_ctx_stream(ctx, "presence.phase", &p->rng_phase);
     sim_ctx_stream(ctx, "presence.crash", &p->rng_crash);
     sim_ctx_stream(ctx, "presence.crash_count", &p->rng_count);
@@ -543,6 +715,8 @@ presence *presence_new(sim_ctx *ctx, redis_server *redis, const presence_config 
         if (cfg->expire_scan) {
             s->stale_pos = g_tree_new_full(pos_cmp, NULL, NULL, NULL);
             s->hits = g_ptr_array_new();
+            s->slots = PR_DICT_MIN_SLOTS;
+            s->last_fast = -(sim_time)SIM_SEC;   /* no fast cycle yet */
         }
         char *name = g_strdup_printf("presence.expire.%u", i);
         sim_ctx_stream(ctx, name, &s->rng);
@@ -773,7 +947,10 @@ cJSON *presence_summary_json(const presence *p)
     cJSON_AddNumberToObject(o, "stale_keys", (double)stale);
     cJSON_AddNumberToObject(o, "stale_keys_peak", (double)p->stale_peak);
     cJSON_AddNumberToObject(o, "expire_cycles", (double)p->cycles);
+    cJSON_AddNumberToObject(o, "expire_fast_cycles", (double)p->fast_cycles);
     cJSON_AddNumberToObject(o, "expire_loops", (double)p->loops);
+    cJSON_AddNumberToObject(o, "expire_buckets", (double)p->buckets);
+    cJSON_AddNumberToObject(o, "expire_keys_sampled", (double)p->sampled);
     cJSON_AddNumberToObject(o, "expire_time_limit_hits", (double)p->timelimit_hits);
     cJSON_AddNumberToObject(o, "setex_per_sec", t > 0 ? (double)presence_heartbeats(p) / t : 0.0);
     return o;

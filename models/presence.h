@@ -7,28 +7,34 @@
  * actually removes it, the moment Redis emits the "expired" keyspace event:
  *  - lazily, when a GET finds it expired (presence_online, or the watchers'
  *    reads, presence.reads_per_key_s), which deletes it and answers absent;
- *  - or by the active expire cycle (Redis <= 5, as redis.io documents it):
- *    expire.hz times a second, sample keys_per_loop keys with a TTL at
- *    random (with replacement), delete the expired ones, and repeat while
- *    more than stale_pct % of keys_per_loop were expired (Redis <= 5:
- *    `while (expired > LOOKUPS_PER_LOOP/4)`); Redis's time limit is
- *    modelled too (time_limit_pct % of a cycle period, checked every 16
- *    loops, each sampled key costing sample_cost_s of the shard's thread).
- *    expire.algorithm "scan" models Redis 6+ instead: each loop visits the
- *    next keys_per_loop keys of the expires table in hash order (a cursor),
- *    and repeats while more than stale_pct % of them were expired (Redis 6+
- *    uses 10); every key is visited once per sweep of keys/keys_per_loop
- *    loops, which bounds the slack.
+ *  - or by the active expire cycle, expire.hz times a second per shard,
+ *    in one of two versions (presence.expire.algorithm):
+ *    "scan" (default: Redis 6.0 to 7.0's activeExpireCycle, what Debian 12
+ *    ships): a cursor walks the expires dict's buckets in order; each loop
+ *    visits buckets until keys_per_loop keys were sampled or 20 x that many
+ *    buckets checked, deletes the expired ones, and the loop repeats while
+ *    the expired share of its sample exceeds stale_pct; active-expire-effort
+ *    (expire.effort, 1..10) derives keys per loop 20 + 5(e-1), the slow
+ *    cycle's CPU limit 25 + 2(e-1) % of 1/hz, the acceptable stale share
+ *    10 - (e-1) % and the fast cycle (1000 + 250(e-1) us, run before the
+ *    event loop sleeps, only after a cycle hit its time limit);
+ *    "sample" (Redis <= 5, the algorithm redis.io's EXPIRE page describes):
+ *    each loop draws 20 keys with a TTL at random (with replacement) and
+ *    repeats while more than 5 of the 20 were expired.
+ *    Both check their time limit every 16 loops, each sampled key costing
+ *    sample_cost_s of the shard's thread.
  *
  * Scale. A client is simulated individually (its own key, its own heartbeat
  * events and SETEX requests through the redis station) if its id is below
  * presence.individual_clients, or from the moment it crashes. Every other
  * connected client is aggregated: it is counted per shard, its heartbeats
  * are Redis background load (connected / heartbeat_s SETEX/s), and its key
- * is one of the live keys the active cycle samples from. The cycle draws
- * each of its samples from the shard's whole TTL keyspace (aggregated live
- * keys + explicit keys), so it finds an expired key with exactly the
- * probability Redis would. See docs/presence.md.
+ * is one of the live keys the active cycle visits. The cycle works on the
+ * shard's whole TTL keyspace (aggregated live keys + explicit keys): the
+ * sample draws hit an expired key with exactly the probability Redis's
+ * would, and the scan finds each stale key in its own bucket with the live
+ * keys of a bucket drawn as uniform hashing spreads them. See
+ * docs/presence.md.
  *
  * Time 0: clients connected at time 0 (presence_connect before the clock
  * moves) are taken as connected before the run started: a uniform random
@@ -60,12 +66,25 @@ typedef struct presence_config {
     uint32_t individual_clients;  /* users [0, n) simulated with their own heartbeat events */
     uint32_t pipeline;            /* aggregated heartbeats per pipelined SETEX request (1 = none) */
     uint32_t expire_hz;           /* active expire cycles per second per shard (Redis hz) */
-    uint32_t expire_keys_per_loop;/* keys sampled per loop (20) */
-    double expire_stale_pct;      /* repeat the loop while expired/sampled > this % (25) */
-    double expire_time_limit_pct; /* cycle time limit, % of 1/hz (25) */
+    uint32_t expire_effort;       /* active-expire-effort, 1..10 ("scan" only) */
+    uint32_t expire_keys_per_loop;/* keys per loop; 0 = from algorithm and effort */
+    double expire_stale_pct;      /* repeat while expired share > this %; 0 = derived */
+    double expire_time_limit_pct; /* slow cycle's limit, % of 1/hz; 0 = derived */
     double expire_sample_cost_s;  /* thread time per sampled key */
-    gboolean expire_scan;         /* "scan": Redis 6+ cursor scan; FALSE: "sample" (<= 5) */
+    gboolean expire_scan;         /* TRUE: "scan" (Redis 6.0-7.0); FALSE: "sample" (<= 5) */
 } presence_config;
+
+/* The expire cycle's parameters as Redis derives them. */
+typedef struct presence_expire {
+    uint32_t keys_per_loop;       /* scan: 20 + 5(e-1); sample: 20 */
+    double stale_pct;             /* scan: 10 - (e-1); sample: 25 */
+    double time_limit_pct;        /* scan: 25 + 2(e-1); sample: 25 */
+    uint32_t fast_duration_us;    /* scan: 1000 + 250(e-1); sample: 0 (none) */
+} presence_expire;
+
+/* Resolves `cfg`'s algorithm, effort and explicit overrides (non-zero
+ * keys_per_loop, stale_pct, time_limit_pct) into `out`. */
+void presence_expire_params(const presence_config *cfg, presence_expire *out);
 
 /* Fills `cfg` with the defaults (see presence_defaults). */
 void presence_config_init(presence_config *cfg);
@@ -123,7 +142,8 @@ const sim_hist *presence_slack_hist(const presence *p);
  *   "undetected_past_ttl","undetected_before_ttl",
  *   "reconnected_before_detection","false_expiries","expire_slack_s":{...},
  *   "connected","keys","stale_keys","stale_keys_peak","expire_cycles",
- *   "expire_loops","expire_time_limit_hits","setex_per_sec"}.
+ *   "expire_fast_cycles","expire_loops","expire_buckets","expire_keys_sampled",
+ *   "expire_time_limit_hits","setex_per_sec"}.
  * Undetected crashes are censored: they are not in detect_delay_s, so read
  * "undetected_past_ttl" next to it. Caller owns. */
 cJSON *presence_summary_json(const presence *p);

@@ -42,6 +42,9 @@ typedef struct {
     double work;          /* work offered up to `last`, ns */
 } rd_shard;
 
+/* Redis Cluster: 16384 hash slots (cluster.h CLUSTER_SLOTS). */
+#define REDIS_SLOTS 16384u
+
 typedef struct {
     sim_event_fn done;
     void *data;
@@ -51,6 +54,7 @@ typedef struct {
 struct redis_server {
     sim_ctx *ctx;
     redis_config cfg;
+    uint16_t *slot_shard;  /* REDIS_SLOTS entries: the shard owning each slot */
     double req_mean_ns, cmd_mean_ns;  /* mean costs, for the fluid */
     rd_shard *sh;
     uint32_t n;
@@ -68,6 +72,8 @@ struct redis_server {
     gboolean have_peak;
     sim_hist *lat;
 };
+
+static void cluster_create_ranges(uint32_t n, uint32_t *first);
 
 /* ------------------------------------------------------------ config */
 
@@ -91,7 +97,7 @@ void redis_config_clear(redis_config *cfg)
 /* Every "redis" key, once. The per-command cost must be positive: a zero
  * cost would make a pipelined request free. */
 static const sim_field rd_fields[] = {
-    { "shards", 1, 65536, SIM_FIELD_U32, offsetof(redis_config, shards), "count" },
+    { "shards", 1, REDIS_SLOTS, SIM_FIELD_U32, offsetof(redis_config, shards), "count" },
     { "request_s", 0, DBL_MAX, SIM_FIELD_DIST, offsetof(redis_config, request_s), "s" },
     { "command_s", DBL_MIN, DBL_MAX, SIM_FIELD_DIST, offsetof(redis_config, command_s), "s" },
 };
@@ -189,8 +195,16 @@ redis_server *redis_new(sim_ctx *ctx, const redis_config *cfg)
     sim_dist_copy(&r->cfg.command_s, &cfg->command_s);
     r->req_mean_ns = sim_dist_mean(&cfg->request_s) * 1e9;
     r->cmd_mean_ns = sim_dist_mean(&cfg->command_s) * 1e9;
-    r->n = cfg->shards;
+    r->n = MIN(cfg->shards, REDIS_SLOTS);
     r->sh = g_new0(rd_shard, r->n);
+    r->slot_shard = g_new(uint16_t, REDIS_SLOTS);
+    uint32_t *first = g_new(uint32_t, r->n);
+    cluster_create_ranges(r->n, first);
+    for (uint32_t i = 0; i < r->n; i++) {
+        uint32_t end = i + 1 < r->n ? first[i + 1] : REDIS_SLOTS;
+        for (uint32_t sl = first[i]; sl < end; sl++) r->slot_shard[sl] = (uint16_t)i;
+    }
+    g_free(first);
     sim_time now = sim_now(ctx);
     for (uint32_t i = 0; i < r->n; i++) {
         char *name = r->n == 1 ? g_strdup("redis") : g_strdup_printf("redis.%u", i);
@@ -217,6 +231,7 @@ void redis_free(redis_server *r)
     if (!r) return;
     for (uint32_t i = 0; i < r->n; i++) sim_station_free(r->sh[i].st);
     g_free(r->sh);
+    g_free(r->slot_shard);
     g_array_free(r->pend, TRUE);
     g_array_free(r->free_slots, TRUE);
     sim_hist_free(r->lat);
@@ -228,15 +243,112 @@ void redis_free(redis_server *r)
 
 uint32_t redis_shards(const redis_server *r) { return r->n; }
 
+/* CRC16-CCITT (XModem: polynomial 0x1021, initial value 0), the key hash
+ * of the Redis Cluster specification (src/crc16.c); CRC16("123456789") =
+ * 0x31C3. */
+static const uint16_t CRC16_TAB[256] = {
+0x0000, 0x1021, 0x2042, 0x3063, 0x4084, 0x50a5, 0x60c6, 0x70e7,
+    0x8108, 0x9129, 0xa14a, 0xb16b, 0xc18c, 0xd1ad, 0xe1ce, 0xf1ef,
+    0x1231, 0x0210, 0x3273, 0x2252, 0x52b5, 0x4294, 0x72f7, 0x62d6,
+    0x9339, 0x8318, 0xb37b, 0xa35a, 0xd3bd, 0xc39c, 0xf3ff, 0xe3de,
+    0x2462, 0x3443, 0x0420, 0x1401, 0x64e6, 0x74c7, 0x44a4, 0x5485,
+    0xa56a, 0xb54b, 0x8528, 0x9509, 0xe5ee, 0xf5cf, 0xc5ac, 0xd58d,
+    0x3653, 0x2672, 0x1611, 0x0630, 0x76d7, 0x66f6, 0x5695, 0x46b4,
+    0xb75b, 0xa77a, 0x9719, 0x8738, 0xf7df, 0xe7fe, 0xd79d, 0xc7bc,
+    0x48c4, 0x58e5, 0x6886, 0x78a7, 0x0840, 0x1861, 0x2802, 0x3823,
+    0xc9cc, 0xd9ed, 0xe98e, 0xf9af, 0x8948, 0x9969, 0xa90a, 0xb92b,
+    0x5af5, 0x4ad4, 0x7ab7, 0x6a96, 0x1a71, 0x0a50, 0x3a33, 0x2a12,
+    0xdbfd, 0xcbdc, 0xfbbf, 0xeb9e, 0x9b79, 0x8b58, 0xbb3b, 0xab1a,
+    0x6ca6, 0x7c87, 0x4ce4, 0x5cc5, 0x2c22, 0x3c03, 0x0c60, 0x1c41,
+    0xedae, 0xfd8f, 0xcdec, 0xddcd, 0xad2a, 0xbd0b, 0x8d68, 0x9d49,
+    0x7e97, 0x6eb6, 0x5ed5, 0x4ef4, 0x3e13, 0x2e32, 0x1e51, 0x0e70,
+    0xff9f, 0xefbe, 0xdfdd, 0xcffc, 0xbf1b, 0xaf3a, 0x9f59, 0x8f78,
+    0x9188, 0x81a9, 0xb1ca, 0xa1eb, 0xd10c, 0xc12d, 0xf14e, 0xe16f,
+    0x1080, 0x00a1, 0x30c2, 0x20e3, 0x5004, 0x4025, 0x7046, 0x6067,
+    0x83b9, 0x9398, 0xa3fb, 0xb3da, 0xc33d, 0xd31c, 0xe37f, 0xf35e,
+    0x02b1, 0x1290, 0x22f3, 0x32d2, 0x4235, 0x5214, 0x6277, 0x7256,
+    0xb5ea, 0xa5cb, 0x95a8, 0x8589, 0xf56e, 0xe54f, 0xd52c, 0xc50d,
+    0x34e2, 0x24c3, 0x14a0, 0x0481, 0x7466, 0x6447, 0x5424, 0x4405,
+    0xa7db, 0xb7fa, 0x8799, 0x97b8, 0xe75f, 0xf77e, 0xc71d, 0xd73c,
+    0x26d3, 0x36f2, 0x0691, 0x16b0, 0x6657, 0x7676, 0x4615, 0x5634,
+    0xd94c, 0xc96d, 0xf90e, 0xe92f, 0x99c8, 0x89e9, 0xb98a, 0xa9ab,
+    0x5844, 0x4865, 0x7806, 0x6827, 0x18c0, 0x08e1, 0x3882, 0x28a3,
+    0xcb7d, 0xdb5c, 0xeb3f, 0xfb1e, 0x8bf9, 0x9bd8, 0xabbb, 0xbb9a,
+    0x4a75, 0x5a54, 0x6a37, 0x7a16, 0x0af1, 0x1ad0, 0x2ab3, 0x3a92,
+    0xfd2e, 0xed0f, 0xdd6c, 0xcd4d, 0xbdaa, 0xad8b, 0x9de8, 0x8dc9,
+    0x7c26, 0x6c07, 0x5c64, 0x4c45, 0x3ca2, 0x2c83, 0x1ce0, 0x0cc1,
+    0xef1f, 0xff3e, 0xcf5d, 0xdf7c, 0xaf9b, 0xbfba, 0x8fd9, 0x9ff8,
+    0x6e17, 0x7e36, 0x4e55, 0x5e74, 0x2e93, 0x3eb2, 0x0ed1, 0x1ef0,
+};
+
+uint16_t redis_crc16(const char *buf, size_t len)
+{
+    uint16_t crc = 0;
+    for (size_t i = 0; i < len; i++)
+        crc = (uint16_t)((crc << 8) ^ CRC16_TAB[((crc >> 8) ^ (unsigned char)buf[i]) & 0xff]);
+    return crc;
+}
+
+/* cluster.c keyHashSlot: only the part between the first '{' and the next
+ * '}' is hashed, if that part is not empty (a hash tag). */
+uint16_t redis_key_slot(const char *key, size_t len)
+{
+    size_t s, e;
+    for (s = 0; s < len && key[s] != '{'; s++) {}
+    if (s == len) return redis_crc16(key, len) & (REDIS_SLOTS - 1);
+    for (e = s + 1; e < len && key[e] != '}'; e++) {}
+    if (e == len || e == s + 1) return redis_crc16(key, len) & (REDIS_SLOTS - 1);
+    return redis_crc16(key + s + 1, e - s - 1) & (REDIS_SLOTS - 1);
+}
+
+uint16_t redis_id_slot(uint64_t id)
+{
+    char buf[24];
+    size_t n = 0;
+    do { buf[sizeof buf - 1 - n++] = (char)('0' + id % 10); id /= 10; } while (id);
+    return redis_crc16(buf + sizeof buf - n, n) & (REDIS_SLOTS - 1);
+}
+
+/* redis-cli --cluster create (clusterManagerCommandCreate, 7.0): master i
+ * of n gets the slots from the previous master's last + 1 to
+ * lround(cursor + 16384/n - 1), cursor a float advanced by 16384/n, the
+ * last master up to 16383. Fills first[0..n-1] with each master's first
+ * slot (the float arithmetic is Redis's, so the ranges match its own). */
+static void cluster_create_ranges(uint32_t n, uint32_t *first)
+{
+    float per = REDIS_SLOTS / (float)n, cursor = 0.0f;
+    long f = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        long last = lround(cursor + per - 1);
+        if (last > (long)REDIS_SLOTS || i == n - 1) last = REDIS_SLOTS - 1;
+        if (last < f) last = f;
+        first[i] = (uint32_t)f;
+        f = last + 1;
+        cursor += per;
+    }
+}
+
+void redis_shard_slots(uint32_t n, uint32_t i, uint32_t *first, uint32_t *last)
+{
+    g_return_if_fail(n >= 1 && n <= REDIS_SLOTS && i < n);
+    uint32_t *f = g_new(uint32_t, n);
+    cluster_create_ranges(n, f);
+    *first = f[i];
+    *last = i + 1 < n ? f[i + 1] - 1 : REDIS_SLOTS - 1;
+    g_free(f);
+}
+
+uint32_t redis_shard_of_slot(const redis_server *r, uint16_t slot)
+{
+    return r->slot_shard[slot & (REDIS_SLOTS - 1)];
+}
+
+/* Every key of the model carries its id as a hash tag (presence:{id},
+ * user:{id}:conn_server, channel:{id}:members), so its slot is the CRC16 of
+ * the id in decimal. */
 uint32_t redis_shard_of(const redis_server *r, uint64_t key)
 {
-    /* splitmix64 finalizer: consecutive ids spread evenly (Redis Cluster
-     * hashes the key name with CRC16 for the same reason). */
-    uint64_t z = key + 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return (uint32_t)(z % r->n);
+    return r->slot_shard[redis_id_slot(key)];
 }
 
 double redis_request_cost_s(const redis_server *r, double n_ops)
@@ -371,9 +483,18 @@ double redis_utilization(const redis_server *r)
 
 double redis_utilization_max(const redis_server *r)
 {
-    double m = 0;
-    for (uint32_t i = 0; i < r->n; i++) m = MAX(m, shard_util(r, i, NULL));
-    return m;
+    return shard_util(r, redis_hot_shard(r), NULL);
+}
+
+uint32_t redis_hot_shard(const redis_server *r)
+{
+    uint32_t hot = 0;
+    double m = -1;
+    for (uint32_t i = 0; i < r->n; i++) {
+        double u = shard_util(r, i, NULL);
+        if (u > m) { m = u; hot = i; }
+    }
+    return hot;
 }
 
 double redis_offered_load(const redis_server *r)
@@ -412,7 +533,9 @@ cJSON *redis_summary_json(const redis_server *r)
     cJSON_AddNumberToObject(o, "ops_per_sec_mean", t > 0 ? redis_ops_total(r) / t : 0.0);
     cJSON_AddNumberToObject(o, "background_ops_per_sec", r->bg_ops);
     cJSON_AddNumberToObject(o, "utilization", redis_utilization(r));
+    cJSON_AddNumberToObject(o, "utilization_mean", redis_utilization(r));
     cJSON_AddNumberToObject(o, "utilization_max", redis_utilization_max(r));
+    cJSON_AddNumberToObject(o, "hot_shard", redis_hot_shard(r));
     cJSON_AddNumberToObject(o, "offered_load", redis_offered_load(r));
     cJSON_AddNumberToObject(o, "requests", (double)r->requests);
     cJSON_AddItemToObject(o, "latency_ms", sim_hist_to_json(r->lat, 1e6));

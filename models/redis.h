@@ -1,6 +1,7 @@
 /* redis: Redis as a capacity-limited, single-threaded server (or a cluster of
- * `shards` such servers, keys hashed to shards), for the membership, routing
- * and presence keys of the seed's design.
+ * `shards` such servers routed as Redis Cluster routes: CRC16 of the key's
+ * hash tag into 16384 slots, contiguous slot ranges per shard), for the
+ * membership, routing and presence keys of the seed's design.
  *
  * Cost of a request. One request (a round trip carrying n >= 1 pipelined
  * commands) occupies its shard's one thread for
@@ -53,7 +54,7 @@ typedef struct redis_server redis_server;
 
 /* Caller-allocated; clear with redis_config_clear. */
 typedef struct redis_config {
-    uint32_t shards;     /* independent single-threaded servers, >= 1 */
+    uint32_t shards;     /* independent single-threaded servers (cluster masters), 1..16384 */
     sim_dist request_s;  /* per-request overhead, seconds */
     sim_dist command_s;  /* per-command cost, seconds */
 } redis_config;
@@ -77,7 +78,24 @@ redis_server *redis_new(sim_ctx *ctx, const redis_config *cfg);
 void redis_free(redis_server *r);                      /* NULL is a no-op */
 
 uint32_t redis_shards(const redis_server *r);
-/* The shard holding `key` (any 64-bit key: a user id, a channel id). */
+
+/* ---- Redis Cluster routing: key -> one of 16384 hash slots -> shard ---- */
+/* CRC16-CCITT (XModem), the cluster's key hash: CRC16("123456789") = 0x31C3. */
+uint16_t redis_crc16(const char *buf, size_t len);
+/* The slot of a key name, with hash tags: if the name has a '{' followed
+ * later by a '}' with at least one byte between them, only those bytes are
+ * hashed (CLUSTER KEYSLOT). */
+uint16_t redis_key_slot(const char *key, size_t len);
+/* The slot of every model key named after `id` as its hash tag
+ * (presence:{id}, user:{id}:conn_server, channel:{id}:members): the CRC16
+ * of the decimal id. */
+uint16_t redis_id_slot(uint64_t id);
+/* The slots master `i` of `n` owns after `redis-cli --cluster create`: one
+ * contiguous range [first, last] (n = 3: 0-5460, 5461-10922, 10923-16383). */
+void redis_shard_slots(uint32_t n, uint32_t i, uint32_t *first, uint32_t *last);
+uint32_t redis_shard_of_slot(const redis_server *r, uint16_t slot);
+/* The shard holding the keys tagged with `id` (a user id, a channel id):
+ * the owner of redis_id_slot(id). */
 uint32_t redis_shard_of(const redis_server *r, uint64_t key);
 /* Mean cost in seconds of one request of `n_ops` commands. */
 double redis_request_cost_s(const redis_server *r, double n_ops);
@@ -116,6 +134,8 @@ double redis_ops_per_sec_peak(const redis_server *r);
  * largest shard's; in [0, 1]. */
 double redis_utilization(const redis_server *r);
 double redis_utilization_max(const redis_server *r);
+/* The busiest shard (largest busy fraction; the lowest index on ties). */
+uint32_t redis_hot_shard(const redis_server *r);
 /* Work offered per unit time / shards; above 1 the cluster is overloaded. */
 double redis_offered_load(const redis_server *r);
 /* Unfinished work on `shard` now, seconds (the wait a request would see). */
@@ -128,7 +148,9 @@ const sim_hist *redis_latency_hist(const redis_server *r);
  * waits are only the waits behind other simulated requests. Borrowed. */
 const sim_station *redis_station(const redis_server *r, uint32_t shard);
 /* {"shards","ops_total","ops_per_sec_peak","ops_per_sec_mean",
- *  "background_ops_per_sec","utilization","utilization_max","offered_load",
+ *  "background_ops_per_sec","utilization","utilization_mean" (the same: the
+ *  mean over shards),"utilization_max" (the busiest shard's),"hot_shard"
+ *  (its index),"offered_load",
  *  "requests","latency_ms":{count,mean,p50,p90,p99,p999,max}}.
  * Caller owns. */
 cJSON *redis_summary_json(const redis_server *r);

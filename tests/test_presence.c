@@ -71,6 +71,7 @@ static void test_detection_delay_bounds(void)
     uint32_t n = test_quick() ? 200 : 400;
     presence_config c;
     presence_config_init(&c);
+    c.expire_scan = FALSE;              /* Redis <= 5: the random-sampling bound */
     c.individual_clients = n / 2;
     world w;
     world_init(&w, 11, &c, n);
@@ -79,7 +80,9 @@ static void test_detection_delay_bounds(void)
     sim_rng_init_named(&rng, 11, "test.crash");
     for (uint32_t u = 0; u < n; u++)
         sim_at(w.ctx, sim_time_from_sec(100 + 300 * sim_rng_uniform(&rng)), crash_ev, w.p, u);
-    double slack = slack_bound_s(n, c.expire_keys_per_loop, c.expire_hz, n);
+    presence_expire ex;
+    presence_expire_params(&c, &ex);
+    double slack = slack_bound_s(n, ex.keys_per_loop, c.expire_hz, n);
     sim_run_until(w.ctx, sim_time_from_sec(400 + 65 + slack + 1));
     const sim_hist *d = presence_detect_hist(w.p);
     double latency = sim_hist_max(redis_latency_hist(w.redis)) / 1e9;
@@ -103,6 +106,7 @@ static void test_active_cycle_slack_on_aggregated_keyspace(void)
     uint32_t n = test_quick() ? 5000 : 20000, k = test_quick() ? 100 : 300;
     presence_config c;
     presence_config_init(&c);
+    c.expire_scan = FALSE;
     c.individual_clients = 0;
     world w;
     world_init(&w, 12, &c, n);
@@ -122,32 +126,132 @@ static void test_active_cycle_slack_on_aggregated_keyspace(void)
     world_clear(&w);
 }
 
-/* Redis 6+ scan: the cursor visits every key once per sweep of N/20
- * loops, so a stale key is removed within (ceil(N_max/20) + 1)/hz of its
- * TTL (a hard bound, no probability), and the slack is about uniform over
- * a sweep: mean within 4.5 se of half a sweep (+ half a cycle), for N
- * between N0 - K and N0. */
+/* Redis 6.0-7.0 scan (the default): the cursor visits every bucket once
+ * per sweep of the table, each loop sampling >= 20 keys (a loop stops at
+ * 20 sampled or 400 buckets; at a load >= 1/2, fewer than 20 keys in 400
+ * buckets has probability < 1e-40). A sweep samples every key once, at
+ * most N_max + 5 sqrt(N_max) of them counting the Poisson draws of live
+ * buckets (P(more) < 1e-6), so a stale key goes within
+ * ((N_max + 5 sqrt N_max)/20 + 2)/hz of its TTL; its slack is about uniform
+ * over a sweep: mean within 4.5 se of half a sweep, for N between N0 - K
+ * and N0, plus the overshoot of the last bucket of a loop (loops sample
+ * 20 + delta keys, delta < load, so a sweep is N/(20 + delta) loops). */
 static void test_scan_slack_bounded_by_one_sweep(void)
 {
-    uint32_t n = 2000, k = test_quick() ? 100 : 200;
+    uint32_t n = 3000, k = test_quick() ? 100 : 200;
     presence_config c;
     presence_config_init(&c);
     c.individual_clients = 0;
-    c.expire_scan = TRUE;
+    CU_ASSERT_TRUE_FATAL(c.expire_scan);      /* the default */
     world w;
     world_init(&w, 23, &c, n);
     connect_range(&w, 0, n);
     for (uint32_t i = 0; i < k; i++) sim_at(w.ctx, sim_time_from_sec(10 + 0.5 * i), crash_ev, w.p, i);
-    double hz = c.expire_hz, sweep = n / 20.0 / hz;
-    double bound = (ceil(n / 20.0) + 1) / hz;
+    double hz = c.expire_hz;
+    double bound = ((n + 5 * sqrt((double)n)) / 20.0 + 2) / hz;
     sim_run_until(w.ctx, sim_time_from_sec(10 + 0.5 * k + 65 + bound + 1));
     const sim_hist *s = presence_slack_hist(w.p);
     CU_ASSERT_EQUAL(presence_detected(w.p), k);
     CU_ASSERT(sim_hist_max(s) <= sim_time_from_sec(bound));
-    double lo = (n - k) / 20.0 / hz / 2, hi = sweep / 2 + 0.5 / hz;
-    double se = sweep / sqrt(12.0 * k);
+    double lo = (n - k) / 21.0 / hz / 2, hi = n / 20.0 / hz / 2 + 0.5 / hz;
+    double se = n / 20.0 / hz / sqrt(12.0 * k);
     double mean = sim_hist_mean(s) / 1e9;
     CU_ASSERT(mean >= lo - 4.5 * se && mean <= hi + 4.5 * se);
+    /* Nothing came near the time limit: no fast cycle ran. */
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_time_limit_hits"), 0);
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_fast_cycles"), 0);
+    world_clear(&w);
+}
+
+/* The sample algorithm (Redis <= 5) on the same keyspace has a tail the
+ * scan cannot have: its max slack exceeds the scan's one-sweep bound
+ * (P(a given key survives 2 sweeps of draws) = e^-2 per key, so among 200
+ * keys some do with probability 1 - (1 - e^-2)^200 > 1 - 1e-12). */
+static void test_sample_tail_exceeds_one_sweep(void)
+{
+    uint32_t n = 3000, k = 200;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    c.expire_scan = FALSE;
+    world w;
+    world_init(&w, 23, &c, n);
+    connect_range(&w, 0, n);
+    for (uint32_t i = 0; i < k; i++) sim_at(w.ctx, sim_time_from_sec(10 + 0.5 * i), crash_ev, w.p, i);
+    double bound = ((n + 5 * sqrt((double)n)) / 20.0 + 2) / c.expire_hz;
+    sim_run_until(w.ctx, sim_time_from_sec(10 + 0.5 * k + 65 + 40 * bound));
+    CU_ASSERT_EQUAL(presence_detected(w.p), k);
+    CU_ASSERT(sim_hist_max(presence_slack_hist(w.p)) > sim_time_from_sec(bound));
+    world_clear(&w);
+}
+
+/* active-expire-effort derives Redis 7.0's parameters (expire.c): keys
+ * per loop 20 + 20/4 (e-1), slow CPU 25 + 2(e-1) %, acceptable stale
+ * 10 - (e-1) %, fast cycle 1000 + 1000/4 (e-1) us; "sample" keeps Redis
+ * 5's 20 keys, 25% and 25%; an explicit key overrides. */
+static void test_expire_effort_parameters(void)
+{
+    presence_config c;
+    presence_config_init(&c);
+    presence_expire ex;
+    presence_expire_params(&c, &ex);
+    CU_ASSERT_EQUAL(c.expire_effort, 1);
+    CU_ASSERT_EQUAL(ex.keys_per_loop, 20);
+    CU_ASSERT_DOUBLE_EQUAL(ex.stale_pct, 10, 0);
+    CU_ASSERT_DOUBLE_EQUAL(ex.time_limit_pct, 25, 0);
+    CU_ASSERT_EQUAL(ex.fast_duration_us, 1000);
+    c.expire_effort = 10;
+    presence_expire_params(&c, &ex);
+    CU_ASSERT_EQUAL(ex.keys_per_loop, 65);
+    CU_ASSERT_DOUBLE_EQUAL(ex.stale_pct, 1, 0);
+    CU_ASSERT_DOUBLE_EQUAL(ex.time_limit_pct, 43, 0);
+    CU_ASSERT_EQUAL(ex.fast_duration_us, 3250);
+    c.expire_stale_pct = 4;
+    presence_expire_params(&c, &ex);
+    CU_ASSERT_DOUBLE_EQUAL(ex.stale_pct, 4, 0);
+    c.expire_scan = FALSE;
+    c.expire_stale_pct = 0;
+    presence_expire_params(&c, &ex);
+    CU_ASSERT_EQUAL(ex.keys_per_loop, 20);
+    CU_ASSERT_DOUBLE_EQUAL(ex.stale_pct, 25, 0);
+    CU_ASSERT_DOUBLE_EQUAL(ex.time_limit_pct, 25, 0);
+    CU_ASSERT_EQUAL(ex.fast_duration_us, 0);
+}
+
+/* The fast cycle: once a slow cycle stops on its time limit, beforeSleep
+ * runs a fast cycle (limit 1000 us at effort 1) no sooner than 2 x 1000 us
+ * after the previous one's start, for as long as each one hits its limit.
+ * Every key stale at 4 us a key: a loop samples 20-25 keys (+ 1/20 of a
+ * key per bucket), so the first check, after 16 loops, finds 1.3-1.7 ms
+ * spent: every fast cycle stops there, and they start exactly 2 ms apart.
+ * The slow cycle (1 Hz, limit 250 ms) hands over at about +250 ms; in
+ * [+300 ms, +700 ms) there are 200 fast cycles (+-1 for the edges). */
+static void test_fast_cycle_after_time_limit(void)
+{
+    uint32_t n = 200000;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    c.expire_hz = 1;
+    c.heartbeat_s = 0.001;
+    c.ttl_s = 0.002;
+    c.expire_sample_cost_s = 4e-6;
+    world w;
+    world_init(&w, 17, &c, n);
+    connect_range(&w, 0, n);
+    for (uint32_t u = 0; u < n; u++) presence_crash(w.p, u);
+    /* The slow cycle's phase is random in [0, 1 s): find it, then count. */
+    sim_time t = 0;
+    while (summary_num(w.p, "expire_cycles") == 0) { t += SIM_MS; sim_run_until(w.ctx, t); }
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_fast_cycles"), 0);
+    sim_time t0 = t + 300 * SIM_MS;
+    sim_run_until(w.ctx, t0);
+    double f0 = summary_num(w.p, "expire_fast_cycles");
+    sim_run_until(w.ctx, t0 + 400 * SIM_MS);
+    double f1 = summary_num(w.p, "expire_fast_cycles");
+    CU_ASSERT(fabs(f1 - f0 - 200) <= 1);
+    CU_ASSERT(presence_stale_keys(w.p) > 0);   /* work left: every cycle hit its limit */
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_time_limit_hits"), summary_num(w.p, "expire_cycles"));
     world_clear(&w);
 }
 
@@ -220,16 +324,19 @@ static void test_lazy_expiry_on_get(void)
 /* Stop rule, part 1: with no expired key a cycle is exactly one loop. */
 static void test_cycle_one_loop_when_nothing_expired(void)
 {
-    presence_config c;
-    presence_config_init(&c);
-    world w;
-    world_init(&w, 15, &c, 1000);
-    connect_range(&w, 0, 1000);
-    sim_run_until(w.ctx, 100 * SIM_SEC);
-    double cycles = summary_num(w.p, "expire_cycles"), loops = summary_num(w.p, "expire_loops");
-    CU_ASSERT(cycles >= 999 && cycles <= 1001);
-    CU_ASSERT_EQUAL(loops, cycles);
-    world_clear(&w);
+    for (int scan = 0; scan <= 1; scan++) {
+        presence_config c;
+        presence_config_init(&c);
+        c.expire_scan = scan;
+        world w;
+        world_init(&w, 15, &c, 1000);
+        connect_range(&w, 0, 1000);
+        sim_run_until(w.ctx, 100 * SIM_SEC);
+        double cycles = summary_num(w.p, "expire_cycles"), loops = summary_num(w.p, "expire_loops");
+        CU_ASSERT(cycles >= 999 && cycles <= 1001);
+        CU_ASSERT_EQUAL(loops, cycles);
+        world_clear(&w);
+    }
 }
 
 static double binom_tail_above(uint32_t n, double f, uint32_t k)
@@ -253,6 +360,7 @@ static void test_cycle_repeats_while_over_25_percent(void)
     uint32_t live = test_quick() ? 20000 : 100000, stale = test_quick() ? 6000 : 30000;
     presence_config c;
     presence_config_init(&c);
+    c.expire_scan = FALSE;
     c.individual_clients = 0;
     world w;
     world_init(&w, 16, &c, live + stale);
@@ -277,6 +385,52 @@ static void test_cycle_repeats_while_over_25_percent(void)
     world_clear(&w);
 }
 
+/* P(Binomial(n, f) >= 3). */
+static double binom_at_least_3(uint32_t n, double f)
+{
+    double p0 = pow(1 - f, n), p1 = n * f * pow(1 - f, n - 1), p2 = n * (n - 1) / 2.0 * f * f * pow(1 - f, n - 2);
+    return 1 - p0 - p1 - p2;
+}
+
+/* Redis 7's stop rule: repeat while expired * 100 / sampled > 10, in
+ * integers. A loop samples 20 to 25 keys (it stops at the bucket that
+ * reaches 20; at a load of 0.76 a bucket of 8 or more keys has probability
+ * < 1e-5), and for n in [20, 27] the rule repeats exactly when 3 or more
+ * expired. With a stale share f the loops per cycle are geometric with
+ * q = P(Bin(n, f) >= 3), q rising with n, so the total lies between the
+ * sums of 1/(1 - q) at n = 20 and n = 27, within 4.5 sd (sum of
+ * q/(1-q)^2 at n = 27). Redis 5's 25% rule would give about
+ * 1.04 loops a cycle at f = 12%, far below. */
+static void test_scan_repeats_while_over_10_percent(void)
+{
+    uint32_t live = test_quick() ? 22000 : 88000, stale = test_quick() ? 3000 : 12000;
+    presence_config c;
+    presence_config_init(&c);
+    c.individual_clients = 0;
+    world w;
+    world_init(&w, 16, &c, live + stale);
+    connect_range(&w, 0, live + stale);
+    for (uint32_t u = live; u < live + stale; u++) presence_crash(w.p, u);
+    sim_time t = 66 * SIM_SEC;
+    sim_run_until(w.ctx, t);
+    double lo = 0, hi = 0, var = 0, loops0 = summary_num(w.p, "expire_loops");
+    int steps = test_quick() ? 100 : 300;
+    for (int i = 0; i < steps; i++) {
+        double f = (double)presence_stale_keys(w.p) / (double)presence_keys(w.p);
+        double q20 = binom_at_least_3(20, f), q27 = binom_at_least_3(27, f);
+        lo += 1 / (1 - q20);
+        hi += 1 / (1 - q27);
+        var += q27 / ((1 - q27) * (1 - q27));
+        t += SIM_SEC / c.expire_hz;
+        sim_run_until(w.ctx, t);
+    }
+    double loops = summary_num(w.p, "expire_loops") - loops0;
+    CU_ASSERT(loops >= lo - 4.5 * sqrt(var) && loops <= hi + 4.5 * sqrt(var));
+    CU_ASSERT(loops > 1.5 * steps);
+    CU_ASSERT_EQUAL(summary_num(w.p, "expire_time_limit_hits"), 0);
+    world_clear(&w);
+}
+
 /* Time limit: with every key expired the loop would run until the
  * keyspace is empty, but Redis checks the elapsed time every 16 loops and
  * stops once over time_limit_pct of the period: 20 keys x 100 us = 2 ms a
@@ -285,6 +439,7 @@ static void test_cycle_time_limit(void)
 {
     presence_config c;
     presence_config_init(&c);
+    c.expire_scan = FALSE;
     c.individual_clients = 0;
     c.expire_hz = 1;
     c.heartbeat_s = 0.001;
@@ -344,7 +499,9 @@ static void test_heartbeat_rate_aggregated_and_redis_load(void)
     sim_run_until(w.ctx, sim_time_from_sec(T));
     CU_ASSERT(llabs((long long)presence_heartbeats(w.p) - (long long)(n * T / 30.0)) <= 1);
     CU_ASSERT_DOUBLE_EQUAL(redis_ops_total(w.redis), n * T / 30.0, 1e-3);
-    double cycle_work = summary_num(w.p, "expire_loops") * 20 * c.expire_sample_cost_s;
+    /* The scan's cycles cost each sampled key and 1/20 of that per bucket. */
+    double cycle_work = (summary_num(w.p, "expire_keys_sampled") + summary_num(w.p, "expire_buckets") / 20)
+                        * c.expire_sample_cost_s;
     double expect = (n / 30.0 * T * redis_request_cost_s(w.redis, 1) + cycle_work) / T;
     CU_ASSERT_DOUBLE_EQUAL(redis_utilization(w.redis), expect, 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(redis_offered_load(w.redis), expect, 1e-9);
@@ -519,13 +676,19 @@ static void test_scenario_keys(void)
     CU_ASSERT_TRUE(presence_config_from_scenario(sc, &c, &err));
     CU_ASSERT_DOUBLE_EQUAL(c.heartbeat_s, 30, 0);
     CU_ASSERT_DOUBLE_EQUAL(c.ttl_s, 65, 0);
-    CU_ASSERT_EQUAL(c.expire_keys_per_loop, 20);
+    CU_ASSERT_EQUAL(c.expire_keys_per_loop, 0);     /* derived: */
+    presence_expire ex;
+    presence_expire_params(&c, &ex);
+    CU_ASSERT_EQUAL(ex.keys_per_loop, 20);
+    CU_ASSERT_TRUE(c.expire_scan);
     sim_scenario_free(sc);
     const char *bad[][2] = {
         { "{\"presence\":{\"ttl_s\":30}}", "presence.ttl_s" },
         { "{\"presence\":{\"heartbeat_s\":-1}}", "presence.heartbeat_s" },
         { "{\"presence\":{\"expire\":{\"hz\":0}}}", "presence.expire.hz" },
         { "{\"presence\":{\"expire\":{\"algorithm\":\"lru\"}}}", "presence.expire.algorithm" },
+        { "{\"presence\":{\"expire\":{\"effort\":11}}}", "presence.expire.effort" },
+        { "{\"presence\":{\"expire\":{\"effort\":0}}}", "presence.expire.effort" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         sc = sim_scenario_load_string(bad[i][0], "x.json", defs, &err);
@@ -545,10 +708,14 @@ void test_presence_register(void)
                TEST(test_detection_delay_bounds),
                TEST(test_active_cycle_slack_on_aggregated_keyspace),
                TEST(test_scan_slack_bounded_by_one_sweep),
+               TEST(test_sample_tail_exceeds_one_sweep),
+               TEST(test_expire_effort_parameters),
+               TEST(test_fast_cycle_after_time_limit),
                TEST(test_clean_disconnect),
                TEST(test_lazy_expiry_on_get),
                TEST(test_cycle_one_loop_when_nothing_expired),
                TEST(test_cycle_repeats_while_over_25_percent),
+               TEST(test_scan_repeats_while_over_10_percent),
                TEST(test_cycle_time_limit),
                TEST(test_heartbeat_rate_individual),
                TEST(test_heartbeat_rate_aggregated_and_redis_load),

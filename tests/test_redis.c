@@ -271,6 +271,79 @@ static void test_shards_spread_keys(void)
     sim_ctx_free(ctx);
 }
 
+/* Redis Cluster routing. Slots as a real redis-server 7.0.15 started with
+ * --cluster-enabled yes answers CLUSTER KEYSLOT (hash tags included); the
+ * ranges redis-cli --cluster create prints for 3 masters; the model's keys
+ * are tagged with their id, so presence:{42}, channel:{42}:members and the
+ * bare id share slot 8000; every slot has exactly one owner. */
+static void test_cluster_slots(void)
+{
+    CU_ASSERT_EQUAL(redis_crc16("123456789", 9), 0x31C3);
+    struct { const char *key; unsigned slot; } v[] = {
+        { "foo", 12182 }, { "hello", 866 }, { "bar", 5061 }, { "somekey", 11058 }, { "123456789", 12739 },
+        { "{user1000}.following", 3443 }, { "{user1000}.followers", 3443 }, { "foo{}{bar}", 8363 },
+        { "foo{{bar}}zap", 4015 }, { "foo{bar}{zap}", 5061 }, { "presence:{42}", 8000 },
+        { "channel:{42}:members", 8000 }, { "0", 13907 }, { "4000", 4219 },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(v); i++) CU_ASSERT_EQUAL(redis_key_slot(v[i].key, strlen(v[i].key)), v[i].slot);
+    CU_ASSERT_EQUAL(redis_id_slot(42), 8000);
+    CU_ASSERT_EQUAL(redis_id_slot(0), 13907);
+    CU_ASSERT_EQUAL(redis_id_slot(4000), 4219);
+    uint32_t f, l;
+    redis_shard_slots(3, 0, &f, &l); CU_ASSERT(f == 0 && l == 5460);
+    redis_shard_slots(3, 1, &f, &l); CU_ASSERT(f == 5461 && l == 10922);
+    redis_shard_slots(3, 2, &f, &l); CU_ASSERT(f == 10923 && l == 16383);
+    uint32_t ns[] = { 1, 2, 3, 7, 16, 1000, 16384 };
+    for (size_t k = 0; k < G_N_ELEMENTS(ns); k++) {
+        uint32_t next = 0;
+        for (uint32_t i = 0; i < ns[k]; i++) {
+            redis_shard_slots(ns[k], i, &f, &l);
+            CU_ASSERT(f == next && l >= f);
+            next = l + 1;
+        }
+        CU_ASSERT_EQUAL(next, 16384);
+    }
+    sim_ctx *ctx = sim_ctx_new(1);
+    redis_config c;
+    redis_config_init(&c);
+    c.shards = 3;
+    redis_server *r = redis_new(ctx, &c);
+    redis_config_clear(&c);
+    CU_ASSERT_EQUAL(redis_shard_of(r, 42), 1);      /* slot 8000 */
+    CU_ASSERT_EQUAL(redis_shard_of(r, 0), 2);       /* slot 13907 */
+    CU_ASSERT_EQUAL(redis_shard_of(r, 4000), 0);    /* slot 4219 */
+    CU_ASSERT_EQUAL(redis_shard_of_slot(r, 5460), 0);
+    CU_ASSERT_EQUAL(redis_shard_of_slot(r, 5461), 1);
+    redis_free(r);
+    sim_ctx_free(ctx);
+}
+
+/* The hot shard: load on one key's shard makes it the busiest; the max is
+ * its utilization, the mean is the sum over shards / shards. */
+static void test_hot_shard(void)
+{
+    sim_ctx *ctx = sim_ctx_new(1);
+    redis_config c;
+    redis_config_init(&c);
+    c.shards = 4;
+    redis_server *r = redis_new(ctx, &c);
+    redis_config_clear(&c);
+    uint32_t hot = redis_shard_of(r, 42);
+    redis_add_background_shard(r, hot, 50000, 1.0);
+    redis_add_background_shard(r, (hot + 1) % 4, 10000, 1.0);
+    sim_run_until(ctx, SIM_SEC);
+    CU_ASSERT_EQUAL(redis_hot_shard(r), hot);
+    double u = 50000 / 110000.0, u1 = 10000 / 110000.0;
+    CU_ASSERT_DOUBLE_EQUAL(redis_utilization_max(r), u, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(redis_utilization(r), (u + u1) / 4, 1e-9);
+    cJSON *j = redis_summary_json(r);
+    CU_ASSERT_EQUAL(cJSON_GetObjectItemCaseSensitive(j, "hot_shard")->valueint, (int)hot);
+    CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItemCaseSensitive(j, "utilization_mean")->valuedouble, (u + u1) / 4, 1e-9);
+    cJSON_Delete(j);
+    redis_free(r);
+    sim_ctx_free(ctx);
+}
+
 static cJSON *schema(void)
 {
     cJSON *root = cJSON_CreateObject();
@@ -356,6 +429,8 @@ void test_redis_register(void)
                TEST(test_interval_rates_and_peak),
                TEST(test_mdl_matches_pollaczek_khinchine),
                TEST(test_shards_spread_keys),
+               TEST(test_cluster_slots),
+               TEST(test_hot_shard),
                TEST(test_scenario_keys),
                TEST(test_deterministic));
 }
