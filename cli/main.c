@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     { "viz",      cli_viz_main,      "the visualizer (window or headless frames)" },
     { "quiz",     cli_quiz_main,     "the Design Slack quiz" },
     { "sweep",    cli_sweep_main,    "run a scenario over a range of one parameter" },
+    { "size",     cli_size_main,     "the smallest configuration that meets every SLO" },
 };
 
 static void usage(FILE *out)
