@@ -2,7 +2,7 @@
 # Installs the Debian packages slacksim needs, only when something is missing,
 # so `make deps` is quick on a machine that already has them.
 set -e
-PKGS="build-essential pkg-config python3 libglib2.0-dev libcjson-dev libcunit1-dev libcairo2-dev libpango1.0-dev libsdl2-dev xvfb xauth xdotool"
+PKGS="build-essential pkg-config python3 libglib2.0-dev libcjson-dev libcunit1-dev libcairo2-dev libpango1.0-dev libsdl2-dev xvfb xauth xdotool libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
