@@ -24,6 +24,7 @@
 #include "cli/cli.h"
 #include "sim/sim_error.h"
 #include "sim/sim_stats.h"
+#include "sim/sim_hist.h"
 #include "models/slack_model.h"
 #include "viz/viz_sweep.h"
 #ifdef SLACKSIM_MPI
@@ -221,37 +222,36 @@ static const char *const latency_names[SLACK_LATENCY_COUNT] = { "end_to_end", "p
 
 /* After - before, bucket by bucket: `before` is the same run's histogram at
  * the end of the warm-up, so each of its buckets holds at most what
- * `after` holds there. Every bucket's middle maps back into its own
- * bucket, so the result is the post-warm-up histogram exactly, except
- * that min and max become bucket middles (within 0.39%). */
+ * `after` holds there. sim_hist_foreach reports a bucket by its middle
+ * clamped to the histogram's own min and max, so the two histograms may
+ * name one bucket by different values: buckets are matched by index, with
+ * sim_hist__bucket, the header's own bucket function (the one
+ * sim_hist_record uses). The result is the post-warm-up histogram exactly,
+ * except that its min and max become bucket values (within 0.39%). */
 typedef struct { GHashTable *before; sim_hist *out; } hist_diff;
 
 static void diff_collect(int64_t value, uint64_t count, void *user)
 {
     hist_diff *d = user;
-    gint64 *k = g_new(gint64, 1);
-    *k = value;
-    g_hash_table_insert(d->before, k, GSIZE_TO_POINTER((gsize)count));
+    g_hash_table_insert(d->before, GUINT_TO_POINTER(sim_hist__bucket((uint64_t)value) + 1), GSIZE_TO_POINTER((gsize)count));
 }
 
 static void diff_record(int64_t value, uint64_t count, void *user)
 {
     hist_diff *d = user;
-    gint64 k = value;
-    uint64_t b = (uint64_t)GPOINTER_TO_SIZE(g_hash_table_lookup(d->before, &k));
+    uint64_t b = (uint64_t)GPOINTER_TO_SIZE(g_hash_table_lookup(d->before, GUINT_TO_POINTER(sim_hist__bucket((uint64_t)value) + 1)));
     if (count > b) sim_hist_record_n(d->out, value, count - b);
 }
 
 static sim_hist *hist_subtract(const sim_hist *after, const sim_hist *before)
 {
     sim_hist *out = sim_hist_new();
-    hist_diff d = { g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL), out };
+    hist_diff d = { g_hash_table_new(g_direct_hash, g_direct_equal), out };
     if (before) sim_hist_foreach(before, diff_collect, &d);
     sim_hist_foreach(after, diff_record, &d);
     g_hash_table_destroy(d.before);
     return out;
 }
-
 
 /* The SLO verdicts the model computes from the histograms, recomputed from
  * the post-warm-up ones: the same definitions as models/slack_output.c
