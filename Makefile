@@ -50,7 +50,7 @@ MPI_TARGET := $(if $(HAVE_MPI),$(MPI_BIN))
 
 SCENARIO ?= scenarios/general_channel.json
 
-.PHONY: all deps build run test test-unit test-cli test-window asan bench clean help
+.PHONY: all deps build run test test-unit test-cli test-window asan fuzz bench clean help
 
 all: build
 
@@ -58,6 +58,7 @@ help:
 	@echo "make run    - install dependencies, build, run $(SCENARIO)"
 	@echo "make test   - install dependencies, build, run the whole suite"
 	@echo "make asan   - the suite under AddressSanitizer + UBSan"
+	@echo "make fuzz   - each libFuzzer harness for FUZZ_SECONDS (default 60; needs clang)"
 	@echo "make bench  - the engine, M/M/1 and peak-hour benchmarks"
 	@echo "make deps   - install missing Debian packages (idempotent)"
 
@@ -117,11 +118,43 @@ asan: deps
 	  SLACKSIM_QUICK=1 ./build-asan/bin/slacksim-tests
 	ASAN_OPTIONS=detect_leaks=1 SLACKSIM=./build-asan/bin/slacksim sh tests/run_scripts.sh tests/cli cli
 
+# Fuzzing: libFuzzer harnesses (tests/fuzz/fuzz_*.c) over the library built
+# with clang in its own tree. Each harness runs FUZZ_SECONDS from the seed
+# corpus in tests/fuzz/corpus/NAME (read only; new inputs go to
+# build-fuzz/corpus/NAME) with GLib criticals fatal; a crash, a sanitizer
+# report, a leak or a timeout stops `make fuzz` with a non-zero status and
+# leaves the input in build-fuzz/crash-*. Reproduce one with
+# build-fuzz/fuzz_NAME build-fuzz/crash-...
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_NAMES:%=build-fuzz/fuzz_%)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h build-fuzz/libslacksim.a
+	$(FUZZ_CC) $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer -I. $(PKG_CFLAGS) \
+	  $< build-fuzz/libslacksim.a $(PKG_LIBS) -lm -lpthread -o $@
+
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libslacksim.a
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@for n in $(FUZZ_NAMES); do \
+	  mkdir -p build-fuzz/corpus/$$n || exit 1; \
+	  echo "fuzz $$n: $(FUZZ_SECONDS) s"; \
+	  G_DEBUG=fatal-criticals ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    ./build-fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 \
+	      -max_len=8192 -print_final_stats=1 -artifact_prefix=build-fuzz/ \
+	      build-fuzz/corpus/$$n tests/fuzz/corpus/$$n >build-fuzz/fuzz_$$n.log 2>&1 \
+	    || { tail -60 build-fuzz/fuzz_$$n.log; echo "fuzz $$n: FAILED (input in build-fuzz/crash-* or leak-*/timeout-*)"; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units|^Done' build-fuzz/fuzz_$$n.log | tr '\n' ' '; echo; \
+	done
+
 bench: deps
 	@$(MAKE) --no-print-directory build
 	sh bench/run_all.sh
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(MPI_OBJ:.o=.d)

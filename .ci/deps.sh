@@ -2,7 +2,10 @@
 # Installs the Debian packages slacksim needs, only when something is missing,
 # so `make deps` is quick on a machine that already has them.
 set -e
-PKGS="build-essential pkg-config python3 libglib2.0-dev libcjson-dev libcunit1-dev libcairo2-dev libpango1.0-dev libsdl2-dev xvfb xauth xdotool libopenmpi-dev openmpi-bin"
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes; only
+# a Recommends of clang, so named here) are for `make fuzz`; libopenmpi-dev and openmpi-bin (Open MPI)
+# for bin/slacksim-mpi (docs/capacity.md).
+PKGS="build-essential pkg-config python3 libglib2.0-dev libcjson-dev libcunit1-dev libcairo2-dev libpango1.0-dev libsdl2-dev xvfb xauth xdotool clang libclang-rt-14-dev libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"

@@ -158,8 +158,10 @@ int cli_bench_engine_main(int argc, char **argv)
     }
     gboolean flat = FALSE;
     GError *error = NULL;
+    g_autofree char *arg = argc > 1 ? sim_error_quote(argv[1]) : NULL;
+    g_autofree char *qs = sim_error_quote(structure);
     if (argc > 1)
-        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "unexpected argument '%s' (try --help)", argv[1]);
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "unexpected argument '%s' (try --help)", arg);
     else if (pending < 1 || pending > (gint64)1 << 31)
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--pending: %" G_GINT64_FORMAT " is not in [1, 2^31]", pending);
     else if (holds < 1)
@@ -167,7 +169,7 @@ int cli_bench_engine_main(int argc, char **argv)
     else if (seed < 0)
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--seed: %" G_GINT64_FORMAT " must be >= 0", seed);
     else if (structure && strcmp(structure, "ladder") && strcmp(structure, "heap"))
-        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--structure: '%s' is not ladder or heap", structure);
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--structure: '%s' is not ladder or heap", qs);
     else if (structure && !direct)
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--structure: needs --direct (the engine always uses the ladder)");
     if (error) {

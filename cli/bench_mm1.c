@@ -46,7 +46,8 @@ static gboolean parse_seed(const char *text, uint64_t *seed, GError **error)
 {
     guint64 v;
     if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT64, &v, NULL)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--seed: expected a whole number >= 0, got '%s'", text);
+        g_autofree char *q = sim_error_quote(text);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--seed: expected a whole number >= 0, got '%s'", q);
         return FALSE;
     }
     *seed = v;
@@ -69,8 +70,9 @@ int cli_bench_mm1_main(int argc, char **argv)
         return CLI_USAGE;
     GError *error = NULL;
     uint64_t seed = 1;
+    g_autofree char *arg = argc > 1 ? sim_error_quote(argv[1]) : NULL;
     if (argc > 1)
-        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "unexpected argument '%s'", argv[1]);
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "unexpected argument '%s'", arg);
     else if (customers < 1)
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--customers must be >= 1, got %" G_GINT64_FORMAT, customers);
     else if (seed_text)

@@ -67,8 +67,10 @@ int cli_bench_peak_main(int argc, char **argv)
         goto out;
     }
     if (argc > 1 || (seed < 0 && seed != G_MININT64)) {
-        rc = cli_report_error("bench peak", g_error_new(SIM_ERROR, SIM_ERROR_USAGE, argc > 1
-            ? "unexpected argument '%s' (the scenario goes after --scenario)" : "--seed must be >= 0", argv[1]));
+        g_autofree char *arg = argc > 1 ? sim_error_quote(argv[1]) : NULL;
+        rc = cli_report_error("bench peak", argc > 1
+            ? g_error_new(SIM_ERROR, SIM_ERROR_USAGE, "unexpected argument '%s' (the scenario goes after --scenario)", arg)
+            : g_error_new(SIM_ERROR, SIM_ERROR_USAGE, "--seed must be >= 0"));
         goto out;
     }
     GError *error = NULL;

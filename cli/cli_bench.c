@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/cli_bench.h"
+#include "sim/sim_error.h"
 
 static const struct { const char *name; int (*main)(int, char **); const char *help; } benches[] = {
     { "engine", cli_bench_engine_main, "hold model on the pending-event set (holds_per_sec)" },
@@ -20,7 +21,11 @@ int cli_bench_main(int argc, char **argv)
     if (argc < 2 || (strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))) {
         /* Bad input: one line, like every other subcommand. */
         if (argc < 2) fprintf(stderr, "slacksim bench: which benchmark? engine, mm1 or peak (try 'slacksim bench --help')\n");
-        else fprintf(stderr, "slacksim bench: unknown benchmark '%s' (engine, mm1 or peak)\n", argv[1]);
+        else {
+            char *q = sim_error_quote(argv[1]);
+            fprintf(stderr, "slacksim bench: unknown benchmark '%s' (engine, mm1 or peak)\n", q);
+            g_free(q);
+        }
         return CLI_USAGE;
     }
     printf("usage: slacksim bench NAME [OPTIONS]\n\nbenchmarks:\n");

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "quiz/quiz.h"
 #include "sim/sim_error.h"
+#include "sim/sim_file.h"
 
 #define WRAP_WIDTH 76
 
@@ -168,15 +169,21 @@ static gboolean apply_answer(quiz_session *s, guint i, const char *token, GError
         double x;
         ok = quiz_parse_number(t, &x);
         if (ok) quiz_session_answer_number(s, i, x);
-        else g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                         "question %u wants a number (e.g. 350, 400k, 12M), got '%s'", i + 1, t);
+        else {
+            g_autofree char *q = sim_error_quote(t);
+            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                        "question %u wants a number (e.g. 350, 400k, 12M), got '%s'", i + 1, q);
+        }
     } else {
         guint64 k = 0;
         guint n = quiz_session_option_count(s, i);
         ok = g_ascii_string_to_unsigned(t, 10, 1, n, &k, NULL);
         if (ok) quiz_session_answer(s, i, (guint)k - 1);
-        else g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                         "question %u wants an option number 1-%u, got '%s'", i + 1, n, t);
+        else {
+            g_autofree char *q = sim_error_quote(t);
+            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                        "question %u wants an option number 1-%u, got '%s'", i + 1, n, q);
+        }
     }
     g_free(t);
     return ok;
@@ -266,24 +273,47 @@ static void run_interactive(quiz_session *s, const quiz_bank *bank, gboolean jso
 
 /* ---- Checking --------------------------------------------------------- */
 
+/* A bank's text read the way scenarios are (sim_file: regular files only,
+ * a size cap, UTF-8), so /dev/zero or a FIFO cannot hang quiz; the bank
+ * itself is then parsed from the string. Caller frees. */
+static char *read_bank_text(const char *path, GError **error)
+{
+    GError *e = NULL;
+    char *text = sim_file_read_text(path, SIM_FILE_MAX_TEXT, NULL, &e);
+    if (!text && g_file_test(path, G_FILE_TEST_IS_DIR)) {
+        g_clear_error(&e);
+        sim_error_at(&e, SIM_ERROR_IO, path, NULL, "is a directory, not a quiz bank");
+    }
+    if (e) g_propagate_error(error, e);
+    return text;
+}
+
 static int run_check(const char *path, const char *root)
 {
-    GPtrArray *problems = quiz_check_file(path, root, quiz_model_evaluator, NULL);
+    GError *error = NULL;
+    char *text = read_bank_text(path, &error);
+    if (!text) return cli_report_error("quiz", error);
+    GPtrArray *problems = quiz_check_string(text, path, root, quiz_model_evaluator, NULL);
     int status = CLI_OK;
+    g_autofree char *qpath = sim_error_quote(path);
     if (problems->len) {
-        for (guint i = 0; i < problems->len; i++)
-            fprintf(stderr, "%s\n", (char *)g_ptr_array_index(problems, i));
-        fprintf(stderr, "slacksim quiz: %s: %u problem%s\n", path, problems->len,
+        /* One line each, whatever a bank's text holds. */
+        for (guint i = 0; i < problems->len; i++) {
+            char *line = sim_error_one_line(g_ptr_array_index(problems, i));
+            fprintf(stderr, "%s\n", line);
+            g_free(line);
+        }
+        fprintf(stderr, "slacksim quiz: %s: %u problem%s\n", qpath, problems->len,
                 problems->len == 1 ? "" : "s");
         status = CLI_USAGE;
     } else {
-        GError *error = NULL;
-        quiz_bank *bank = quiz_bank_load(path, root, &error);
-        if (bank) printf("%s: %u questions, no problems\n", path, quiz_bank_count(bank));
-        else status = cli_report_error("quiz", error);   /* changed under our feet */
+        quiz_bank *bank = quiz_bank_load_string(text, path, root, &error);
+        if (bank) printf("%s: %u questions, no problems\n", qpath, quiz_bank_count(bank));
+        else status = cli_report_error("quiz", error);
         quiz_bank_free(bank);
     }
     g_ptr_array_unref(problems);
+    g_free(text);
     return status;
 }
 
@@ -299,7 +329,8 @@ static gboolean parse_seed(const quiz_opts *o, uint64_t *seed, GError **error)
     }
     guint64 v;
     if (g_ascii_string_to_unsigned(o->seed, 10, 0, G_MAXUINT64, &v, NULL)) { *seed = v; return TRUE; }
-    g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--seed wants a non-negative integer, got '%s'", o->seed);
+    g_autofree char *q = sim_error_quote(o->seed);
+    g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--seed wants a non-negative integer, got '%s'", q);
     return FALSE;
 }
 
@@ -317,17 +348,18 @@ static gboolean contains_casefold(const char *hay, const char *needle)
  * (an earlier `slacksim quiz --json > FILE`). Caller frees the table. */
 static GHashTable *missed_ids(const char *path, GError **error)
 {
-    char *text = NULL;
-    if (!g_file_get_contents(path, &text, NULL, NULL)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot read the results", path);
+    GError *e = NULL;
+    char *text = sim_file_read_text(path, SIM_FILE_MAX_TEXT, NULL, &e);
+    if (!text) {
+        sim_error_at(error, SIM_ERROR_IO, path, NULL, "cannot read the results (%s)", e->message);
+        g_error_free(e);
         return NULL;
     }
     cJSON *r = cJSON_Parse(text);
     g_free(text);
     const cJSON *qs = cJSON_GetObjectItemCaseSensitive(r, "questions");
     if (!cJSON_IsArray(qs)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE,
-                    "%s: not quiz results (write them with slacksim quiz --json > FILE)", path);
+        sim_error_at(error, SIM_ERROR_PARSE, path, NULL, "not quiz results (write them with slacksim quiz --json > FILE)");
         cJSON_Delete(r);
         return NULL;
     }
@@ -363,8 +395,7 @@ static GArray *select_questions(const quiz_opts *o, const quiz_bank *bank, GErro
     if (pick->len) return pick;
     g_array_unref(pick);
     if (!o->topic) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
-                    "%s: nothing to retry: every question in it was answered right", o->retry);
+        sim_error_at(error, SIM_ERROR_USAGE, o->retry, NULL, "nothing to retry: every question in it was answered right");
         return NULL;
     }
     GString *topics = g_string_new(NULL);
@@ -372,10 +403,14 @@ static GArray *select_questions(const quiz_opts *o, const quiz_bank *bank, GErro
         const char *t = quiz_question_topic(quiz_bank_question(bank, i));
         gboolean seen = FALSE;
         for (guint j = 0; j < i && !seen; j++) seen = !strcmp(t, quiz_question_topic(quiz_bank_question(bank, j)));
-        if (!seen) g_string_append_printf(topics, "%s'%s'", topics->len ? ", " : "", t);
+        if (!seen) {
+            g_autofree char *qt = sim_error_quote(t);
+            g_string_append_printf(topics, "%s'%s'", topics->len ? ", " : "", qt);
+        }
     }
+    g_autofree char *qtopic = sim_error_quote(o->topic);
     g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "no question matches --topic '%s'; topics: %s",
-                o->topic, topics->str);
+                qtopic, topics->str);
     g_string_free(topics, TRUE);
     return NULL;
 }
@@ -385,7 +420,10 @@ static int take_quiz(const quiz_opts *o, const char *path, const char *root)
     GError *error = NULL;
     uint64_t seed = 0;
     if (o->shuffle && !parse_seed(o, &seed, &error)) return cli_report_error("quiz", error);
-    quiz_bank *bank = quiz_bank_load(path, root, &error);
+    char *text = read_bank_text(path, &error);
+    if (!text) return cli_report_error("quiz", error);
+    quiz_bank *bank = quiz_bank_load_string(text, path, root, &error);
+    g_free(text);
     if (!bank) return cli_report_error("quiz", error);
     if (!quiz_bank_ready(bank) && !quiz_bank_evaluate(bank, quiz_model_evaluator, NULL, &error)) {
         quiz_bank_free(bank);
@@ -443,7 +481,15 @@ int cli_quiz_main(int argc, char **argv)
     if (o.first == G_MININT) o.first = 0;   /* 0 below: no limit */
     char *root = quiz_project_root();
     GError *error = NULL;
-    char *path = quiz_locate_bank(argc == 2 ? argv[1] : NULL, root, &error);
+    /* A BANK that exists but is not a regular file (a directory, /dev/zero)
+     * is said to be what it is, not "no such quiz bank". */
+    const char *given = argc == 2 ? argv[1] : NULL;
+    char *path = NULL;
+    if (given && g_file_test(given, G_FILE_TEST_EXISTS) && !g_file_test(given, G_FILE_TEST_IS_REGULAR)) {
+        char *t = read_bank_text(given, &error);
+        g_free(t);   /* a regular file after all: raced; fall through to locating it */
+    }
+    if (!error) path = quiz_locate_bank(given, root, &error);
     /* Messages name the bank as the user would type it from here. */
     if (!path) status = cli_report_error("quiz", error);
     else if (o.check) status = run_check(display_path(path), root);

@@ -3,7 +3,8 @@
  * the seed) and, with --out, writes DIR/summary.json and DIR/timeseries.csv.
  *
  * Invariant: bad input gives one line on stderr, exit status 2 and no
- * output file; output files are written whole (temp name, then rename). */
+ * output file; the output set (and the plots) are staged beside their
+ * directories and appear whole or not at all (cli_stage). */
 #include <float.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@ typedef struct {
     double duration;
     char *out;
     char *plots;
+    char *plot_size;
     gboolean quiet;
 } run_opts;
 
@@ -51,22 +53,14 @@ static sim_scenario *run_load(const char *path, const run_opts *o, GError **erro
     return sc;
 }
 
-static gboolean write_file(const char *dir, const char *name, const char *text, gsize len, GError **error)
-{
-    char *path = g_build_filename(dir, name, NULL);
-    gboolean ok = g_file_set_contents(path, text, (gssize)len, error);
-    g_free(path);
-    return ok;
-}
-
-static gboolean write_outputs(slack_model *m, const slack_run_info *run, const char *dir, GError **error)
+static gboolean write_outputs(slack_model *m, const slack_run_info *run, cli_stage *dir, GError **error)
 {
     cJSON *sum = slack_model_summary(m, run);
     char *json = cJSON_Print(sum);
     cJSON_Delete(sum);
     char *text = g_strconcat(json, "\n", NULL);
     cJSON_free(json);
-    gboolean ok = write_file(dir, "summary.json", text, strlen(text), error);
+    gboolean ok = cli_stage_write(dir, "summary.json", text, strlen(text), error);
     g_free(text);
     if (!ok) return FALSE;
     char *csv = NULL;
@@ -74,7 +68,7 @@ static gboolean write_outputs(slack_model *m, const slack_run_info *run, const c
     FILE *mem = open_memstream(&csv, &len);
     ok = mem && sim_series_write_csv(slack_model_timeseries(m), mem, error);
     if (mem) fclose(mem);
-    if (ok) ok = write_file(dir, "timeseries.csv", csv, len, error);
+    if (ok) ok = cli_stage_write(dir, "timeseries.csv", csv, len, error);
     free(csv);
     return ok;
 }
@@ -99,15 +93,6 @@ static void run_with_progress(slack_model *m, gboolean show)
     if (drawn) fprintf(stderr, "\r%*s\r", 60, "");
 }
 
-static gboolean prepare_out(const char *dir, const char *what, GError **error)
-{
-    if (g_mkdir_with_parents(dir, 0755) != 0 || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot create the %s directory", dir, what);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 static int run_scenario(const char *path, run_opts *o)
 {
     GError *error = NULL;
@@ -118,9 +103,17 @@ static int run_scenario(const char *path, run_opts *o)
     slack_model *m = slack_model_new(sc, seed, &error);
     sim_scenario_free(sc);
     if (!m) return cli_report_error("run", error);
-    /* Both directories before the run: a bad --plots must not cost a long
-     * run, nor leave summary.json behind. */
-    if ((o->out && !prepare_out(o->out, "output", &error)) || (o->plots && !prepare_out(o->plots, "plots", &error))) {
+    /* Both stages before the run: a bad --plots must not cost a long run,
+     * nor leave summary.json behind. */
+    cli_stage *out = NULL, *plots = NULL;
+    static const char *const out_names[] = { "summary.json", "timeseries.csv", NULL };
+    int pw = VIZ_PLOT_W, ph = VIZ_PLOT_H;
+    if ((o->plot_size && !viz_plot_size_parse(o->plot_size, &pw, &ph, &error)) ||
+        (o->out && !((out = cli_stage_new(o->out, "the output directory", &error)) &&
+                     cli_stage_check_names(out, out_names, &error))) ||
+        (o->plots && !(plots = cli_stage_new(o->plots, "the plots directory", &error)))) {
+        cli_stage_free(out);
+        cli_stage_free(plots);
         slack_model_free(m);
         return cli_report_error("run", error);
     }
@@ -129,8 +122,13 @@ static int run_scenario(const char *path, run_opts *o)
     char *report = slack_model_report(m, &run);
     fputs(report, stdout);
     g_free(report);
-    gboolean ok = !o->out || write_outputs(m, &run, o->out, &error);
-    if (ok && o->plots) ok = viz_plots_write(m, o->plots, &error);
+    gboolean ok = !out || write_outputs(m, &run, out, &error);
+    if (ok && plots && !(ok = viz_plots_write_sized(m, cli_stage_path(plots), pw, ph, &error))) cli_stage_fix_error(plots, error);
+    /* Every check before the first rename: both sets appear, or neither. */
+    ok = ok && (!out || cli_stage_check(out, &error)) && (!plots || cli_stage_check(plots, &error));
+    ok = ok && (!out || cli_stage_commit(out, &error)) && (!plots || cli_stage_commit(plots, &error));
+    cli_stage_free(out);
+    cli_stage_free(plots);
     slack_model_free(m);
     if (!ok) return cli_report_error("run", error);
     if (o->out && !o->quiet) printf("Wrote %s/summary.json and %s/timeseries.csv\n", o->out, o->out);
@@ -147,6 +145,7 @@ int cli_run_main(int argc, char **argv)
         { "duration", 0, 0, G_OPTION_ARG_DOUBLE, &o.duration, "Simulated seconds (overrides duration_s)", "S" },
         { "out", 0, 0, G_OPTION_ARG_FILENAME, &o.out, "Write summary.json and timeseries.csv here", "DIR" },
         { "plots", 0, 0, G_OPTION_ARG_FILENAME, &o.plots, "Write PNG and SVG charts of the run here", "DIR" },
+        { "plot-size", 0, 0, G_OPTION_ARG_STRING, &o.plot_size, "Size of the --plots charts (default 1000x560)", "WxH" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress bar", NULL },
         { NULL }
     };
@@ -163,5 +162,6 @@ int cli_run_main(int argc, char **argv)
     g_strfreev(o.sets);
     g_free(o.out);
     g_free(o.plots);
+    g_free(o.plot_size);
     return rc;
 }

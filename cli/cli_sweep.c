@@ -40,6 +40,10 @@ static const char *const default_fields[] = {
     "redis.ops_per_sec_peak",
 };
 
+/* Each run holds a whole simulation in memory; more threads than this
+ * would only exhaust the machine. */
+#define SWEEP_MAX_JOBS 256
+
 /* The most values one axis may have: a typo such as 1..1000000 should be
  * an error, not a week of runs. */
 #define AXIS_MAX_VALUES 10000
@@ -188,19 +192,20 @@ gboolean cli_fields_check(const char *scenario, const char *const *sets, const c
     gboolean ok = TRUE;
     for (guint f = 0; f < nfields && ok; f++) {
         const cJSON *n = field_node(dry, fields[f]);
+        g_autofree char *q = sim_error_quote(fields[f]);
         /* null: a figure with no samples yet (search targets), a number after a run */
         if (cJSON_IsNumber(n) || cJSON_IsBool(n) || cJSON_IsNull(n)) continue;
         ok = FALSE;
         if (!n) {
-            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "%s %s: not a numeric field of summary.json (see docs/output.md)", flag, fields[f]);
+            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "%s %s: not a numeric field of summary.json (see docs/output.md)", flag, q);
         } else if (cJSON_IsObject(n)) {
             GString *names = g_string_new(NULL);
             for (const cJSON *c = n->child; c; c = c->next) g_string_append_printf(names, "%s%s", names->len ? ", " : "", c->string);
-            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "%s %s: a section, not a figure (it has: %s)", flag, fields[f], names->str);
+            g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "%s %s: a section, not a figure (it has: %s)", flag, q, names->str);
             g_string_free(names, TRUE);
         } else {
             g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "%s %s: a %s field; only numbers and booleans can be averaged", flag,
-                        fields[f], cJSON_IsString(n) ? "string" : "list");
+                        q, cJSON_IsString(n) ? "string" : "list");
         }
     }
     cJSON_Delete(dry);
@@ -410,7 +415,8 @@ void cli_trials_run(const char *scenario, const char *const *fields, guint nfiel
                     cli_trial *trials, guint n, int jobs)
 {
     trial_ctx c = { scenario, fields, nfields };
-    GThreadPool *pool = g_thread_pool_new(pool_run, &c, MAX(jobs, 1), TRUE, NULL);
+    /* No more threads than runs: each thread holds a whole simulation. */
+    GThreadPool *pool = g_thread_pool_new(pool_run, &c, (gint)MAX(1u, MIN((guint)MAX(jobs, 1), n)), TRUE, NULL);
     for (guint i = 0; i < n; i++) {
 #ifdef SLACKSIM_MPI
         if ((int)(i % (guint)mpi_size) != mpi_rank) continue;
@@ -702,8 +708,10 @@ int cli_sweep_main(int argc, char **argv)
         /* error set */
     } else if (seed < 0) {
         g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--seed must be >= 0, got %" G_GINT64_FORMAT, seed);
-    } else if (replications < 1 || replications > 1000 || threads < 1) {
-        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--replications must be 1..1000 and --jobs >= 1");
+    } else if (replications < 1 || replications > 1000) {
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--replications must be 1..1000, got %d", replications);
+    } else if (threads < 1 || threads > SWEEP_MAX_JOBS) {
+        g_set_error(&error, SIM_ERROR, SIM_ERROR_USAGE, "--jobs must be 1..%d, got %d", SWEEP_MAX_JOBS, threads);
     } else if (cli_parse_warmup(warmup, &plan.warmup_s, &error) &&
                cli_parse_axes(vary, &plan.axes, &plan.naxes, &plan.npoints, &error)) {
         plan.replications = (guint)replications;

@@ -18,6 +18,7 @@ static const cli_command commands[] = {
     { "viz",      cli_viz_main,      "the visualizer (window or headless frames)" },
     { "quiz",     cli_quiz_main,     "the Design Slack quiz" },
     { "sweep",    cli_sweep_main,    "run a scenario over a range of one parameter" },
+    { "compare",  cli_compare_main,  "run two designs side by side, differences with 95% CIs" },
     { "size",     cli_size_main,     "the smallest configuration that meets every SLO" },
 };
 
@@ -31,6 +32,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* The locale is set where arguments are converted (cli_parse). */
+    cli_signals_init();
     if (argc < 2) { usage(stderr); return CLI_USAGE; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
@@ -39,6 +42,12 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].main(argc - 1, argv + 1);
-    fprintf(stderr, "slacksim: unknown command '%s' (try 'slacksim --help')\n", argv[1]);
+    char *q = sim_error_quote(argv[1]);
+    GString *names = g_string_new(NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+        g_string_append_printf(names, "%s%s", i ? ", " : "", commands[i].name);
+    fprintf(stderr, "slacksim: COMMAND: unknown command '%s' (one of %s; try 'slacksim --help')\n", q, names->str);
+    g_string_free(names, TRUE);
+    g_free(q);
     return CLI_USAGE;
 }

@@ -26,16 +26,88 @@
  * member loop. */
 enum { FANOUT_AHEAD = 16 };
 
+static const char *const QUEUE_NAMES[] = { "kafka", "redis_pubsub", NULL };
+G_STATIC_ASSERT(sizeof(slack_queue) == sizeof(int));
+
 /* ================================================================ API implementation */
 
 static void consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started);
 
+static void recover_ev(sim_ctx *ctx, void *data, uint64_t p);
+
+/* A dead consumer: Kafka's log keeps the message for later; pub/sub has no
+ * log, so a message published while its subscriber is down is gone. */
+static void hold_or_lose(slack_model *m, uint32_t slot, uint32_t p)
+{
+    if (m->cfg->fanout_queue == SLACK_QUEUE_KAFKA) {
+        g_queue_push_tail(m->fan.held[p], GUINT_TO_POINTER(slot));
+        m->fan.held_max = MAX(m->fan.held_max, (uint64_t)g_queue_get_length(m->fan.held[p]));
+        return;
+    }
+    m->fan.queue_lost++;
+    msg_release(m, slot);
+}
+
 void fanout_submit(slack_model *m, uint32_t slot, msg_rec *r)
 {
+    if (G_UNLIKELY(m->fan.down_until[r->partition] != 0)) { hold_or_lose(m, slot, r->partition); return; }
     sim_time work = slack_sample_ns(&m->cfg->fanout_service_s, &m->fan.rng)
                   + sim_time_from_sec(m->cfg->fanout_per_recipient_s * r->size);
     wl_prefetch_members(m->wl, r->channel, FANOUT_AHEAD);
+    m->fan.work_offered[r->partition] += sim_time_to_sec(work);
     sim_station_submit_timed(m->fan.consumer[r->partition], slot, work);
+}
+
+uint64_t fanout_lag(const slack_model *m, uint32_t p)
+{
+    const sim_station *st = m->fan.consumer[p];
+    return sim_station_in_queue(st) + sim_station_in_service(st) + g_queue_get_length(m->fan.held[p]);
+}
+
+/* What a consumer had processed since its last commit is processed again
+ * by its successor (Kafka): duplicates, which clients drop by message id.
+ * Messages it had already taken finish (a simplification: see
+ * docs/model.md); later ones wait in the log, or are lost (pub/sub). */
+void fanout_consumer_crash(slack_model *m, uint32_t p, sim_time down)
+{
+    g_return_if_fail(p < m->kafka.partitions);
+    sim_time now = sim_now(m->ctx);
+    if (m->fan.down_until[p] == 0 && m->cfg->fanout_queue == SLACK_QUEUE_KAFKA) {
+        m->fan.queue_duplicates += m->fan.uncommitted[p];
+        m->fan.dedup_drops += m->fan.uncommitted_recipients[p];
+        m->fan.uncommitted[p] = m->fan.uncommitted_recipients[p] = 0;
+    }
+    sim_time until = MAX(m->fan.down_until[p], now + MAX(down, 1));
+    if (until != m->fan.down_until[p]) sim_at(m->ctx, until, recover_ev, m, p);
+    m->fan.down_until[p] = until;
+}
+
+/* Back: it resumes from the committed offset, so what the log kept while
+ * it was down is consumed in order. */
+static void recover_ev(sim_ctx *ctx, void *data, uint64_t p)
+{
+    slack_model *m = data;
+    if (m->fan.down_until[p] != sim_now(ctx)) return;   /* extended by a later crash */
+    m->fan.down_until[p] = 0;
+    m->fan.committed_at[p] = sim_now(ctx);
+    GQueue *q = m->fan.held[p];
+    while (!g_queue_is_empty(q)) {
+        uint32_t slot = GPOINTER_TO_UINT(g_queue_pop_head(q));
+        fanout_submit(m, slot, msg_at(m, slot));
+    }
+}
+
+/* Kafka's auto-commit: at the first completion commit_interval_s after
+ * the last commit, the offset moves past everything processed. */
+static void note_processed(slack_model *m, const msg_rec *r, uint32_t online)
+{
+    uint32_t p = r->partition;
+    m->fan.uncommitted[p]++;
+    m->fan.uncommitted_recipients[p] += online;
+    if (sim_now(m->ctx) - m->fan.committed_at[p] >= m->fan.commit_interval) {
+        m->fan.committed_at[p] = sim_now(m->ctx);
+        m->fan.uncommitted[p] = m->fan.uncommitted_recipients[p] = 0;
+    }
 }
 
 /* The busiest consumer's utilization since the previous row. */
@@ -103,6 +175,8 @@ typedef struct {
 typedef struct {
     const msg_rec *r;
     gboolean cm;                 /* crashes exist: ask presence who is alive */
+    gboolean polled;             /* delivery by polling: per-recipient times (delivery.c) */
+    gboolean pooled_cores;       /* gateways.scheduling = pooled */
     uint32_t cores, core_mask;   /* core_mask: cores - 1 when a power of two, else 0 */
     sim_time over, cost, extra;  /* extra: client latencies - send time */
     sim_time last;               /* last push */
@@ -116,13 +190,21 @@ typedef struct {
  * latencies are an arithmetic sequence: one bulk record, same histogram). */
 static void member_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
 {
-    uint32_t core = f->core_mask ? u & f->core_mask : u % f->cores, s = (uint32_t)g * f->cores + core;
+    /* pooled: one batch per gateway, on the core that frees first */
+    uint32_t core = f->pooled_cores ? 0 : f->core_mask ? u & f->core_mask : u % f->cores, s = (uint32_t)g * f->cores + core;
     if (m->fan.slot_count[s]++ == 0) {
         m->fan.touched[m->fan.n_touched++] = s;
+        if (f->pooled_cores) core = gw_core_of(m->gw, g, u);
+        m->fan.slot_core[s] = core;
         m->fan.slot_base[s] = gw_book_core(m->gw, g, core, f->over) + f->over;
     }
     f->n.online++;
-    if (m->obs.on && m->obs.fn.delivered) {
+    if (f->polled) {   /* an HTTP transport: each recipient gets it at its own time */
+        sim_time t = delivery_time(m, u, m->fan.slot_base[s] + f->cost * m->fan.slot_count[s]);
+        sim_hist_record(m->fan.h_e2e_iv, t + f->extra);
+        if (t > f->last) f->last = t;
+        if (m->obs.on && m->obs.fn.delivered) sim_at(m->ctx, t, obs_delivered_ev, m, obs_alloc(m, f->r->serial, u, g));
+    } else if (m->obs.on && m->obs.fn.delivered) {
         sim_time t = m->fan.slot_base[s] + f->cost * m->fan.slot_count[s];
         sim_at(m->ctx, t, obs_delivered_ev, m, obs_alloc(m, f->r->serial, u, g));
     }
@@ -153,9 +235,11 @@ static void commit(slack_model *m, fanout_run *f)
     for (uint32_t k = 0; k < m->fan.n_touched; k++) {
         uint32_t s = m->fan.touched[k], n = m->fan.slot_count[s];
         sim_time base = m->fan.slot_base[s], last = base + f->cost * n;
-        sim_hist_record_seq(m->fan.h_e2e_iv, base + f->cost + f->extra, f->cost, n);
-        if (last > f->last) f->last = last;
-        gw_extend_core(m->gw, s / f->cores, s % f->cores, f->cost * n);
+        if (!f->polled) {
+            sim_hist_record_seq(m->fan.h_e2e_iv, base + f->cost + f->extra, f->cost, n);
+            if (last > f->last) f->last = last;
+        }
+        gw_extend_core(m->gw, s / f->cores, m->fan.slot_core[s], f->cost * n);
         gw_count_pushes(m->gw, n);
         m->fan.slot_count[s] = 0;
     }
@@ -187,11 +271,14 @@ static void reply(sim_ctx *ctx, void *data, uint64_t slot)
     msg_rec *r = msg_at(m, (uint32_t)slot);
     uint32_t cores = gw_cores(m->gw);
     fanout_run f = { .r = r, .cm = slack_crash_mode(m), .cores = cores,
-                     .core_mask = (cores & (cores - 1)) == 0 ? cores - 1 : 0,
+                     .polled = m->deliv.transport == SLACK_TRANSPORT_SHORT_POLLING
+                            || m->deliv.transport == SLACK_TRANSPORT_LONG_POLLING,
+                     .core_mask = (cores & (cores - 1)) == 0 ? cores - 1 : 0, .pooled_cores = gw_pooled(m->gw),
                      .over = gw_batch_overhead(m->gw), .cost = gw_push_cost(m->gw),
                      .extra = 2 * sim_time_from_sec(m->cfg->client_one_way_s) - r->t_sent };
     members(m, &f);
     m->fan.messages++;
+    note_processed(m, r, f.n.online);
     m->fan.online += f.n.online; m->fan.iv_delivered += f.n.online;
     m->fan.offline += f.n.offline; m->fan.lost += f.n.lost;
     sim_hist_record(m->fan.h_fanout, (f.last ? f.last : sim_now(ctx)) - r->t_visible);
@@ -207,6 +294,7 @@ static const sim_field fanout_fields[] = {
     { "service_s", 0, DBL_MAX, SIM_FIELD_DIST, offsetof(slack_cfg, fanout_service_s), "s", NULL,
       "{\"dist\": \"exponential\", \"mean\": 0.0001}" },
     { "per_recipient_s", 0, 1, SIM_FIELD_DOUBLE, offsetof(slack_cfg, fanout_per_recipient_s), "s", NULL, "0.0000002" },
+    { "queue", 0, 0, SIM_FIELD_ENUM, offsetof(slack_cfg, fanout_queue), NULL, QUEUE_NAMES, "\"kafka\"" },
 };
 
 static gboolean fanout_build(slack_model *m, const sim_scenario *sc, GError **error)
@@ -223,10 +311,19 @@ static gboolean fanout_build(slack_model *m, const sim_scenario *sc, GError **er
         sim_dist_clear(&st.service);
     }
     m->fan.area_prev = g_new0(double, n);
+    m->fan.work_offered = g_new0(double, n);
+    m->fan.down_until = g_new0(sim_time, n);
+    m->fan.committed_at = g_new0(sim_time, n);
+    m->fan.uncommitted = g_new0(uint64_t, n);
+    m->fan.uncommitted_recipients = g_new0(uint64_t, n);
+    m->fan.held = g_new0(GQueue *, n);
+    for (uint32_t p = 0; p < n; p++) m->fan.held[p] = g_queue_new();
+    m->fan.commit_interval = sim_time_from_sec(m->cfg->kafka_commit_interval_s);
     size_t slots = (size_t)gw_count(m->gw) * gw_cores(m->gw);
     m->fan.slot_count = g_new0(uint32_t, slots);
     m->fan.touched = g_new0(uint32_t, slots);
     m->fan.slot_base = g_new0(sim_time, slots);
+    m->fan.slot_core = g_new0(uint32_t, slots);
     m->fan.h_fanout = sim_hist_new();
     m->fan.h_e2e = sim_hist_new();
     m->fan.h_e2e_iv = sim_hist_new();
@@ -239,7 +336,11 @@ static void fanout_free(slack_model *m)
     for (uint32_t p = 0; m->fan.consumer && p < m->kafka.partitions; p++) sim_station_free(m->fan.consumer[p]);
     g_free(m->fan.consumer);
     g_free(m->fan.area_prev);
-    g_free(m->fan.slot_count); g_free(m->fan.touched); g_free(m->fan.slot_base);
+    g_free(m->fan.work_offered);
+    for (uint32_t p = 0; m->fan.held && p < m->kafka.partitions; p++) g_queue_free(m->fan.held[p]);
+    g_free(m->fan.held); g_free(m->fan.down_until); g_free(m->fan.committed_at);
+    g_free(m->fan.uncommitted); g_free(m->fan.uncommitted_recipients);
+    g_free(m->fan.slot_count); g_free(m->fan.touched); g_free(m->fan.slot_base); g_free(m->fan.slot_core);
     sim_hist_free(m->fan.h_fanout); sim_hist_free(m->fan.h_e2e); sim_hist_free(m->fan.h_e2e_iv);
 }
 
@@ -253,10 +354,26 @@ static cJSON *fanout_summary(const slack_model *m)
     cJSON_AddNumberToObject(o, "deliveries_per_sec_peak", m->fan.deliveries_per_s_peak);
     cJSON_AddNumberToObject(o, "consumer_util_max", m->fan.util_max);
     cJSON_AddNumberToObject(o, "redis_ops", (double)m->fan.redis_ops);
+    cJSON_AddStringToObject(o, "queue", QUEUE_NAMES[m->cfg->fanout_queue]);
+    cJSON_AddNumberToObject(o, "queue_published", (double)m->fan.queue_published);
+    cJSON_AddNumberToObject(o, "queue_lost", (double)m->fan.queue_lost);
+    cJSON_AddNumberToObject(o, "queue_duplicates", (double)m->fan.queue_duplicates);
+    cJSON_AddNumberToObject(o, "dedup_drops", (double)m->fan.dedup_drops);
+    cJSON_AddNumberToObject(o, "queue_held_max", (double)m->fan.held_max);
+    /* each consumer as the queue it is (1 server, FIFO) */
+    cJSON *st = cJSON_AddArrayToObject(o, "consumers");
+    for (uint32_t p = 0; p < m->kafka.partitions; p++) cJSON_AddItemToArray(st, sim_station_to_json(m->fan.consumer[p]));
     return o;
 }
 
-static double fanout_load(const slack_model *m) { return m->fan.util_max; }
+/* Offered: the busiest consumer's submitted work over duration_s. */
+static gboolean fanout_load(const slack_model *m, slack_load *out)
+{
+    double secs = sim_time_to_sec(m->duration), mx = 0;
+    for (uint32_t p = 0; p < m->kafka.partitions && secs > 0; p++) mx = MAX(mx, m->fan.work_offered[p] / secs);
+    *out = (slack_load){ m->fan.util_max, mx };
+    return TRUE;
+}
 static const sim_hist *fanout_latency(const slack_model *m) { return m->fan.h_fanout; }
 
 const slack_component fanout_component = {

@@ -777,9 +777,20 @@ static size_t fl_sample(slack_model *m, double *out)
     return 4;
 }
 
+/* S3: the busiest prefix's peak PUT rate against its limit (PUTs beyond
+ * it get 503 SlowDown); utilization is capped at 1, the offered rate not. */
+static gboolean fl_load(const slack_model *m, slack_load *out)
+{
+    if (!files_enabled(m->files)) return FALSE;
+    double offered = files_put_per_prefix_peak(m->files) / MAX(1e-9, m->config.files.put_limit);
+    *out = (slack_load){ MIN(1.0, offered), offered };
+    return TRUE;
+}
+
 const slack_component files_component = {
     .name = "files", .fields = fl_keys, .n_fields = G_N_ELEMENTS(fl_keys),
     .config_offset = offsetof(slack_config, files), .validate = fl_validate,
     .build = fl_build, .stop = fl_stop, .free = fl_free, .on_delivered = fl_delivered,
     .columns = fl_columns_fn, .sample = fl_sample, .summary = fl_summary, .report = fl_report,
+    .load = fl_load,
 };

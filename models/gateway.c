@@ -32,6 +32,10 @@ struct gw_set {
     sim_time t_prev, t0;
     uint64_t total, peak, max_conns, max_per_gw, pushes, batches;
     double util_max, offered_max;
+    sim_hist *wait;           /* per booking (a job: inbound, connect, push batch): start - now, ns */
+    uint64_t waited;          /* bookings that found their core busy */
+    gboolean pooled;          /* gateways.scheduling = pooled: any core serves any connection */
+    sim_time *offered;        /* per gateway: all work booked on it (its cores' demand), ns */
     sim_dist inbound, push, overhead, connect;
 };
 
@@ -49,9 +53,12 @@ gw_set *gw_new(sim_ctx *ctx, const slack_cfg *cfg, uint32_t n_users)
     for (uint32_t i = 0; i < g->n; i++) g->alive[i] = TRUE;
     g->core = g_new0(gw_core, (size_t)g->n * g->cores);
     g->done_prev = g_new0(sim_time, g->n);
+    g->offered = g_new0(sim_time, g->n);
     g->booked_prev = g_new0(sim_time, g->n);
     g->t_prev = g->t0 = sim_now(ctx);
     g->max_conns = (uint64_t)cfg->gw_max_connections;
+    g->wait = sim_hist_new();
+    g->pooled = cfg->gw_scheduling == SLACK_SCHED_POOLED;
     sim_dist_copy(&g->inbound, &cfg->gw_inbound_s);
     sim_dist_copy(&g->push, &cfg->gw_push_s);
     sim_dist_copy(&g->overhead, &cfg->gw_batch_overhead_s);
@@ -64,13 +71,25 @@ void gw_free(gw_set *g)
     if (!g) return;
     sim_dist_clear(&g->inbound); sim_dist_clear(&g->push);
     sim_dist_clear(&g->overhead); sim_dist_clear(&g->connect);
-    g_free(g->conn); g_free(g->conns); g_free(g->alive); g_free(g->core); g_free(g->done_prev); g_free(g->booked_prev);
+    sim_hist_free(g->wait);
+    g_free(g->conn); g_free(g->conns); g_free(g->alive); g_free(g->core); g_free(g->done_prev); g_free(g->booked_prev); g_free(g->offered);
     g_free(g);
 }
 
 uint32_t gw_count(const gw_set *g) { return g->n; }
 uint32_t gw_cores(const gw_set *g) { return g->cores; }
-uint32_t gw_core_of(const gw_set *g, uint32_t user) { return user % g->cores; }
+/* Pinned: the connection's core. Pooled: the core that frees first (a
+ * shared FIFO work queue served by every core: M/G/c). */
+uint32_t gw_core_of(const gw_set *g, uint32_t gw, uint32_t user)
+{
+    if (!g->pooled) return user % g->cores;
+    const gw_core *c = &g->core[(size_t)gw * g->cores];
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < g->cores; i++) if (c[i].free_at < c[best].free_at) best = i;
+    return best;
+}
+
+gboolean gw_pooled(const gw_set *g) { return g->pooled; }
 const uint16_t *gw_conn_table(const gw_set *g) { return g->conn; }
 uint64_t gw_connections(const gw_set *g, uint32_t gw) { return gw < g->n ? g->conns[gw] : 0; }
 uint64_t gw_total_connections(const gw_set *g) { return g->total; }
@@ -112,26 +131,41 @@ void gw_disconnect(gw_set *g, uint32_t user)
     g->conn[user] = GW_NONE;
 }
 
-sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
+sim_time gw_book_load(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
 {
     gw_core *c = &g->core[(size_t)gw * g->cores + core];
     sim_time now = sim_now(g->ctx);
     sim_time start = c->free_at > now ? c->free_at : now;
     c->free_at = start + work;
     c->booked += work;
+    g->offered[gw] += work;
     return start;
 }
+
+sim_time gw_book_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
+{
+    sim_time start = gw_book_load(g, gw, core, work), wait = start - sim_now(g->ctx);
+    if (work > 0) {   /* a job; a zero-cost booking occupies nothing */
+        sim_hist_record(g->wait, wait);
+        g->waited += wait > 0;
+    }
+    return start;
+}
+
+const sim_hist *gw_wait_hist(const gw_set *g) { return g->wait; }
+double gw_p_wait(const gw_set *g) { return sim_hist_count(g->wait) ? (double)g->waited / (double)sim_hist_count(g->wait) : 0; }
 
 void gw_extend_core(gw_set *g, uint32_t gw, uint32_t core, sim_time work)
 {
     gw_core *c = &g->core[(size_t)gw * g->cores + core];
     c->free_at += work;
     c->booked += work;
+    g->offered[gw] += work;
 }
 
 sim_time gw_book(gw_set *g, uint32_t gw, uint32_t user, sim_time work)
 {
-    return gw_book_core(g, gw, user % g->cores, work);
+    return gw_book_core(g, gw, gw_core_of(g, gw, user), work);
 }
 
 static sim_time sample_ns(const sim_dist *d, sim_rng *rng)
@@ -186,6 +220,13 @@ double gw_take_interval_util_max(gw_set *g)
 
 double gw_offered_max(const gw_set *g) { return g->offered_max; }
 
+double gw_offered_load(const gw_set *g, sim_time over)
+{
+    double mx = 0;
+    for (uint32_t i = 0; i < g->n && over > 0; i++) mx = MAX(mx, (double)g->offered[i] / ((double)over * g->cores));
+    return mx;
+}
+
 double gw_util_max(const gw_set *g) { return g->util_max; }
 
 double gw_util_mean(const gw_set *g)
@@ -204,6 +245,11 @@ double gw_backlog_max_s(const gw_set *g)
 
 /* ================================================================ the component */
 
+static const char *const JITTER_NAMES[] = { "window", "full", "none", NULL };
+static const char *const SCHED_NAMES[] = { "pinned", "pooled", NULL };
+G_STATIC_ASSERT(sizeof(slack_sched) == sizeof(int));
+G_STATIC_ASSERT(sizeof(slack_jitter) == sizeof(int));
+
 #define GD(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(slack_cfg, f), u, NULL, d }
 #define GI(p, lo, hi, f, u, d) { p, lo, hi, SIM_FIELD_INT64, offsetof(slack_cfg, f), u, NULL, d }
 #define GS(p, f, d) { p, 0, DBL_MAX, SIM_FIELD_DIST, offsetof(slack_cfg, f), "s", NULL, d }
@@ -217,7 +263,11 @@ static const sim_field gw_fields[] = {
     GS("push_s", gw_push_s, "{\"dist\": \"exponential\", \"mean\": 0.000005}"),
     GS("batch_overhead_s", gw_batch_overhead_s, "{\"dist\": \"exponential\", \"mean\": 0.00002}"),
     GS("connect_s", gw_connect_s, "{\"dist\": \"exponential\", \"mean\": 0.0002}"),
+    { "scheduling", 0, 0, SIM_FIELD_ENUM, offsetof(slack_cfg, gw_scheduling), NULL, SCHED_NAMES, "\"pinned\"" },
     GD("reconnect_window_s", 0, 3600, gw_reconnect_window_s, "s", "10"),
+    { "reconnect.jitter", 0, 0, SIM_FIELD_ENUM, offsetof(slack_cfg, gw_reconnect_jitter), NULL, JITTER_NAMES, "\"window\"" },
+    GD("reconnect.base_s", 1e-3, 3600, gw_reconnect_base_s, "s", "1"),
+    GD("reconnect.max_s", 1e-3, 86400, gw_reconnect_max_s, "s", "30"),
 };
 #undef GD
 #undef GI
@@ -261,15 +311,20 @@ static cJSON *gw_summary(const slack_model *m)
     cJSON_AddNumberToObject(o, "memory_gib_per_gateway_max",
                             (double)gw_connections_max_per_gateway(m->gw) * m->cfg->gw_memory_per_connection_kib / 1048576.0);
     cJSON_AddNumberToObject(o, "cpu_util_max", gw_util_max(m->gw));
-    cJSON_AddNumberToObject(o, "offered_load_max", gw_offered_max(m->gw));
+    cJSON_AddNumberToObject(o, "offered_load", gw_offered_load(m->gw, m->duration));
     cJSON_AddNumberToObject(o, "cpu_util_mean", gw_util_mean(m->gw));
     cJSON_AddNumberToObject(o, "pushes", (double)gw_pushes(m->gw));
     cJSON_AddNumberToObject(o, "batches", (double)gw_batches(m->gw));
+    cJSON_AddItemToObject(o, "core_wait_ms", sim_hist_to_json(gw_wait_hist(m->gw), 1e6));
+    cJSON_AddNumberToObject(o, "core_p_wait", gw_p_wait(m->gw));
     return o;
 }
 
-/* The worst interval's utilization, or its offered load where higher. */
-static double gw_load(const slack_model *m) { return MAX(gw_util_max(m->gw), gw_offered_max(m->gw)); }
+static gboolean gw_load(const slack_model *m, slack_load *out)
+{
+    *out = (slack_load){ gw_util_max(m->gw), gw_offered_load(m->gw, m->duration) };
+    return TRUE;
+}
 
 const slack_component gw_component = {
     .name = "gateways", .fields = gw_fields, .n_fields = G_N_ELEMENTS(gw_fields),

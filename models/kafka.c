@@ -25,8 +25,7 @@ uint32_t kafka_partition_of(const slack_model *m, uint32_t channel)
  * consumed (its queue plus the one in service). */
 static void note_lag(slack_model *m, uint32_t p)
 {
-    const sim_station *st = m->fan.consumer[p];
-    uint64_t lag = sim_station_in_queue(st) + sim_station_in_service(st);
+    uint64_t lag = fanout_lag(m, p);
     if (lag > m->kafka.lag_iv_max) m->kafka.lag_iv_max = lag;
     if (lag > m->kafka.lag_max_by_p[p]) m->kafka.lag_max_by_p[p] = lag;
     if (lag > m->kafka.lag_iv_by_p[p]) m->kafka.lag_iv_by_p[p] = lag;
@@ -47,11 +46,15 @@ static void visible_ev(sim_ctx *ctx, void *data, uint64_t slot)
 void kafka_publish(slack_model *m, uint32_t slot)
 {
     msg_rec *r = msg_at(m, slot);
+    m->fan.queue_published++;
     sim_time now = sim_now(m->ctx);
     r->t_published = now;
     uint32_t p = r->partition;
     sim_time work = slack_sample_ns(&m->cfg->kafka_append_s, &m->kafka.rng);
     sim_time start = MAX(now, m->kafka.free_at[p]);
+    sim_hist_record(m->kafka.h_append_wait, start - now);
+    m->kafka.append_waited += start > now;
+    m->kafka.appends[p]++;
     m->kafka.free_at[p] = start + work;
     m->kafka.booked[p] += work;
     sim_time t = start + work + slack_sample_ns(&m->cfg->kafka_ack_s, &m->kafka.rng);
@@ -91,7 +94,7 @@ uint32_t slack_model_partitions(const slack_model *m) { return m->kafka.partitio
 uint64_t slack_model_partition_lag_now(const slack_model *m, uint32_t p)
 {
     g_return_val_if_fail(p < m->kafka.partitions, 0);
-    return sim_station_in_queue(m->fan.consumer[p]) + sim_station_in_service(m->fan.consumer[p]);
+    return fanout_lag(m, p);
 }
 
 uint64_t slack_model_partition_lag(const slack_model *m, uint32_t p)
@@ -114,6 +117,8 @@ static const sim_field kafka_fields[] = {
       "{\"dist\": \"exponential\", \"mean\": 0.0000012}" },
     { "ack_s", 0, DBL_MAX, SIM_FIELD_DIST, offsetof(slack_cfg, kafka_ack_s), "s", NULL,
       "{\"dist\": \"lognormal\", \"median\": 0.002, \"p99\": 0.005}" },
+    /* Kafka's consumer default: enable.auto.commit every 5 s */
+    { "commit_interval_s", 0, 86400, SIM_FIELD_DOUBLE, offsetof(slack_cfg, kafka_commit_interval_s), "s", NULL, "5" },
 };
 
 static gboolean kafka_build(slack_model *m, const sim_scenario *sc, GError **error)
@@ -127,7 +132,10 @@ static gboolean kafka_build(slack_model *m, const sim_scenario *sc, GError **err
     m->kafka.lag_max_by_p = g_new0(uint64_t, n);
     m->kafka.lag_iv_by_p = g_new0(uint64_t, 2 * (size_t)n);
     m->kafka.h_kafka = sim_hist_new();
+    m->kafka.h_append_wait = sim_hist_new();
+    m->kafka.appends = g_new0(uint64_t, n);
     sim_ctx_stream(m->ctx, "kafka", &m->kafka.rng);
+    if (m->cfg->fanout_queue == SLACK_QUEUE_KAFKA) m->publish = kafka_publish;
     return TRUE;
 }
 
@@ -136,6 +144,8 @@ static void kafka_free(slack_model *m)
     g_free(m->kafka.free_at); g_free(m->kafka.booked); g_free(m->kafka.done_prev);
     g_free(m->kafka.visible_last); g_free(m->kafka.lag_max_by_p); g_free(m->kafka.lag_iv_by_p);
     sim_hist_free(m->kafka.h_kafka);
+    sim_hist_free(m->kafka.h_append_wait);
+    g_free(m->kafka.appends);
 }
 
 static cJSON *kafka_summary(const slack_model *m)
@@ -148,11 +158,40 @@ static cJSON *kafka_summary(const slack_model *m)
         cJSON_AddItemToArray(per, cJSON_CreateNumber((double)m->kafka.lag_max_by_p[p]));
     cJSON_AddNumberToObject(o, "append_util_max", m->kafka.util_max);
     cJSON_AddNumberToObject(o, "consumer_util_max", m->fan.util_max);
+    /* the leaders as queues: FIFO single servers in virtual time */
+    double secs = sim_time_to_sec(sim_now(m->ctx));
+    cJSON *leaders = cJSON_AddObjectToObject(o, "leaders");
+    cJSON *u = cJSON_AddArrayToObject(leaders, "utilization_by_partition");
+    cJSON *l = cJSON_AddArrayToObject(leaders, "arrival_rate_by_partition");
+    double umax = 0, usum = 0;
+    for (uint32_t p = 0; p < m->kafka.partitions; p++) {
+        double up = secs > 0 ? sim_time_to_sec(m->kafka.booked[p] - MAX(0, m->kafka.free_at[p] - sim_now(m->ctx))) / secs : 0;
+        cJSON_AddItemToArray(u, cJSON_CreateNumber(up));
+        cJSON_AddItemToArray(l, cJSON_CreateNumber(secs > 0 ? (double)m->kafka.appends[p] / secs : 0));
+        umax = MAX(umax, up);
+        usum += up;
+    }
+    cJSON_AddNumberToObject(leaders, "utilization_max", umax);
+    cJSON_AddNumberToObject(leaders, "utilization_mean", m->kafka.partitions ? usum / m->kafka.partitions : 0);
+    cJSON_AddItemToObject(leaders, "wait_ms", sim_hist_to_json(m->kafka.h_append_wait, 1e6));
+    uint64_t n = sim_hist_count(m->kafka.h_append_wait);
+    cJSON_AddNumberToObject(leaders, "p_wait", n ? (double)m->kafka.append_waited / (double)n : 0);
     return o;
 }
 
-static double kafka_load(const slack_model *m) { return m->kafka.util_max; }
-static const sim_hist *kafka_latency(const slack_model *m) { return m->kafka.h_kafka; }
+/* Offered: the busiest leader's appends' work over duration_s. */
+static gboolean kafka_load(const slack_model *m, slack_load *out)
+{
+    double secs = sim_time_to_sec(m->duration), mx = 0;
+    for (uint32_t p = 0; p < m->kafka.partitions && secs > 0; p++) mx = MAX(mx, sim_time_to_sec(m->kafka.booked[p]) / secs);
+    *out = (slack_load){ m->kafka.util_max, mx };
+    return TRUE;
+}
+/* Only when chosen: a pub/sub run has no "kafka" latency. */
+static const sim_hist *kafka_latency(const slack_model *m)
+{
+    return m->cfg->fanout_queue == SLACK_QUEUE_KAFKA ? m->kafka.h_kafka : NULL;
+}
 
 const slack_component kafka_component = {
     .name = "kafka", .fields = kafka_fields, .n_fields = G_N_ELEMENTS(kafka_fields),

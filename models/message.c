@@ -1,7 +1,8 @@
 /* message: the message service. The sender's gateway takes the frame on
  * its connection's core; the service assigns the id "seconds.sequence",
  * decides thread replies, writes to PostgreSQL (postgres.c) and publishes
- * to Kafka (kafka.c) once the write commits.
+ * to the queue (Kafka, kafka.c, or Redis pub/sub, pubsub.c) once the write
+ * commits.
  *
  * Invariants:
  *  - ids strictly increase per channel (max(now in us, last + 1));
@@ -73,7 +74,7 @@ void msg_send(slack_model *m, uint32_t channel, uint32_t sender)
     m->msg.sent++; m->msg.iv_sent++; m->msg.in_flight++;
     if (m->obs.on) obs_stage(m, r, SLACK_STAGE_SENT);
     uint32_t gw = sender_gateway(m, sender);
-    sim_time work = gw_inbound_work(m->gw);
+    sim_time work = gw_inbound_work(m->gw) + m->deliv.send_work;
     sim_time start = gw_book(m->gw, gw, sender, work);
     sim_at(m->ctx, start + work, service_ev, m, slot);
 }
@@ -91,7 +92,7 @@ static void flush_channel(slack_model *m, uint32_t channel)
         g_hash_table_remove(m->msg.parked, key);
         c->published++;
         uint32_t slot = (uint32_t)GPOINTER_TO_UINT(v);
-        if (slot != SLACK_NIL) kafka_publish(m, slot - 1);
+        if (slot != SLACK_NIL) m->publish(m, slot - 1);
     }
 }
 
@@ -106,7 +107,7 @@ static void take_turn(slack_model *m, uint32_t channel, uint32_t seq, uint32_t s
         return;
     }
     c->published++;
-    if (slot != SLACK_NIL) kafka_publish(m, slot);
+    if (slot != SLACK_NIL) m->publish(m, slot);
     if (g_hash_table_size(m->msg.parked)) flush_channel(m, channel);
 }
 

@@ -56,7 +56,14 @@ static cJSON *pg_summary(const slack_model *m)
     return o;
 }
 
-static double pg_load(const slack_model *m) { return m->pg.util_max; }
+/* Offered: arrivals x mean service time / writers, over duration_s. */
+static gboolean pg_load(const slack_model *m, slack_load *out)
+{
+    double secs = sim_time_to_sec(m->duration);
+    double work = (double)sim_station_arrivals(m->pg.pool) * sim_dist_mean(&m->cfg->pg_service_s);
+    *out = (slack_load){ m->pg.util_max, secs > 0 ? work / ((double)m->cfg->pg_writers * secs) : 0 };
+    return TRUE;
+}
 static const sim_hist *pg_latency(const slack_model *m) { return m->pg.h_persist; }
 
 const slack_component pg_component = {

@@ -803,6 +803,21 @@ static void connect_initial(slack_model *m, sim_rng *rng)
     }
 }
 
+gboolean presence_client_connect(slack_model *m, uint32_t user)
+{
+    uint16_t g = gw_connect(m->gw, user, GW_NONE);
+    if (g == GW_NONE) return FALSE;
+    gw_book(m->gw, g, user, gw_connect_work(m->gw));
+    presence_connect(m->pres, user, g);
+    return TRUE;
+}
+
+void presence_client_disconnect(slack_model *m, uint32_t user)
+{
+    gw_disconnect(m->gw, user);
+    presence_disconnect(m->pres, user);
+}
+
 static gboolean pr_build(slack_model *m, const sim_scenario *sc, GError **error)
 {
     (void)sc; (void)error;

@@ -431,8 +431,14 @@ static gboolean rd_build(slack_model *m, const sim_scenario *sc, GError **error)
 static void rd_component_free(slack_model *m) { redis_free(m->redis); }
 static cJSON *rd_summary(const slack_model *m) { return redis_summary_json(m->redis); }
 
-/* The worst interval's utilization, or the run's offered load where higher. */
-static double rd_load(const slack_model *m) { return MAX(m->redis_util_iv_max, redis_offered_load(m->redis)); }
+/* Utilization: the worst interval's, as a mean over shards, or the busiest
+ * shard's over the run where higher; offered: work / time, mean over shards
+ * (docs/presence.md). */
+static gboolean rd_load(const slack_model *m, slack_load *out)
+{
+    *out = (slack_load){ MAX(m->redis_util_iv_max, redis_utilization_max(m->redis)), redis_offered_load(m->redis) };
+    return TRUE;
+}
 
 const slack_component redis_component = {
     .name = "redis", .fields = rd_fields, .n_fields = G_N_ELEMENTS(rd_fields),

@@ -208,7 +208,8 @@ static const sim_field srch_keys[] = {
     KD("documents.initial_docs_per_user", 0, 1e9, initial_docs_per_user, "docs"),
     KD("documents.target_shard_gb", 1e-6, 1e6, target_shard_gb, "GB"),
     KU("documents.replicas", 0, 16, replicas, "count"),
-    KT("documents.refresh_interval_s", 1e-3, 3600, refresh_interval),
+    /* 0: searchable at once, which switches the refresh delay off */
+    KT("documents.refresh_interval_s", 0, 3600, refresh_interval),
     KU("es.nodes", 0, SEARCH_MAX_NODES, nodes, "count"),
     KU("es.max_shards_per_node", 1, 1e7, max_shards_per_node, "count"),
     KD("es.heap_gb", 1e-3, 1e6, heap_gb, "GB"),
@@ -298,6 +299,7 @@ static inline double shard_gb(const search_model *s, uint32_t g)
 static sim_time next_refresh(const search_model *s, uint32_t g, sim_time t)
 {
     sim_time R = s->cfg.refresh_interval, ph = s->shard_phase[g];
+    if (R == 0) return t;   /* refresh on every write: searchable at once */
     if (t < ph) return ph;
     return ph + ((t - ph) / R + 1) * R;
 }
@@ -380,7 +382,7 @@ static void create_indices(search_model *s)
     s->shard_docs = g_new0(double, p->primaries);
     s->shard_phase = g_new0(sim_time, p->primaries);
     for (uint64_t g = 0; g < p->primaries; g++)
-        s->shard_phase[g] = (sim_time)(srch_mix(g ^ 0x5eedULL) % (uint64_t)s->cfg.refresh_interval);
+        s->shard_phase[g] = s->cfg.refresh_interval ? (sim_time)(srch_mix(g ^ 0x5eedULL) % (uint64_t)s->cfg.refresh_interval) : 0;
     if (s->cfg.layout == SEARCH_LAYOUT_SHARED_INDEX) {
         gboolean fits = p->primaries * per_copy <= room;
         p->indices_created = fits;
@@ -1240,9 +1242,21 @@ static size_t srch_sample(slack_model *m, double *out)
     return 4;
 }
 
+/* The Elasticsearch write pools' busiest node, worst interval (the
+ * indexing stage's bottleneck); offered as utilized: bulk requests beyond
+ * the pool are rejected (429), not queued. */
+static gboolean srch_load(const slack_model *m, slack_load *out)
+{
+    if (!search_enabled(m->search)) return FALSE;
+    double u = search_write_util_max(m->search);
+    *out = (slack_load){ u, u };
+    return TRUE;
+}
+
 const slack_component search_component = {
     .name = "search", .fields = srch_keys, .n_fields = G_N_ELEMENTS(srch_keys),
     .config_offset = offsetof(slack_config, search), .validate = srch_validate,
     .build = srch_build, .stop = srch_stop, .free = srch_free, .on_published = srch_published,
     .columns = srch_columns_fn, .sample = srch_sample, .summary = srch_summary, .report = srch_report,
+    .load = srch_load,
 };

@@ -11,6 +11,33 @@
 #include <glib.h>
 #include "sim/sim_dist.h"
 
+/* delivery.transport (delivery.c). */
+typedef enum {
+    SLACK_TRANSPORT_WEBSOCKET,     /* the seed's design: server push on an open connection */
+    SLACK_TRANSPORT_SHORT_POLLING, /* GET every poll_interval_s */
+    SLACK_TRANSPORT_LONG_POLLING,  /* a held GET, answered at once, re-sent */
+    SLACK_TRANSPORT_SSE            /* server push one way, sends as POSTs */
+} slack_transport;
+
+/* fanout.queue (fanout.c, kafka.c, pubsub.c). */
+typedef enum {
+    SLACK_QUEUE_KAFKA,             /* the seed's design: a log, consumers resume from their offset */
+    SLACK_QUEUE_REDIS_PUBSUB       /* fire and forget: only subscribers connected now receive */
+} slack_queue;
+
+/* gateways.scheduling (gateway.c). */
+typedef enum {
+    SLACK_SCHED_PINNED,            /* a connection's work on its own core (user % cores) */
+    SLACK_SCHED_POOLED             /* one FIFO queue per host, served by every core */
+} slack_sched;
+
+/* gateways.reconnect.jitter (faults.c). */
+typedef enum {
+    SLACK_JITTER_WINDOW,           /* uniform over gateways.reconnect_window_s */
+    SLACK_JITTER_FULL,             /* exponential backoff, full jitter */
+    SLACK_JITTER_NONE              /* exponential backoff in step: the thundering herd */
+} slack_jitter;
+
 /* Caller-allocated; filled by slack_config_read (models/slack_internal.h). */
 typedef struct slack_cfg {
     /* run (top-level keys; slack_model.c) */
@@ -52,7 +79,11 @@ typedef struct slack_cfg {
     sim_dist gw_push_s;            /* CPU per outbound push (its mean is used) */
     sim_dist gw_batch_overhead_s;  /* CPU per push batch */
     sim_dist gw_connect_s;         /* CPU per connect handshake */
-    double gw_reconnect_window_s;  /* clients of a dead gateway reconnect over this */
+    slack_sched gw_scheduling;     /* pinned or pooled cores */
+    double gw_reconnect_window_s;  /* clients of a dead gateway reconnect over this (jitter "window") */
+    slack_jitter gw_reconnect_jitter; /* how reconnects spread */
+    double gw_reconnect_base_s;    /* first backoff */
+    double gw_reconnect_max_s;     /* longest backoff */
     /* PostgreSQL (postgres.c) */
     int64_t pg_writers;            /* writers of the pool */
     int64_t pg_queue_limit;        /* 0: unbounded */
@@ -61,9 +92,17 @@ typedef struct slack_cfg {
     int64_t kafka_partitions;      /* of the topic */
     sim_dist kafka_append_s;       /* leader time per append */
     sim_dist kafka_ack_s;          /* replication delay until readable */
+    double kafka_commit_interval_s; /* consumers commit their offset this often */
     /* fan-out (fanout.c) */
     sim_dist fanout_service_s;     /* consumer time per message */
     double fanout_per_recipient_s; /* plus this per member */
+    slack_queue fanout_queue;      /* what carries messages to the fan-out */
+    sim_dist pubsub_publish_s;     /* redis_pubsub: PUBLISH to the subscriber */
+    /* delivery (delivery.c) */
+    slack_transport transport;     /* how a recipient's client gets a message */
+    double poll_interval_s;        /* short polling period */
+    double hold_s;                 /* long-poll hold timeout */
+    double request_s;              /* gateway CPU per HTTP request */
     /* mobile push (push.c) */
     double push_rate_per_min;      /* provider quota */
     double push_burst_s;           /* bucket holds this much of the quota */

@@ -11,8 +11,11 @@
  *                publish in id order                          (msg_)
  *   postgres.c   the PostgreSQL writer pool                   (pg_)
  *   kafka.c      partitions: append, replication ack, lag     (kafka_)
+ *   pubsub.c     or Redis pub/sub in Kafka's place (fanout.queue) (pubsub_)
  *   fanout.c     consumers, Redis membership read, push batches (fanout_)
  *   push.c       the mobile push provider: quota, 429, retries (push_)
+ *   delivery.c   websocket, or polling / SSE in its place (delivery.transport) (delivery_)
+ *   faults.c     the scenario's fault timeline                (faults_)
  *   redis.c      Redis shards as single-threaded servers      (redis_)
  *   presence.c   the presence TTL pattern and key expiry      (presence_)
  *   search.c     Elasticsearch indexing and search            (search_)
@@ -112,6 +115,18 @@ typedef struct slack_config {
 gboolean slack_config_read(const sim_scenario *sc, slack_config *cfg, GError **error);
 void slack_config_clear(slack_config *cfg);
 
+/* A stage's load, the one definition every view reads (summary.json's
+ * "load", the report's table, the bottleneck, the plots):
+ *  - utilization: busy time / capacity of the busiest instance in the worst
+ *    time-series interval, <= 1 (1: busy that whole interval);
+ *  - offered: what arrived during duration_s x its service time / capacity,
+ *    of the busiest instance, over duration_s; may exceed 1 (the stage
+ *    falls further behind the longer it runs). */
+typedef struct slack_load {
+    double utilization;
+    double offered;
+} slack_load;
+
 /* One stage of the model, in the manner of ROSS's tw_lptype: a const table
  * of what the assembly needs. Every member but `name` may be NULL / 0.
  * The model builds components in table order (a component may use those
@@ -123,6 +138,8 @@ typedef struct slack_component {
     const sim_field *fields;     /* its keys, below `name` ("" for top-level keys) */
     size_t n_fields;
     size_t config_offset;        /* offsetof(slack_config, x) the fields point into */
+    /* keys no field table can hold (an array of objects), into the defaults document */
+    void (*defaults)(cJSON *root);
     /* cross-key checks after every field was read */
     gboolean (*validate)(const sim_scenario *sc, const slack_config *cfg, GError **error);
     /* lifecycle */
@@ -138,9 +155,10 @@ typedef struct slack_component {
     size_t (*sample)(slack_model *m, double *out);               /* their values for one row */
     cJSON *(*summary)(const slack_model *m);                     /* its summary.json section; caller owns */
     void (*report)(const slack_model *m, GString *s);            /* its lines of the report */
-    /* its row of the report's load table (NULL: not a queueing stage) */
-    double (*load)(const slack_model *m);
-    /* its latency histogram (ns), "persist", "kafka", ...; label in the report */
+    /* its row of the load table (NULL: not a queueing stage); FALSE when it
+     * has none in this run (a disabled module) */
+    gboolean (*load)(const slack_model *m, slack_load *out);
+    /* its latency histogram (ns; NULL: none in this run), "persist", "kafka", ...; label in the report */
     const sim_hist *(*latency)(const slack_model *m);
     const char *latency_name;
     const char *latency_label;
@@ -159,19 +177,22 @@ extern const slack_component arrivals_component;   /* arrivals.c */
 extern const slack_component gw_component;         /* gateway.c */
 extern const slack_component pg_component;         /* postgres.c */
 extern const slack_component kafka_component;      /* kafka.c */
+extern const slack_component pubsub_component;     /* pubsub.c */
 extern const slack_component fanout_component;     /* fanout.c */
 extern const slack_component redis_component;      /* redis.c */
 extern const slack_component presence_component;   /* presence.c */
 extern const slack_component push_component;       /* push.c */
+extern const slack_component delivery_component;   /* delivery.c */
 extern const slack_component msg_component;        /* message.c */
 extern const slack_component search_component;     /* search.c */
 extern const slack_component files_component;      /* files.c */
+extern const slack_component faults_component;     /* faults.c */
 extern const slack_component slo_component;        /* slack_output.c: slo keys, verdicts */
 extern const slack_component cost_component;       /* cost.c: unit prices, monthly cost */
 
 /* ================================================================ the model */
 
-#define SLACK_MAX_COMPONENTS 16
+#define SLACK_MAX_COMPONENTS 32
 
 struct slack_model {
     /* ---- run */
@@ -185,6 +206,7 @@ struct slack_model {
     double build_wall_s;           /* wall clock of slack_model_new's build */
     const slack_component *const *components; /* slack_components: outputs walk it without naming it */
     size_t n_components;           /* entries of components */
+    void (*publish)(slack_model *m, uint32_t slot); /* the queue chosen by fanout.queue (kafka.c or pubsub.c) */
     const slack_component *hook_published[SLACK_MAX_COMPONENTS]; /* components with on_published, NULL-ended */
     const slack_component *hook_delivered[SLACK_MAX_COMPONENTS]; /* with on_delivered, NULL-ended */
 
@@ -249,8 +271,18 @@ struct slack_model {
         uint64_t lag_iv_max;       /* largest lag this interval, any partition */
         uint64_t lag_max;          /* largest lag of any written row */
         sim_hist *h_kafka;         /* publish -> readable, ns */
+        sim_hist *h_append_wait;   /* per append: waited for its leader, ns */
+        uint64_t append_waited;    /* appends that found their leader busy */
+        uint64_t *appends;         /* per partition: appends so far */
         double util_max;           /* worst interval's append utilization, busiest leader */
     } kafka;
+
+    /* ---- Redis pub/sub in Kafka's place (pubsub.c; only with fanout.queue = redis_pubsub) */
+    struct {
+        sim_rng rng;               /* "pubsub": publish delays */
+        sim_time *last;            /* per subscriber: keeps deliveries in publish order */
+        sim_hist *h;               /* publish -> received by the subscriber, ns (NULL unless chosen) */
+    } pubsub;
 
     /* ---- fan-out (fanout.c) */
     struct {
@@ -258,10 +290,12 @@ struct slack_model {
         sim_station **consumer;    /* one consumer per partition */
         double *area_prev;         /* per consumer: busy integral at the last row */
         double util_max;           /* worst interval's utilization, busiest consumer */
+        double *work_offered;      /* per consumer: service time of every message submitted, s */
         uint32_t *slot_count;      /* scratch per (gateway, core): pushes of this message */
         uint32_t *touched;         /* scratch: the slots this message touched */
         uint32_t n_touched;        /* entries of touched */
         sim_time *slot_base;       /* scratch per slot: the batch's start */
+        uint32_t *slot_core;       /* scratch per slot: the core its batch was booked on */
         sim_hist *h_fanout;        /* readable -> last online recipient pushed, ns */
         sim_hist *h_e2e;           /* send -> push, one per online recipient, rows written */
         sim_hist *h_e2e_iv;        /* the same, this interval */
@@ -272,6 +306,18 @@ struct slack_model {
         uint64_t redis_ops;        /* Redis commands the fan-out sent */
         uint64_t iv_delivered;     /* pushes this interval */
         double deliveries_per_s_peak; /* largest interval push rate */
+        /* consumer crashes (faults.c) and what the queue makes of them */
+        sim_time *down_until;      /* per consumer: dead until then (0: alive) */
+        GQueue **held;             /* per consumer, kafka: readable messages kept by the log while it is down */
+        sim_time *committed_at;    /* per consumer, kafka: last offset commit */
+        uint64_t *uncommitted;     /* per consumer, kafka: messages processed since that commit */
+        uint64_t *uncommitted_recipients; /* per consumer: their online recipients */
+        sim_time commit_interval;  /* kafka.commit_interval_s */
+        uint64_t queue_published;  /* messages handed to the queue */
+        uint64_t queue_lost;       /* pub/sub: published while their subscriber was down */
+        uint64_t queue_duplicates; /* kafka: processed after the last commit before a crash, re-delivered */
+        uint64_t dedup_drops;      /* recipients' copies of those duplicates, dropped by message id */
+        uint64_t held_max;         /* largest backlog a dead consumer left in the log */
     } fan;
 
     /* ---- Redis and presence (redis.c, presence.c) */
@@ -291,16 +337,44 @@ struct slack_model {
         sim_time tokens_t;         /* when tokens was last refilled */
         uint64_t waiting;          /* notifications not yet sent */
         uint64_t queued;           /* offline recipients handed to push (before notify_fraction) */
+        uint64_t notifications;    /* of them, notified (notify_fraction, rounded at random per message) */
         uint64_t sent;             /* notifications sent */
         uint64_t retries_429;      /* attempts refused by the quota */
         uint64_t iv_queued;        /* queued this interval */
+        uint64_t iv_sent_prev;     /* sent at the last row */
+        double util_max;           /* worst interval's notifications sent / quota */
         double per_s_peak;         /* largest interval queue rate */
         sim_hist *h_push;          /* queued -> sent, ns */
     } push;
 
+    /* ---- delivery to the client (delivery.c) */
+    struct {
+        slack_transport transport; /* delivery.transport */
+        sim_time interval;         /* short polling period */
+        sim_time hold;             /* long-poll hold timeout */
+        sim_time gap;              /* long polling: answer -> next request held (a round trip) */
+        double request_s;          /* CPU per HTTP request */
+        sim_time send_work;        /* extra CPU per send: its POST (0 for websocket) */
+        sim_time *next_req;        /* long polling, per user: when its request is held */
+        double polls;              /* aggregated poll (or timeout) requests so far */
+        uint64_t responses;        /* long-poll answers so far */
+        double requests_prev;      /* requests at the last row */
+        double requests_per_s_peak; /* largest interval rate */
+        sim_hist *h_added;         /* per recipient: delivery - ready at the gateway, ns */
+    } deliv;
+
     /* ---- search and files (search.c, files.c) */
     search_model *search;          /* indexing consumer group + queries */
     files_model *files;            /* uploads and downloads */
+
+    /* ---- the fault timeline (faults.c) */
+    struct {
+        GArray *list;              /* faults_entry, in the scenario's order */
+        sim_rng rng;               /* "gateways.reconnect": reconnect jitter */
+        uint64_t reconnects;       /* successful reconnects so far */
+        uint64_t reconnects_prev;  /* at the last row */
+        gboolean column;           /* a reconnects_per_s column is written */
+    } faults;
 
     /* ---- time series (slack_output.c) */
     struct {
@@ -326,6 +400,17 @@ struct slack_model {
 void arrivals_schedule_next(slack_model *m);
 void arrivals_set_rate_factor(slack_model *m, double factor);
 void arrivals_stop(slack_model *m);
+/* presence.c: a client opens its WebSocket (a connection on the
+ * least-loaded live gateway, its handshake's CPU booked there, and its
+ * presence key); FALSE if no gateway has room. And closes it cleanly. */
+gboolean presence_client_connect(slack_model *m, uint32_t user);
+void presence_client_disconnect(slack_model *m, uint32_t user);
+
+/* faults.c: gateway `g` dies now (its clients reconnect elsewhere, as
+ * gateways.reconnect.* says), or comes back (empty). */
+void faults_gateway_down(slack_model *m, uint32_t g);
+void faults_gateway_up(slack_model *m, uint32_t g);
+
 /* workload.c: a connected user drawn uniformly (a few tries); FALSE if
  * none found. */
 gboolean wl_pick_connected(const slack_model *m, sim_rng *rng, uint32_t *user);
@@ -345,11 +430,22 @@ double kafka_take_interval_util(slack_model *m, sim_time now, double dt);
 void kafka_end_interval(slack_model *m);
 
 /* fanout.c */
+/* Message `slot` is readable by its partition's consumer now (or, for a
+ * dead consumer: kept by Kafka's log, lost by pub/sub). */
 void fanout_submit(slack_model *m, uint32_t slot, msg_rec *r);
+/* Consumer `p` dies now for `down` ns: Kafka replays from its last commit
+ * when it is back; pub/sub drops what is published meanwhile. */
+void fanout_consumer_crash(slack_model *m, uint32_t p, sim_time down);
+/* Messages readable by consumer p and not yet consumed (kept while dead included). */
+uint64_t fanout_lag(const slack_model *m, uint32_t p);
 double fanout_take_interval_util(slack_model *m, sim_time now, double dt);
 /* End-to-end over the whole run: rows written plus the current interval.
  * Caller frees with sim_hist_free. */
 sim_hist *fanout_e2e_all(const slack_model *m);
+
+/* delivery.c: when `user`'s client has a message its gateway has ready at
+ * `t` (websocket: at once; polling: at its next request). */
+sim_time delivery_time(slack_model *m, uint32_t user, sim_time t);
 
 /* push.c */
 void push_enqueue(slack_model *m, uint32_t n);

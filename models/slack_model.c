@@ -21,9 +21,9 @@
 /* ================================================================ the component table */
 
 const slack_component *const slack_components[] = {
-    &run_component, &wl_component, &arrivals_component, &gw_component, &pg_component, &kafka_component,
-    &fanout_component, &redis_component, &presence_component, &push_component, &msg_component,
-    &search_component, &files_component, &slo_component,
+    &run_component, &wl_component, &arrivals_component, &gw_component, &pg_component, &kafka_component, &pubsub_component,
+    &fanout_component, &redis_component, &presence_component, &push_component, &delivery_component, &msg_component,
+    &search_component, &files_component, &faults_component, &slo_component,
     &cost_component,
 };
 const size_t slack_n_components = G_N_ELEMENTS(slack_components);
@@ -100,6 +100,7 @@ cJSON *slack_model_defaults(void)
     config_init(&cfg);
     for (size_t i = 0; i < slack_n_components; i++) {
         const slack_component *c = slack_components[i];
+        if (c->defaults) c->defaults(d);
         if (!c->n_fields) continue;
         cJSON *root = d;
         if (*c->name && !(root = cJSON_GetObjectItemCaseSensitive(d, c->name))) root = cJSON_AddObjectToObject(d, c->name);
@@ -269,15 +270,8 @@ uint64_t slack_model_post(slack_model *m, uint32_t channel, uint32_t sender)
 void slack_model_set_online(slack_model *m, uint32_t user, gboolean online)
 {
     g_return_if_fail(user < wl_users(m->wl));
-    if (online) {
-        uint16_t g = gw_connect(m->gw, user, GW_NONE);
-        if (g == GW_NONE) return;
-        gw_book(m->gw, g, user, gw_connect_work(m->gw));
-        presence_connect(m->pres, user, g);
-    } else {
-        gw_disconnect(m->gw, user);
-        presence_disconnect(m->pres, user);
-    }
+    if (online) presence_client_connect(m, user);
+    else presence_client_disconnect(m, user);
 }
 
 gboolean slack_model_is_online(const slack_model *m, uint32_t user)
@@ -285,29 +279,14 @@ gboolean slack_model_is_online(const slack_model *m, uint32_t user)
     return user < wl_users(m->wl) && slack_user_connected(m, user, slack_crash_mode(m));
 }
 
-static void reconnect_ev(sim_ctx *ctx, void *data, uint64_t user)
-{
-    (void)ctx;
-    slack_model *m = data;
-    if (m->conn[user] == GW_NONE) slack_model_set_online(m, (uint32_t)user, TRUE);
-}
-
-/* A dead gateway's clients notice at once and reconnect to the others,
- * spread uniformly over gateways.reconnect_window_s (clients' jitter). */
+/* A dead gateway's clients notice at once and reconnect to the others
+ * (gateways.reconnect.*: spread over reconnect_window_s by default). */
 void slack_model_set_gateway_alive(slack_model *m, uint32_t gateway, gboolean alive)
 {
     g_return_if_fail(gateway < gw_count(m->gw));
     if (alive == gw_alive(m->gw, gateway)) return;
-    gw_set_alive(m->gw, gateway, alive);
-    if (alive) return;
-    sim_time window = sim_time_from_sec(m->cfg->gw_reconnect_window_s);
-    for (uint32_t u = 0; u < wl_users(m->wl); u++) {
-        if (m->conn[u] != gateway) continue;
-        gw_disconnect(m->gw, u);
-        presence_disconnect(m->pres, u);
-        sim_time d = window > 0 ? (sim_time)sim_rng_below(&m->arr.rng, (uint64_t)window) : 0;
-        sim_after(m->ctx, d, reconnect_ev, m, u);
-    }
+    if (alive) faults_gateway_up(m, gateway);
+    else faults_gateway_down(m, gateway);
 }
 
 gboolean slack_model_gateway_alive(const slack_model *m, uint32_t gateway) { return gw_alive(m->gw, gateway); }
@@ -341,6 +320,16 @@ char *slack_model_format_id(int64_t id_us, char *buf, size_t size)
 }
 
 /* ================================================================ stations */
+
+uint32_t slack_model_redis_shards(const slack_model *m)
+{
+    return m->redis ? redis_shards(m->redis) : 0;
+}
+
+const sim_station *slack_model_redis_shard(const slack_model *m, uint32_t s)
+{
+    return m->redis && s < redis_shards(m->redis) ? redis_station(m->redis, s) : NULL;
+}
 
 static const sim_station *busiest(sim_station *const *st, uint32_t n)
 {

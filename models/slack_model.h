@@ -174,6 +174,19 @@ uint64_t slack_model_partition_lag_now(const slack_model *m, uint32_t p);
 uint64_t slack_model_partition_lag(const slack_model *m, uint32_t p);
 uint64_t slack_model_partition_lag_max(const slack_model *m, uint32_t p);
 
+/* The load table: one row per stage (summary.json "load", the report's
+ * table, the bottleneck, `--plots` utilization), each figure defined once:
+ * utilization = busy time / capacity of the busiest instance in the worst
+ * time-series interval (<= 1); offered_load = demand over the run /
+ * capacity, busiest instance (may exceed 1). docs/output.md. */
+typedef struct slack_stage_load {
+    const char *stage;        /* "gateways", "postgres", ...; static */
+    double utilization;
+    double offered_load;
+} slack_stage_load;
+/* Fills up to `max` rows in table order; returns how many stages there are. */
+size_t slack_model_loads(const slack_model *m, slack_stage_load *out, size_t max);
+
 /* The latency histograms behind summary latency_ms (values in ns). */
 typedef enum {
     SLACK_LATENCY_END_TO_END,   /* send -> WebSocket push, one per online recipient */
@@ -187,5 +200,12 @@ typedef enum {
  * the interval not yet written as a row). Caller owns; free with
  * sim_hist_free. */
 sim_hist *slack_model_latency_hist(const slack_model *m, slack_latency which);
+
+/* ---- added for the visualizer's inspectors ---- */
+/* Redis shards, and shard s's single-threaded server as a station (queue,
+ * busy, utilization, sojourn); NULL if s >= the shard count. Borrowed
+ * until the model is freed. (models/slack_inspect.c) */
+uint32_t slack_model_redis_shards(const slack_model *m);
+const sim_station *slack_model_redis_shard(const slack_model *m, uint32_t s);
 
 #endif

@@ -54,6 +54,8 @@ static void end_interval(slack_model *m, double dt, double pg_u, double wps)
     m->msg.per_s_peak = MAX(m->msg.per_s_peak, m->msg.iv_sent / dt);
     m->fan.deliveries_per_s_peak = MAX(m->fan.deliveries_per_s_peak, m->fan.iv_delivered / dt);
     m->push.per_s_peak = MAX(m->push.per_s_peak, m->push.iv_queued / dt);
+    m->push.util_max = MAX(m->push.util_max, (double)(m->push.sent - m->push.iv_sent_prev) / dt / (m->cfg->push_rate_per_min / 60.0));
+    m->push.iv_sent_prev = m->push.sent;
     sim_hist_merge(m->fan.h_e2e, m->fan.h_e2e_iv);
     sim_hist_reset(m->fan.h_e2e_iv);
     m->msg.iv_sent = m->fan.iv_delivered = m->push.iv_queued = m->pg.iv_done = 0;
@@ -109,7 +111,8 @@ static cJSON *latency_json(const slack_model *m)
     sim_hist_free(e2e);
     for (size_t i = 0; i < m->n_components; i++) {
         const slack_component *c = m->components[i];
-        if (c->latency) cJSON_AddItemToObject(o, c->latency_name, sim_hist_to_json(c->latency(m), 1e6));
+        const sim_hist *h = c->latency ? c->latency(m) : NULL;
+        if (h) cJSON_AddItemToObject(o, c->latency_name, sim_hist_to_json(h, 1e6));
     }
     return o;
 }
@@ -118,18 +121,44 @@ static cJSON *latency_json(const slack_model *m)
 
 typedef struct { const char *stage; double util; } stage_util;
 
-/* The stage with the highest load (the components' `load`: the worst
- * interval's utilization, or the offered load where a stage can be offered
- * more than it serves). Above 1 the stage falls behind. */
-static stage_util bottleneck(const slack_model *m)
+size_t slack_model_loads(const slack_model *m, slack_stage_load *out, size_t max)
 {
-    stage_util best = { "none", -1 };
+    size_t n = 0;
     for (size_t i = 0; i < m->n_components; i++) {
         const slack_component *c = m->components[i];
-        double u = c->load ? c->load(m) : -1;
-        if (c->load && u > best.util) best = (stage_util){ c->name, u };
+        slack_load l;
+        if (!c->load || !c->load(m, &l)) continue;
+        if (n < max) out[n] = (slack_stage_load){ c->name, l.utilization, l.offered };
+        n++;
     }
+    return n;
+}
+
+enum { MAX_STAGES = SLACK_MAX_COMPONENTS };
+
+/* The stage with the highest load over every stage of the load table:
+ * max(utilization, offered load). Above 1 the stage falls behind. */
+static stage_util bottleneck(const slack_model *m)
+{
+    slack_stage_load l[MAX_STAGES];
+    stage_util best = { "none", -1 };
+    for (size_t i = 0, n = slack_model_loads(m, l, MAX_STAGES); i < n; i++)
+        if (MAX(l[i].utilization, l[i].offered_load) > best.util)
+            best = (stage_util){ l[i].stage, MAX(l[i].utilization, l[i].offered_load) };
     return best;
+}
+
+/* summary.json's "load": one entry per stage of the report's table. */
+static cJSON *load_json(const slack_model *m)
+{
+    slack_stage_load l[MAX_STAGES];
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0, n = slack_model_loads(m, l, MAX_STAGES); i < n; i++) {
+        cJSON *x = cJSON_AddObjectToObject(o, l[i].stage);
+        cJSON_AddNumberToObject(x, "utilization", l[i].utilization);
+        cJSON_AddNumberToObject(x, "offered_load", l[i].offered_load);
+    }
+    return o;
 }
 
 typedef struct { const char *name; double target, value; const char *unit; uint64_t count; } slo_check;
@@ -196,8 +225,8 @@ static cJSON *run_json(const slack_model *m, const slack_run_info *run)
  * component whose section is not named here still reports: its section
  * comes after these, before "slo". */
 static const char *const summary_layout[] = {
-    "workload", "messages", "fanout", "latency_ms", "gateways", "postgres", "kafka", "redis", "presence",
-    "push", "search", "files",
+    "workload", "messages", "fanout", "latency_ms", "gateways", "delivery", "postgres", "kafka", "redis", "presence",
+    "push", "search", "files", "load",
 };
 
 static gboolean in_layout(const char *name)
@@ -210,6 +239,7 @@ static gboolean in_layout(const char *name)
 static void add_section(const slack_model *m, cJSON *o, const char *name)
 {
     if (strcmp(name, "latency_ms") == 0) { cJSON_AddItemToObject(o, name, latency_json(m)); return; }
+    if (strcmp(name, "load") == 0) { cJSON_AddItemToObject(o, name, load_json(m)); return; }
     for (size_t i = 0; i < m->n_components; i++)
         if (m->components[i]->summary && strcmp(m->components[i]->name, name) == 0)
             cJSON_AddItemToObject(o, name, m->components[i]->summary(m));
@@ -256,8 +286,9 @@ static void report_flow(GString *s, const slack_model *m)
                            G_GUINT64_FORMAT " dropped, %" G_GUINT64_FORMAT " still in flight, %" G_GUINT64_FORMAT " thread replies\n",
                            m->msg.sent, m->msg.per_s_peak, m->pg.persisted, m->pg.dropped, m->msg.in_flight, m->msg.thread_replies);
     g_string_append_printf(s, "Fan-out:  %" G_GUINT64_FORMAT " WebSocket pushes (peak %.0f/s), %" G_GUINT64_FORMAT
-                           " offline -> push notifications, %" G_GUINT64_FORMAT " lost to crashed clients\n",
-                           m->fan.online, m->fan.deliveries_per_s_peak, m->push.queued, m->fan.lost);
+                           " offline recipients -> %" G_GUINT64_FORMAT " push notifications (push.notify_fraction %g), %"
+                           G_GUINT64_FORMAT " lost to crashed clients\n", m->fan.online, m->fan.deliveries_per_s_peak,
+                           m->push.queued, m->push.notifications, m->cfg->push_notify_fraction, m->fan.lost);
 }
 
 static void report_latencies(GString *s, const slack_model *m)
@@ -268,7 +299,8 @@ static void report_latencies(GString *s, const slack_model *m)
     report_latency(s, "end-to-end", e2e, 1e6, "ms");
     for (size_t i = 0; i < m->n_components; i++) {
         const slack_component *c = m->components[i];
-        if (c->latency) report_latency(s, c->latency_label, c->latency(m), c->latency_unit, c->latency_unit_name);
+        const sim_hist *h = c->latency ? c->latency(m) : NULL;
+        if (h) report_latency(s, c->latency_label, h, c->latency_unit, c->latency_unit_name);
     }
     slo_check c[3];
     g_string_append(s, "SLOs:\n");
@@ -281,10 +313,11 @@ static void report_latencies(GString *s, const slack_model *m)
 
 static void report_load(GString *s, const slack_model *m)
 {
-    g_string_append(s, "Load (utilization of the worst interval; offered load where higher):\n");
-    for (size_t i = 0; i < m->n_components; i++)
-        if (m->components[i]->load)
-            g_string_append_printf(s, "  %-9s %6.1f%%\n", m->components[i]->name, 100 * m->components[i]->load(m));
+    slack_stage_load l[MAX_STAGES];
+    g_string_append(s, "Load (utilization: busiest instance, worst interval; offered: demand / capacity over the run):\n");
+    for (size_t i = 0, n = slack_model_loads(m, l, MAX_STAGES); i < n; i++)
+        g_string_append_printf(s, "  %-9s %6.1f%% utilization  %6.1f%% offered\n", l[i].stage, 100 * l[i].utilization,
+                               100 * l[i].offered_load);
     stage_util b = bottleneck(m);
     /* Below half load no stage limits the system: name it "highest load"
      * so a student does not read 3% as a bottleneck. */

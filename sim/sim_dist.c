@@ -371,14 +371,17 @@ static gboolean check_fields(const cJSON *obj, sim_dist_kind k, const char *wher
 {
     for (const cJSON *c = obj->child; c; c = c->next) {
         for (const cJSON *e = obj->child; e != c; e = e->next)
-            if (strcmp(e->string, c->string) == 0)
-                return fail(error, SIM_ERROR_VALUE, where, "field \"%s\" appears twice", c->string);
+            if (strcmp(e->string, c->string) == 0) {
+                g_autofree char *q = sim_error_quote(c->string);
+                return fail(error, SIM_ERROR_VALUE, where, "field \"%s\" appears twice", q);
+            }
         if (strcmp(c->string, "dist") == 0) continue;
         gboolean known = FALSE;
         for (const char *const *f = kind_fields(k); *f && !known; f++) known = strcmp(*f, c->string) == 0;
         if (!known) {
             char *list = fields_list(k);
-            fail(error, SIM_ERROR_UNKNOWN_KEY, where, "unknown field \"%s\" for %s (allowed: %s)", c->string,
+            g_autofree char *q = sim_error_quote(c->string);
+            fail(error, SIM_ERROR_UNKNOWN_KEY, where, "unknown field \"%s\" for %s (allowed: %s)", q,
                  KIND_NAMES[k], list);
             g_free(list);
             return FALSE;
@@ -408,7 +411,7 @@ static void add_number(cJSON *o, const char *key, double v) { cJSON_AddItemToObj
  * exact_number). */
 static gboolean node_number(const cJSON *v, double *out)
 {
-    if (cJSON_IsNumber(v)) { *out = v->valuedouble; return TRUE; }
+    if (cJSON_IsNumber(v)) { *out = v->valuedouble; return isfinite(*out); }
     if (!cJSON_IsRaw(v) || !v->valuestring) return FALSE;
     char *end;
     *out = g_ascii_strtod(v->valuestring, &end);
@@ -441,6 +444,17 @@ static gboolean get_pos(const cJSON *obj, const char *key, sim_dist_kind k, cons
     return TRUE;
 }
 
+/* mu and sigma computed from another form: with extreme inputs (p99 a hair
+ * above the median, cv of 1e200) they can leave the range the init takes,
+ * which must be a message, not a refused init and a silent constant 0. */
+static gboolean lognormal_derived(sim_dist *d, double mu, double sigma, const char *where, GError **error)
+{
+    if (!isfinite(mu) || !isfinite(sigma) || !(sigma > 0))
+        return fail(error, SIM_ERROR_VALUE, where, "lognormal parameters out of range (mu %g, sigma %g)", mu, sigma);
+    sim_dist_init_lognormal(d, mu, sigma);
+    return TRUE;
+}
+
 static gboolean parse_lognormal(sim_dist *d, const cJSON *o, const char *where, GError **error)
 {
     const sim_dist_kind k = SIM_DIST_LOGNORMAL;
@@ -458,12 +472,12 @@ static gboolean parse_lognormal(sim_dist *d, const cJSON *o, const char *where, 
         if (!(b > a))
             return fail(error, SIM_ERROR_VALUE, where, "lognormal needs p99 > median, got median %g and p99 %g", a, b);
         /* median = e^mu; p99 = e^(mu + z99 sigma). */
-        sim_dist_init_lognormal(d, log(a), log(b / a) / sim_normal_quantile(0.99));
+        return lognormal_derived(d, log(a), log(b / a) / sim_normal_quantile(0.99), where, error);
     } else {
         if (!get_pos(o, "mean", k, where, &a, error) || !get_pos(o, "cv", k, where, &b, error)) return FALSE;
         /* cv^2 = e^(sigma^2) - 1; mean = e^(mu + sigma^2 / 2). */
         double s2 = log1p(b * b);
-        sim_dist_init_lognormal(d, log(a) - 0.5 * s2, sqrt(s2));
+        return lognormal_derived(d, log(a) - 0.5 * s2, sqrt(s2), where, error);
     }
     return TRUE;
 }
@@ -526,7 +540,9 @@ static gboolean parse_kind(sim_dist *d, sim_dist_kind k, const cJSON *o, const c
         if (has(o, "mean") == has(o, "rate"))
             return fail(error, SIM_ERROR_VALUE, where, "exponential takes exactly one of mean or rate");
         if (!get_pos(o, has(o, "mean") ? "mean" : "rate", k, where, &a, error)) return FALSE;
-        sim_dist_init_exponential(d, has(o, "mean") ? a : 1.0 / a);
+        if (!has(o, "mean")) a = 1.0 / a;
+        if (!isfinite(a)) return fail(error, SIM_ERROR_VALUE, where, "exponential rate is too small (mean 1/rate is not finite)");
+        sim_dist_init_exponential(d, a);
         return TRUE;
     case SIM_DIST_NORMAL:
         if (!get_num(o, "mean", k, where, &a, error) || !get_num(o, "sd", k, where, &b, error)) return FALSE;
@@ -574,9 +590,10 @@ gboolean sim_dist_from_json(sim_dist *d, const cJSON *node, const char *where, G
         dist_zero(d);
         return FALSE;
     }
+    g_autofree char *q = sim_error_quote(kind->valuestring);
     return fail(error, SIM_ERROR_VALUE, where,
                 "unknown dist \"%s\" (expected constant, uniform, exponential, normal, lognormal, pareto, zipf "
-                "or empirical)", kind->valuestring);
+                "or empirical)", q);
 }
 
 cJSON *sim_dist_to_json(const sim_dist *d)

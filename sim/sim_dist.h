@@ -70,7 +70,9 @@ double sim_dist_variance(const sim_dist *d);
  * {"dist":"exponential","mean":0.002}, {"dist":"lognormal","mu":-6,"sigma":0.5},
  * {"dist":"lognormal","median":0.002,"p99":0.02},
  * {"dist":"empirical","x":[...],"cdf":[...]}. `where` names the key for
- * messages ("postgres.service_s"). FALSE with a user-facing `error` if the
+ * messages ("postgres.service_s"); it is message text, so a caller passing
+ * user text quotes it first (sim_error_quote). Non-finite numbers are
+ * refused. FALSE with a user-facing `error` if the
  * JSON is not a valid distribution or a parameter is impossible. */
 gboolean sim_dist_from_json(sim_dist *d, const cJSON *node, const char *where, GError **error);
 /* Caller owns the result; free with cJSON_Delete. Round-trips exactly

@@ -50,8 +50,10 @@ sim_event_id sim_at(sim_ctx *ctx, sim_time when, sim_event_fn fn, void *data, ui
 
 sim_event_id sim_after(sim_ctx *ctx, sim_time delay, sim_event_fn fn, void *data, uint64_t arg)
 {
-    g_return_val_if_fail(delay >= 0 && delay <= SIM_TIME_MAX - ctx->now && fn != NULL, SIM_EVENT_NONE);
-    return sim_evset_push(ctx->events, ctx->now + delay, (void *)fn, data, arg);
+    g_return_val_if_fail(delay >= 0 && fn != NULL, SIM_EVENT_NONE);
+    /* Saturates: a delay past the end of time is an event that never comes,
+     * not a refused call that silently loses the event. */
+    return sim_evset_push(ctx->events, sim_time_add_sat(ctx->now, delay), (void *)fn, data, arg);
 }
 
 gboolean sim_cancel(sim_ctx *ctx, sim_event_id id)

@@ -19,10 +19,10 @@ static void quote_char(GString *s, gunichar c)
     else g_string_append_unichar(s, c);
 }
 
-char *sim_error_quote(const char *text)
+static char *quote(const char *text, size_t max)
 {
     if (!text) return g_strdup("(null)");
-    size_t len = strlen(text), n = MIN(len, (size_t)SIM_ERROR_QUOTE_MAX);
+    size_t len = strlen(text), n = MIN(len, max);
     GString *s = g_string_sized_new(n + 16);
     const char *p = text, *end = text + n;
     while (p < end) {
@@ -39,6 +39,9 @@ char *sim_error_quote(const char *text)
     if (n < len) g_string_append_printf(s, "... (%zu bytes)", len);
     return g_string_free(s, FALSE);
 }
+
+char *sim_error_quote(const char *text) { return quote(text, SIM_ERROR_QUOTE_MAX); }
+char *sim_error_one_line(const char *message) { return quote(message, G_MAXSIZE); }
 
 gboolean sim_error_at(GError **error, sim_error_code code, const char *origin, const char *where,
                       const char *fmt, ...)

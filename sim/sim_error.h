@@ -28,6 +28,10 @@ typedef enum {
  * Caller frees with g_free. */
 #define SIM_ERROR_QUOTE_MAX 200
 char *sim_error_quote(const char *text);
+/* The same escaping for a whole message, without the length cut: the last
+ * line of defence where a message is printed (the CLI), for text a layer
+ * pasted unquoted. Idempotent on quoted text. Caller frees with g_free. */
+char *sim_error_one_line(const char *message);
 
 /* Sets `error` to "ORIGIN: WHERE: WHAT" (", WHERE" left out when NULL),
  * WHAT formatted from `fmt`; returns FALSE so a reader can

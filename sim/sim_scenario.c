@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "sim/sim_error.h"
+#include "sim/sim_file.h"
 #include "sim/sim_time.h"
 
 /* Where values came from: a file (with its text, for line numbers) or one
@@ -55,6 +56,7 @@ typedef struct {
 static gboolean js_value(jscan *js, guint level, gboolean on_path);
 
 #define JS_NO_COMMENTS "comments are not allowed in JSON (use a \"description\" key)"
+#define JS_OUT_OF_RANGE "number out of range (a finite number is at most about 1.8e308)"
 
 static gboolean js_fail(jscan *js, const char *at, const char *msg)
 {
@@ -114,6 +116,9 @@ static gboolean js_number(jscan *js)
         if (!g_ascii_isdigit(*js->p)) return js_fail(js, start, "invalid number (digits expected in exponent)");
         while (g_ascii_isdigit(*js->p)) js->p++;
     }
+    /* 1e400 is valid JSON text but no double: cJSON would make it infinity,
+     * which no key means. */
+    if (!isfinite(g_ascii_strtod(start, NULL))) return js_fail(js, start, JS_OUT_OF_RANGE);
     return TRUE;
 }
 
@@ -262,22 +267,29 @@ static char **path_split(const char *path)
     return (char **)g_ptr_array_free(segs, FALSE);
 }
 
-/* "label:line:col" of `path`'s key in `text`, or just "label" if the key is
- * not written there. Caller frees. */
-static char *where_in_text(const char *label, const char *text, const char *path)
+/* Line and column of `path`'s key in `text`; FALSE if it is not written
+ * there. */
+static gboolean locate_key(const char *text, const char *path, unsigned *line, unsigned *col)
 {
-    if (!text || !path || !*path) return g_strdup(label);
+    if (!text || !path || !*path) return FALSE;
     char **want = path_split(path);
     jscan js;
-    char *out;
-    if (js_scan(&js, text, want) && js.found) {
-        unsigned line, col;
-        text_line_col(text, js.found, &line, &col);
-        out = g_strdup_printf("%s:%u:%u", label, line, col);
-    } else {
-        out = g_strdup(label);
-    }
+    gboolean found = js_scan(&js, text, want) && js.found;
+    if (found) text_line_col(text, js.found, line, col);
     g_strfreev(want);
+    return found;
+}
+
+/* "label:line:col" of `path`'s key in `text`, or just "label" if the key is
+ * not written there; the label (a file name or a --set assignment, both
+ * user text) is quoted. Caller frees. */
+static char *where_in_text(const char *label, const char *text, const char *path)
+{
+    unsigned line, col;
+    char *q = sim_error_quote(label);
+    if (!locate_key(text, path, &line, &col)) return q;
+    char *out = g_strdup_printf("%s:%u:%u", q, line, col);
+    g_free(q);
     return out;
 }
 
@@ -340,9 +352,15 @@ static gboolean same_parent(const char *a, const char *b)
     return la == lb && !strncmp(a, b, la);
 }
 
+/* Longest key, in bytes, worth a suggestion: every schema leaf is far
+ * shorter, and the edit distance costs the product of the lengths, so a
+ * megabyte key must not reach it. */
+#define NEAREST_MAX_LEN 64
+
 /* The known path nearest to `path`, or NULL. Caller frees. */
 static char *nearest_path(const cJSON *schema, const char *prefix, const char *path)
 {
+    if (strlen(path_leaf(path)) > NEAREST_MAX_LEN || strlen(path) > 4 * NEAREST_MAX_LEN) return NULL;
     GPtrArray *known = g_ptr_array_new_with_free_func(g_free);
     collect_paths(schema, prefix, known);
     const char *leaf = path_leaf(path);
@@ -447,19 +465,23 @@ static gboolean merge_dist(const merge_ctx *m, cJSON *dst, const char *key, cons
     if (cJSON_IsNumber(src) || sim_scenario_is_dist_node(src)) {
         next = cJSON_Duplicate(src, TRUE);
     } else if (cJSON_IsObject(src)) {
-        if (!cJSON_IsObject(cur))
+        if (!cJSON_IsObject(cur)) {
+            g_autofree char *qp = sim_error_quote(path);
             return merge_fail(m, path, error, SIM_ERROR_TYPE,
-                              "%s: the current value is a constant; give \"dist\" to change its kind", path);
+                              "%s: the current value is a constant; give \"dist\" to change its kind", qp);
+        }
         next = cJSON_Duplicate(cur, TRUE);
         for (const cJSON *c = src->child; c; c = c->next) put(next, c->string, cJSON_Duplicate(c, TRUE));
     } else {
+        g_autofree char *qp = sim_error_quote(path);
         return merge_fail(m, path, error, SIM_ERROR_TYPE,
                           "%s: expected a distribution (a number or an object with \"dist\"), got %s",
-                          path, json_type_name(src));
+                          qp, json_type_name(src));
     }
     sim_dist d = { 0 };
     GError *derr = NULL;
-    if (!sim_dist_from_json(&d, next, path, &derr)) {
+    g_autofree char *qpath = sim_error_quote(path);
+    if (!sim_dist_from_json(&d, next, qpath, &derr)) {
         merge_fail(m, path, error, (sim_error_code)derr->code, "%s", derr->message);
         g_error_free(derr);
         cJSON_Delete(next);
@@ -494,7 +516,8 @@ static gboolean merge_array(const merge_ctx *m, cJSON *dst, const char *key, con
             item = cJSON_DetachItemFromObjectCaseSensitive(holder, "d");
             cJSON_Delete(holder);
         } else if (!same_json_type(tmpl, e)) {
-            ok = merge_fail(m, epath, error, SIM_ERROR_TYPE, "%s: expected %s, got %s", epath,
+            g_autofree char *qp = sim_error_quote(epath);
+            ok = merge_fail(m, epath, error, SIM_ERROR_TYPE, "%s: expected %s, got %s", qp,
                             json_type_name(tmpl), json_type_name(e));
         } else if (cJSON_IsObject(tmpl)) {
             item = cJSON_Duplicate(tmpl, TRUE);
@@ -521,9 +544,11 @@ static gboolean merge_value(const merge_ctx *m, cJSON *dst, const char *key, con
         record_source(m, path);
         return TRUE;
     }
-    if (!same_json_type(schema, src))
-        return merge_fail(m, path, error, SIM_ERROR_TYPE, "%s: expected %s, got %s", path,
+    if (!same_json_type(schema, src)) {
+        g_autofree char *qp = sim_error_quote(path);
+        return merge_fail(m, path, error, SIM_ERROR_TYPE, "%s: expected %s, got %s", qp,
                           json_type_name(schema), json_type_name(src));
+    }
     if (cJSON_IsObject(schema))
         return merge_object(m, cJSON_GetObjectItemCaseSensitive(dst, key), schema, src, path, FALSE, error);
     if (cJSON_IsArray(schema)) return merge_array(m, dst, key, schema, src, path, error);
@@ -561,14 +586,17 @@ static gboolean unknown_key(const merge_ctx *m, const cJSON *schema, const char 
     gboolean r;
     char *tail = near ? single_chain(value) : NULL;
     char *full = tail && *tail ? g_strconcat(near, tail, NULL) : NULL;
+    g_autofree char *qp = sim_error_quote(path);
     if (full && schema_has_path(m->schema_root, m->schema_prefix, full)) {
         /* "gateway.count" -> "gateways.count": name the whole key. */
-        r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s%s' (did you mean '%s'?)", path, tail, full);
+        g_autofree char *given = g_strconcat(path, tail, NULL);
+        g_autofree char *qg = sim_error_quote(given);
+        r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s' (did you mean '%s'?)", qg, full);
     } else if (near) {
-        r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s' (did you mean '%s'?)", path, near);
+        r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s' (did you mean '%s'?)", qp, near);
     } else {
         char *keys = list_keys(schema);
-        r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s' (known keys here: %s)", path,
+        r = merge_fail(m, path, error, SIM_ERROR_UNKNOWN_KEY, "unknown key '%s' (known keys here: %s)", qp,
                        *keys ? keys : "none");
         g_free(keys);
     }
@@ -582,19 +610,22 @@ static gboolean merge_object(const merge_ctx *m, cJSON *dst, const cJSON *schema
                              const char *prefix, gboolean top, GError **error)
 {
     g_assert(cJSON_IsObject(dst));
-    for (const cJSON *c = src->child; c; c = c->next) {
+    /* Duplicates through a set, not a pairwise scan: an object of a million
+     * keys must cost a million lookups, not 10^12 comparisons. */
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    gboolean ok = TRUE;
+    for (const cJSON *c = src->child; c && ok; c = c->next) {
         char *path = path_join(prefix, c->string);
-        gboolean ok = TRUE;
-        for (const cJSON *e = src->child; e != c && ok; e = e->next)
-            if (!strcmp(e->string, c->string))
-                ok = merge_fail(m, path, error, SIM_ERROR_PARSE, "duplicate key '%s'", path);
+        g_autofree char *qp = sim_error_quote(path);
+        if (!g_hash_table_add(seen, c->string))
+            ok = merge_fail(m, path, error, SIM_ERROR_PARSE, "duplicate key '%s'", qp);
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(schema, c->string);
         if (!ok) {
         } else if (top && !strcmp(c->string, "extends")) {
             /* resolved by the loader; a --set never reaches here with it */
         } else if (top && !s && (!strcmp(c->string, "name") || !strcmp(c->string, "description"))) {
             if (!cJSON_IsString(c))
-                ok = merge_fail(m, path, error, SIM_ERROR_TYPE, "%s: expected a string, got %s", path, json_type_name(c));
+                ok = merge_fail(m, path, error, SIM_ERROR_TYPE, "%s: expected a string, got %s", qp, json_type_name(c));
             else
                 put(dst, c->string, cJSON_Duplicate(c, TRUE));
         } else if (!s) {
@@ -603,9 +634,9 @@ static gboolean merge_object(const merge_ctx *m, cJSON *dst, const cJSON *schema
             ok = merge_value(m, dst, c->string, s, c, path, error);
         }
         g_free(path);
-        if (!ok) return FALSE;
     }
-    return TRUE;
+    g_hash_table_destroy(seen);
+    return ok;
 }
 
 /* ------------------------------------------------------------------------
@@ -661,32 +692,11 @@ sim_scenario *sim_scenario_from_defaults(const char *name, const cJSON *defaults
     return scenario_new(name, defaults);
 }
 
-/* Whole file as a string; "path: No such file or directory" style errors. */
+/* Whole file as a string: a regular file of at most SIM_FILE_MAX_TEXT
+ * bytes of UTF-8 ("path: No such file or directory" style errors). */
 static char *read_text(const char *path, GError **error)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path, g_strerror(e));
-        return NULL;
-    }
-    GString *s = g_string_new(NULL);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) g_string_append_len(s, buf, (gssize)n);
-    int e = ferror(f) ? errno : 0;
-    fclose(f);
-    if (e) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: %s", path, g_strerror(e));
-        g_string_free(s, TRUE);
-        return NULL;
-    }
-    if (strlen(s->str) != s->len) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s: not a text file (contains NUL bytes)", path);
-        g_string_free(s, TRUE);
-        return NULL;
-    }
-    return g_string_free(s, FALSE);
+    return sim_file_read_text(path, SIM_FILE_MAX_TEXT, NULL, error);
 }
 
 /* Checks and parses one document; caller owns the tree. */
@@ -694,9 +704,10 @@ static cJSON *parse_text(const char *label, const char *text, GError **error)
 {
     jscan js;
     unsigned line, col;
+    g_autofree char *ql = sim_error_quote(label);
     if (!js_scan(&js, text, NULL)) {
         text_line_col(text, js.err_at, &line, &col);
-        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%u: %s", label, line, col, js.err);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%u: %s", ql, line, col, js.err);
         return NULL;
     }
     const char *end = NULL;
@@ -704,11 +715,11 @@ static cJSON *parse_text(const char *label, const char *text, GError **error)
     if (!tree) {
         /* The scanner accepted what cJSON did not (e.g. out of memory). */
         text_line_col(text, end ? end : text, &line, &col);
-        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%u: invalid JSON", label, line, col);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_PARSE, "%s:%u:%u: invalid JSON", ql, line, col);
         return NULL;
     }
     if (!cJSON_IsObject(tree)) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_TYPE, "%s:1:1: a scenario is a JSON object, got %s", label,
+        g_set_error(error, SIM_ERROR, SIM_ERROR_TYPE, "%s:1:1: a scenario is a JSON object, got %s", ql,
                     json_type_name(tree));
         cJSON_Delete(tree);
         return NULL;
@@ -733,9 +744,11 @@ static void cycle_error(const chain *ch, guint from, const char *where, const ch
     GString *cyc = g_string_new(NULL);
     for (guint j = from; j < ch->stack->len; j++) {
         const sc_source *s = ch->sc->sources->pdata[ch->sc->sources->len - (ch->stack->len - j)];
-        g_string_append_printf(cyc, "%s -> ", s->label);
+        g_autofree char *q = sim_error_quote(s->label);
+        g_string_append_printf(cyc, "%s -> ", q);
     }
-    g_string_append(cyc, base);
+    g_autofree char *qb = sim_error_quote(base);
+    g_string_append(cyc, qb);
     g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: extends cycle: %s", where, cyc->str);
     g_string_free(cyc, TRUE);
 }
@@ -835,7 +848,9 @@ sim_scenario *sim_scenario_load(const char *path, const cJSON *defaults, GError 
 sim_scenario *sim_scenario_load_string(const char *text, const char *origin, const cJSON *defaults, GError **error)
 {
     g_return_val_if_fail(text != NULL, NULL);
-    return load_common(origin ? origin : "<string>", g_strdup(text), defaults, error);
+    if (!origin) origin = "<string>";
+    if (!sim_file_check_text(origin, text, strlen(text), error)) return NULL;
+    return load_common(origin, g_strdup(text), defaults, error);
 }
 
 /* ------------------------------------------------------------------------
@@ -853,6 +868,18 @@ static const cJSON *schema_at(const cJSON *schema, char **segs)
     return n;
 }
 
+/* FALSE if any number in the tree is infinite or NaN (cJSON reads 1e400
+ * as infinity; files are refused by the scanner, --set values here). */
+static gboolean tree_is_finite(const cJSON *n)
+{
+    if (cJSON_IsNumber(n)) return isfinite(n->valuedouble);
+    for (const cJSON *c = n->child; c; c = c->next)
+        if (!tree_is_finite(c)) return FALSE;
+    return TRUE;
+}
+
+#define SET_MAX_DEPTH 32
+
 static gboolean source_is(gpointer key, gpointer value, gpointer idx)
 {
     (void)key;
@@ -864,22 +891,45 @@ gboolean sim_scenario_set(sim_scenario *sc, const char *assignment, GError **err
     g_return_val_if_fail(sc != NULL && assignment != NULL, FALSE);
     const char *eq = strchr(assignment, '=');
     char *path = eq ? g_strstrip(g_strndup(assignment, (gsize)(eq - assignment))) : NULL;
+    g_autofree char *label = g_strdup_printf("--set %s", assignment);
     if (!path || !*path || strstr(path, "..") || path[0] == '.' || path[strlen(path) - 1] == '.') {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--set %s: expected KEY=VALUE with a dotted key (gateway.count=4)", assignment);
+        sim_error_at(error, SIM_ERROR_USAGE, label, NULL, "expected KEY=VALUE with a dotted key (gateway.count=4)");
         g_free(path);
         return FALSE;
     }
     if (!strcmp(path, "extends")) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--set %s: extends can only be used in a file", assignment);
+        sim_error_at(error, SIM_ERROR_USAGE, label, NULL, "extends can only be used in a file");
+        g_free(path);
+        return FALSE;
+    }
+    /* Command-line bytes are whatever the terminal sent: the tree holds
+     * UTF-8 only, so summary.json stays valid JSON text. */
+    if (!sim_file_check_text(label, assignment, strlen(assignment), error)) {
         g_free(path);
         return FALSE;
     }
     const char *text = eq + 1;
     char **segs = g_strsplit(path, ".", -1);
+    /* The key becomes nested objects: a 60000-segment key must not become
+     * 60000 levels of recursion in cJSON and the merge. Schemas are a few
+     * levels deep; the JSON nesting limit is cJSON's. */
+    if (g_strv_length(segs) > SET_MAX_DEPTH) {
+        sim_error_at(error, SIM_ERROR_USAGE, label, NULL, "key deeper than %d levels", SET_MAX_DEPTH);
+        g_strfreev(segs);
+        g_free(path);
+        return FALSE;
+    }
     const cJSON *snode = schema_at(sc->defaults, segs);
     /* A string slot takes the text as is: name=2024 means the string. */
     cJSON *value = (cJSON_IsString(snode) && !sim_scenario_is_dist_node(snode)) ? NULL : cJSON_ParseWithOpts(text, NULL, TRUE);
     if (!value) value = cJSON_CreateString(text);
+    if (!tree_is_finite(value)) {
+        sim_error_at(error, SIM_ERROR_VALUE, label, NULL, JS_OUT_OF_RANGE);
+        cJSON_Delete(value);
+        g_strfreev(segs);
+        g_free(path);
+        return FALSE;
+    }
     /* {"a":{"b":value}} merged like a file. */
     cJSON *doc = value;
     for (int i = (int)g_strv_length(segs) - 1; i >= 0; i--) {
@@ -888,9 +938,7 @@ gboolean sim_scenario_set(sim_scenario *sc, const char *assignment, GError **err
         doc = o;
     }
     g_strfreev(segs);
-    char *label = g_strdup_printf("--set %s", assignment);
     guint idx = add_source(sc, label, NULL);
-    g_free(label);
     cJSON *next = cJSON_Duplicate(sc->root, TRUE);
     merge_ctx m = { sc, idx, sc->defaults, "" };
     gboolean ok = merge_object(&m, next, sc->defaults, doc, "", TRUE, error);
@@ -947,11 +995,9 @@ static char *value_where(const sim_scenario *sc, const char *path)
         gpointer v = g_hash_table_lookup(sc->value_source, p);
         if (v) {
             const sc_source *src = sc->sources->pdata[GPOINTER_TO_UINT(v) - 1];
-            char *w = where_in_text(src->label, src->text, path);
-            if (!strchr(w + strlen(src->label), ':') && strcmp(p, path)) {
-                g_free(w);
-                w = where_in_text(src->label, src->text, p);
-            }
+            unsigned line, col;
+            char *w = where_in_text(src->label, src->text,
+                                    locate_key(src->text, path, &line, &col) ? path : p);
             g_free(p);
             return w;
         }
@@ -961,7 +1007,8 @@ static char *value_where(const sim_scenario *sc, const char *path)
         *cut = '\0';
     }
     g_free(p);
-    return g_strdup_printf("%s (default)", sc->origin);
+    g_autofree char *q = sim_error_quote(sc->origin);
+    return g_strdup_printf("%s (default)", q);
 }
 
 static const cJSON *get_typed(const sim_scenario *sc, const char *path, gboolean (*is)(const cJSON *),
@@ -969,12 +1016,14 @@ static const cJSON *get_typed(const sim_scenario *sc, const char *path, gboolean
 {
     const cJSON *n = sim_scenario_get(sc, path);
     if (!n) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_UNKNOWN_KEY, "%s: no key '%s'", sc->origin, path);
+        g_autofree char *qp = sim_error_quote(path);
+        sim_error_at(error, SIM_ERROR_UNKNOWN_KEY, sc->origin, NULL, "no key '%s'", qp);
         return NULL;
     }
     if (!is(n)) {
         char *w = value_where(sc, path);
-        g_set_error(error, SIM_ERROR, SIM_ERROR_TYPE, "%s: %s: expected %s, got %s", w, path, want, json_type_name(n));
+        g_autofree char *qp = sim_error_quote(path);
+        g_set_error(error, SIM_ERROR, SIM_ERROR_TYPE, "%s: %s: expected %s, got %s", w, qp, want, json_type_name(n));
         g_free(w);
         return NULL;
     }
@@ -994,7 +1043,8 @@ static gboolean range_fail(const sim_scenario *sc, const char *path, GError **er
     va_start(ap, fmt);
     char *what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s %s", w, path, what);
+    g_autofree char *qp = sim_error_quote(path);
+    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s %s", w, qp, what);
     g_free(what);
     g_free(w);
     return FALSE;
@@ -1005,6 +1055,10 @@ gboolean sim_scenario_double(const sim_scenario *sc, const char *path, double mi
     const cJSON *n = get_typed(sc, path, is_number, "a number", error);
     if (!n) return FALSE;
     double v = n->valuedouble;
+    /* Seconds become sim_time: the same bound for every key in seconds,
+     * whatever range the model asked for. */
+    if (g_str_has_suffix(path, "_s")) max = MIN(max, SIM_SCENARIO_TIME_MAX_S);
+    if (!isfinite(v)) return range_fail(sc, path, error, "must be a finite number");
     if (v < min) return range_fail(sc, path, error, "must be >= %g, got %g", min, v);
     if (v > max) return range_fail(sc, path, error, "must be <= %g, got %g", max, v);
     *out = v;
@@ -1016,7 +1070,7 @@ gboolean sim_scenario_int(const sim_scenario *sc, const char *path, int64_t min,
     const cJSON *n = get_typed(sc, path, is_number, "a whole number", error);
     if (!n) return FALSE;
     double v = n->valuedouble;
-    if (v != floor(v) || fabs(v) >= 9.2e18) return range_fail(sc, path, error, "must be a whole number, got %g", v);
+    if (!isfinite(v) || v != floor(v) || fabs(v) >= 9.2e18) return range_fail(sc, path, error, "must be a whole number, got %g", v);
     int64_t i = (int64_t)v;
     if (i < min) return range_fail(sc, path, error, "must be >= %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT, min, i);
     if (i > max) return range_fail(sc, path, error, "must be <= %" G_GINT64_FORMAT ", got %" G_GINT64_FORMAT, max, i);
@@ -1045,8 +1099,18 @@ gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *o
     const cJSON *n = get_typed(sc, path, is_any, "a distribution", error);
     if (!n) return FALSE;
     char *w = value_where(sc, path);
-    char *where = g_strdup_printf("%s: %s", w, path);
+    g_autofree char *qp = sim_error_quote(path);
+    char *where = g_strdup_printf("%s: %s", w, qp);
     gboolean ok = sim_dist_from_json(out, n, where, error);
+    /* A key in seconds ("_s") becomes sim_time: bound its mean so that
+     * sums of draws stay far from int64 overflow whatever the model does. */
+    if (ok && g_str_has_suffix(path, "_s") && !(sim_dist_mean(out) <= SIM_SCENARIO_TIME_MAX_S)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a mean of at most %g s", w, qp,
+                    SIM_SCENARIO_TIME_MAX_S);
+        sim_dist_clear(out);
+        memset(out, 0, sizeof *out);
+        ok = FALSE;
+    }
     g_free(where);
     g_free(w);
     return ok;
@@ -1078,13 +1142,14 @@ static gboolean read_dist_slot(const sim_scenario *sc, const char *path, const s
     double mean = sim_dist_mean(d);
     gboolean finite_needed = isfinite(f->max);
     if (!(mean >= f->min) || (f->min > 0 && !(mean > 0)) || (finite_needed && !isfinite(mean)) || mean > f->max) {
-        char *w = value_where(sc, path);
+        char *w = value_where(sc, path), *qp = sim_error_quote(path);
         if (mean > f->max && isfinite(mean))
-            g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a mean <= %g, got %g", w, path, f->max, mean);
+            g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a mean <= %g, got %g", w, qp, f->max, mean);
         else
-            g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a %s%s mean", w, path,
+            g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must have a %s%s mean", w, qp,
                         finite_needed ? "finite, " : "", f->min > 0 ? "positive" : "non-negative");
         g_free(w);
+        g_free(qp);
         return FALSE;
     }
     return TRUE;
@@ -1102,7 +1167,8 @@ static gboolean read_number_field(const sim_scenario *sc, const char *path, cons
         return TRUE;
     }
     double v = 0;
-    if (!sim_scenario_double(sc, path, f->min, f->max, &v, error)) return FALSE;
+    double max = f->kind == SIM_FIELD_TIME ? MIN(f->max, SIM_SCENARIO_TIME_MAX_S) : f->max;
+    if (!sim_scenario_double(sc, path, f->min, max, &v, error)) return FALSE;
     switch (f->kind) {
     case SIM_FIELD_DOUBLE: *(double *)dst = v; break;
     case SIM_FIELD_TIME:   *(sim_time *)dst = sim_time_from_sec(v); break;
@@ -1151,7 +1217,8 @@ gboolean sim_scenario_enum(const sim_scenario *sc, const char *path, const char 
     for (int i = 0; i < n; i++)
         g_string_append_printf(allowed, "%s\"%s\"", i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
     char *w = value_where(sc, path);
-    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must be %s, got \"%s\"", w, path, allowed->str, s);
+    g_autofree char *qp = sim_error_quote(path), *qs = sim_error_quote(s);
+    g_set_error(error, SIM_ERROR, SIM_ERROR_VALUE, "%s: %s must be %s, got \"%s\"", w, qp, allowed->str, qs);
     g_free(w);
     g_string_free(allowed, TRUE);
     return FALSE;

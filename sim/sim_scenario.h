@@ -58,6 +58,14 @@ const cJSON *sim_scenario_root(const sim_scenario *sc);
 /* Node at a dotted path, or NULL. Borrowed. */
 const cJSON *sim_scenario_get(const sim_scenario *sc, const char *path);
 
+/* Upper bound, in seconds, of every time-valued key: a SIM_FIELD_TIME
+ * field and a number read with sim_scenario_double whose key ends in "_s"
+ * (whatever max the model asks for), and the mean of a distribution whose
+ * key ends in "_s" (sim_scenario_dist). 1e6 s (11.6 days) is far beyond any
+ * latency or period a scenario means, and keeps int64 nanosecond sums of
+ * such values from overflowing. */
+#define SIM_SCENARIO_TIME_MAX_S 1e6
+
 /* Typed getters with range checks: FALSE and a message naming the origin
  * and key ("scenarios/x.json: gateways.count must be >= 1, got 0"). */
 gboolean sim_scenario_double(const sim_scenario *sc, const char *path, double min, double max, double *out, GError **error);
@@ -65,7 +73,8 @@ gboolean sim_scenario_int(const sim_scenario *sc, const char *path, int64_t min,
 gboolean sim_scenario_bool(const sim_scenario *sc, const char *path, gboolean *out, GError **error);
 /* Borrowed string. */
 gboolean sim_scenario_string(const sim_scenario *sc, const char *path, const char **out, GError **error);
-/* Caller clears `out` with sim_dist_clear. */
+/* Caller clears `out` with sim_dist_clear. A key ending in "_s" (seconds)
+ * must have a mean of at most SIM_SCENARIO_TIME_MAX_S. */
 gboolean sim_scenario_dist(const sim_scenario *sc, const char *path, sim_dist *out, GError **error);
 
 /* Table-driven configuration: every key a component reads is one row of a

@@ -51,6 +51,8 @@ struct sim_station {
     unsigned busy;
 
     uint64_t arrivals, completed, ndropped;
+    uint64_t waited;            /* jobs that found every server busy (waited > 0) */
+    sim_time stats_t0;          /* start of the statistics (creation or reset) */
     /* servers_avg follows the servers that exist: max(servers, busy), since
      * a removed server finishes its job first; utilization is busy_avg
      * over it, so it never exceeds 1. */
@@ -111,10 +113,11 @@ static inline void start_on(sim_station *st, unsigned s, uint64_t job, sim_time 
     st->slot[s].arrived = arrived;
     st->slot[s].started = now;
     sim_hist_record(st->wait, now - arrived);
+    st->waited += now > arrived;
     /* The sojourn is known now: fetch its bucket while the job is served
      * (on_complete otherwise waits on memory there). A hint only. */
     sim_hist_prefetch(st->sojourn, now + service - arrived);
-    sim_at(st->ctx, now + service, on_complete, st, s);
+    sim_at(st->ctx, sim_time_add_sat(now, service), on_complete, st, s);
 }
 
 static void start_new_server(sim_station *st, uint64_t job, sim_time arrived, sim_time service, sim_time now)
@@ -156,6 +159,7 @@ sim_station *sim_station_new(sim_ctx *ctx, const sim_station_config *cfg,
     g_return_val_if_fail(ctx != NULL && cfg != NULL && cfg->servers >= 1, NULL);
     sim_station *st = g_new0(sim_station, 1);
     st->ctx = ctx;
+    st->stats_t0 = sim_now(ctx);
     st->name = g_strdup(cfg->name ? cfg->name : "station");
     st->servers = cfg->servers;
     st->capacity = cfg->capacity;
@@ -282,7 +286,20 @@ void sim_station_reset_stats(sim_station *st)
     sim_tavg_restart(&st->servers_avg, now);
     sim_hist_reset(st->wait);
     sim_hist_reset(st->sojourn);
-    st->arrivals = st->completed = st->ndropped = 0;
+    st->arrivals = st->completed = st->ndropped = st->waited = 0;
+    st->stats_t0 = now;
+}
+
+double sim_station_p_wait(const sim_station *st)
+{
+    uint64_t started = sim_hist_count(st->wait);
+    return started ? (double)st->waited / (double)started : 0;
+}
+
+double sim_station_arrival_rate(const sim_station *st)
+{
+    double secs = sim_time_to_sec(sim_now(st->ctx) - st->stats_t0);
+    return secs > 0 ? (double)st->arrivals / secs : 0;
 }
 
 cJSON *sim_station_to_json(const sim_station *st)
@@ -297,6 +314,8 @@ cJSON *sim_station_to_json(const sim_station *st)
     cJSON_AddNumberToObject(o, "utilization", sim_station_utilization(st));
     cJSON_AddNumberToObject(o, "mean_queue", sim_station_mean_queue(st));
     cJSON_AddNumberToObject(o, "mean_in_system", sim_station_mean_in_system(st));
+    cJSON_AddNumberToObject(o, "arrival_rate_per_s", sim_station_arrival_rate(st));
+    cJSON_AddNumberToObject(o, "p_wait", sim_station_p_wait(st));
     cJSON_AddItemToObject(o, "wait_ms", sim_hist_to_json(st->wait, 1e6));
     cJSON_AddItemToObject(o, "sojourn_ms", sim_hist_to_json(st->sojourn, 1e6));
     return o;

@@ -74,6 +74,12 @@ double sim_station_mean_queue(const sim_station *st);     /* waiting jobs */
 double sim_station_mean_in_system(const sim_station *st); /* waiting + in service */
 /* Wait (arrival -> start) and sojourn (arrival -> done) times in ns. Borrowed. */
 const sim_hist *sim_station_wait_hist(const sim_station *st);
+/* Fraction of started jobs that waited (found every server busy): Erlang-C's
+ * C(c, a) for an M/M/c station. */
+double sim_station_p_wait(const sim_station *st);
+/* Arrivals per second since creation (or the last reset): lambda of
+ * Little's law L = lambda W with mean_in_system and the mean sojourn. */
+double sim_station_arrival_rate(const sim_station *st);
 const sim_hist *sim_station_sojourn_hist(const sim_station *st);
 /* Forget statistics gathered so far (end of warm-up); state is kept. */
 void sim_station_reset_stats(sim_station *st);

@@ -2,7 +2,9 @@
  *
  * Time is an integer so that it never drifts: adding 1 ms a million times is
  * exactly 1000 s. Conversions from seconds (as read from scenarios) round to
- * the nearest nanosecond, once, at the edge. */
+ * the nearest nanosecond, once, at the edge, and saturate: no scenario value
+ * can wrap int64 (scenario keys in seconds are bounded at 1e6 s by
+ * sim_scenario, and sim_after saturates at SIM_TIME_MAX). */
 #ifndef SIM_TIME_H
 #define SIM_TIME_H
 
@@ -29,6 +31,15 @@ static inline sim_time sim_time_from_sec(double s)
     /* s > 0 here, so adding 0.5 and truncating rounds half up like
      * llround, without its libm call on every service time. */
     return (sim_time)(s * 1e9 + 0.5);
+}
+
+/* a + b, saturating at SIM_TIME_MAX (and INT64_MIN) instead of wrapping:
+ * a delay drawn from a heavy tail must land "never", not in the past. */
+static inline sim_time sim_time_add_sat(sim_time a, sim_time b)
+{
+    sim_time r;
+    if (__builtin_add_overflow(a, b, &r)) return b > 0 ? SIM_TIME_MAX : INT64_MIN;
+    return r;
 }
 
 #endif

@@ -6,6 +6,10 @@
 #include "models/slack_model.h"
 #include "models/slack_internal.h"
 #include "models/gateway.h"
+#include "tests/test_model_util.h"
+#include "sim/sim_station.h"
+#include "sim/sim_stats.h"
+#include <math.h>
 
 static gboolean cfg_from(const char *text, slack_config *cfg)
 {
@@ -68,7 +72,52 @@ static void test_connections(void)
     slack_config_clear(&cfg);
 }
 
+/* One 4-core host whose inbound work is the only CPU work: pinned, each
+ * core is an M/M/1 queue fed a quarter of the sends; pooled, the host is
+ * one M/M/4 queue. The mean core wait and P(wait) match each within a 95%
+ * confidence interval over replications (rho 0.5). */
+static void check_scheduling(const char *sched, double theory_wait_s, double theory_p)
+{
+    enum { REPS = 5 };
+    double w[REPS], p[REPS];
+    for (int r = 0; r < REPS; r++) {
+        char *text = g_strdup_printf(
+            "{\"duration_s\": %d, \"interval_s\": 10, \"workload\": {\"users\": 8000, \"online_fraction\": 1,"
+            " \"workspaces\": 0, \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": 2000, \"daily_curve\": false},"
+            " \"gateways\": {\"count\": 1, \"cores\": 4, \"scheduling\": \"%s\", \"push_s\": 0, \"batch_overhead_s\": 0,"
+            " \"connect_s\": 0, \"inbound_s\": {\"dist\": \"exponential\", \"mean\": 0.001}}}",
+            test_quick() ? 40 : 100, sched);
+        slack_model *m = test_model_from(text, 20 + (uint64_t)r);
+        g_free(text);
+        CU_ASSERT_FATAL(m != NULL);
+        slack_model_finish(m);
+        cJSON *sum = slack_model_summary(m, NULL);
+        const cJSON *gw = cJSON_GetObjectItemCaseSensitive(sum, "gateways");
+        w[r] = test_jnum(gw, "core_wait_ms", "mean") / 1e3;
+        p[r] = test_jnum(gw, "core_p_wait", NULL);
+        cJSON_Delete(sum);
+        slack_model_free(m);
+    }
+    double mean, half;
+    sim_ci_mean(w, REPS, 0.95, &mean, &half);
+    CU_ASSERT(fabs(mean - theory_wait_s) <= half);
+    CU_ASSERT(half < 0.3 * theory_wait_s);
+    sim_ci_mean(p, REPS, 0.95, &mean, &half);
+    CU_ASSERT(fabs(mean - theory_p) <= half);
+}
+
+static void test_pinned_cores_are_mm1_queues(void)
+{
+    check_scheduling("pinned", 0.5 / (1000.0 - 500.0), 0.5);   /* M/M/1 at lambda 500, mu 1000 */
+}
+
+static void test_pooled_cores_are_one_mmc_queue(void)
+{
+    check_scheduling("pooled", sim_mmc_mean_wait(4, 2000, 1000), sim_erlang_c(4, 2000, 1000));
+}
+
 void test_gateway_register(void)
 {
-    TEST_SUITE("gateway", TEST(test_core_booking_is_fifo), TEST(test_connections));
+    TEST_SUITE("gateway", TEST(test_core_booking_is_fifo), TEST(test_connections),
+               TEST(test_pinned_cores_are_mm1_queues), TEST(test_pooled_cores_are_one_mmc_queue));
 }

@@ -18,13 +18,17 @@
     X(gateway) \
     X(postgres) \
     X(kafka) \
+    X(fanout) \
     X(redis) \
     X(presence) \
     X(push) \
+    X(delivery) \
     X(search) \
     X(files) \
+    X(faults) \
     X(slack_model) \
     X(slack_output) \
     /* quiz/ and viz/ */ \
     X(quiz) \
-    X(viz)
+    X(viz) \
+    X(viz_inspect)

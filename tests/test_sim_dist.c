@@ -396,6 +396,63 @@ static void test_json_rejects_with_message(void)
     }
 }
 
+static void count_critical(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer n)
+{
+    (void)domain; (void)level; (void)msg;
+    (*(int *)n)++;
+}
+
+/* Property: a non-finite number (cJSON reads 1e400 as infinity) or a
+ * derived parameter out of range is a message naming the key, never a
+ * refused _init (a GLib CRITICAL and a silent constant 0). */
+static void test_json_refuses_non_finite(void)
+{
+    static const char *const cases[] = {
+        "1e400", "-1e400",
+        "{\"dist\":\"constant\",\"value\":1e400}",
+        "{\"dist\":\"exponential\",\"mean\":1e400}",
+        "{\"dist\":\"exponential\",\"rate\":1e-320}",
+        "{\"dist\":\"lognormal\",\"mean\":1,\"cv\":1e200}",
+        "{\"dist\":\"uniform\",\"min\":0,\"max\":1e400}",
+        "{\"dist\":\"pareto\",\"xm\":1e400,\"alpha\":2}",
+        "{\"dist\":\"empirical\",\"x\":[0,1e400],\"cdf\":[0,1]}",
+    };
+    int criticals = 0;
+    guint h = g_log_set_handler(NULL, G_LOG_LEVEL_CRITICAL, count_critical, &criticals);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        sim_dist d;
+        GError *e = NULL;
+        gboolean ok = parse(cases[i], &d, &e);
+        if (ok) printf("\naccepted: %s\n", cases[i]);
+        CU_ASSERT_FALSE(ok);
+        CU_ASSERT_PTR_NOT_NULL(e);
+        if (e) CU_ASSERT_PTR_NOT_NULL(strstr(e->message, "postgres.service_s: "));
+        sim_dist_clear(&d);
+        g_clear_error(&e);
+    }
+    g_log_remove_handler(NULL, h);
+    CU_ASSERT_EQUAL(criticals, 0);
+}
+
+/* Property: user text in a message (a field or kind name) is quoted: one
+ * line, no terminal escape. */
+static void test_json_quotes_user_text(void)
+{
+    sim_dist d;
+    GError *e = NULL;
+    CU_ASSERT_FALSE(parse("{\"dist\":\"gam\\nma\\u001b[2J\"}", &d, &e));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NULL(strchr(e->message, '\n'));
+    CU_ASSERT_PTR_NULL(strchr(e->message, '\x1b'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e->message, "unknown dist \"gam\\nma\\x1b[2J\""));
+    g_clear_error(&e);
+    CU_ASSERT_FALSE(parse("{\"dist\":\"uniform\",\"min\":0,\"max\":1,\"a\\tb\":1}", &d, &e));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e->message, "unknown field \"a\\tb\""));
+    g_clear_error(&e);
+    sim_dist_clear(&d);
+}
+
 /* to_json -> text -> from_json gives the same distribution (the same text
  * again and the same samples from the same stream). */
 static void test_json_round_trip(void)
@@ -473,6 +530,7 @@ void test_sim_dist_register(void)
                TEST(test_moments_empirical), TEST(test_zipf_moments_exact), TEST(test_zipf_chi_square),
                TEST(test_zipf_large_n), TEST(test_ks_continuous), TEST(test_ks_detects_wrong_cdf),
                TEST(test_one_uniform_per_sample), TEST(test_json_accepts_every_form),
-               TEST(test_json_rejects_with_message), TEST(test_json_round_trip), TEST(test_describe),
+               TEST(test_json_rejects_with_message), TEST(test_json_refuses_non_finite),
+               TEST(test_json_quotes_user_text), TEST(test_json_round_trip), TEST(test_describe),
                TEST(test_copy_is_deep));
 }

@@ -4,6 +4,7 @@
  * handles; determinism of traces (same seed, same trace; two contexts on two
  * threads give the traces they give alone); bounded memory under TTL-style
  * rescheduling. */
+#include <math.h>
 #include "tests/test_util.h"
 #include "sim/sim_engine.h"
 #include "sim/sim_evset.h"
@@ -355,6 +356,32 @@ static void test_ttl_memory_bounded(void)
     sim_ctx_free(ctx);
 }
 
+/* Property: time arithmetic saturates: a delay past the end of time is an
+ * event at SIM_TIME_MAX that never runs within a bounded run (not a refused
+ * call, not a wrapped time in the past), and the event set keeps working
+ * with it pending. */
+static void test_after_saturates(void)
+{
+    CU_ASSERT_EQUAL(sim_time_add_sat(SIM_TIME_MAX - 5, 10), SIM_TIME_MAX);
+    CU_ASSERT_EQUAL(sim_time_add_sat(7, 10), 17);
+    CU_ASSERT_EQUAL(sim_time_from_sec(1e300), SIM_TIME_MAX / 2);
+    CU_ASSERT_EQUAL(sim_time_from_sec(NAN), 0);
+    sim_ctx *ctx = sim_ctx_new(1);
+    log_state ls = { g_array_new(FALSE, FALSE, sizeof(uint64_t)), -1, FALSE };
+    sim_at(ctx, 1000, h_log, &ls, 1);
+    CU_ASSERT_EQUAL(sim_run_until(ctx, 1000), 1);
+    CU_ASSERT_NOT_EQUAL(sim_after(ctx, SIM_TIME_MAX - 10, h_log, &ls, 2), SIM_EVENT_NONE);
+    CU_ASSERT_NOT_EQUAL(sim_after(ctx, SIM_TIME_MAX / 2 + SIM_TIME_MAX / 2, h_log, &ls, 3), SIM_EVENT_NONE);
+    sim_after(ctx, 5, h_log, &ls, 4);
+    CU_ASSERT_EQUAL(sim_pending(ctx), 3);
+    CU_ASSERT_EQUAL(sim_next_time(ctx), 1005);
+    CU_ASSERT_EQUAL(sim_run_until(ctx, 1000000), 1);
+    CU_ASSERT_EQUAL(sim_next_time(ctx), SIM_TIME_MAX);
+    CU_ASSERT_EQUAL(ls.args->len, 2);
+    g_array_free(ls.args, TRUE);
+    sim_ctx_free(ctx);
+}
+
 void test_sim_engine_register(void)
 {
     TEST_SUITE("sim_engine",
@@ -364,5 +391,6 @@ void test_sim_engine_register(void)
                TEST(test_cancel_and_reschedule),
                TEST(test_same_seed_same_trace),
                TEST(test_two_threads_match_alone),
-               TEST(test_ttl_memory_bounded));
+               TEST(test_ttl_memory_bounded),
+               TEST(test_after_saturates));
 }

@@ -11,6 +11,8 @@
 #include "sim/sim_scenario.h"
 #include "sim/sim_time.h"
 #include "sim/sim_error.h"
+#include "sim/sim_file.h"
+#include <sys/stat.h>
 
 static const char *DEFAULTS =
     "{\"gateway\": {\"count\": 4, \"timeout_ms\": 500, \"enabled\": true, \"region\": \"us-east\","
@@ -550,6 +552,180 @@ static void test_field_tables(void)
     cJSON_Delete(d);
 }
 
+/* ------------------------------------------------------------ hardening */
+
+/* Property: a key or value with a newline, a terminal escape or invalid
+ * UTF-8 gives a one-line message with the text escaped, from a file and
+ * from --set. */
+static void test_user_text_is_quoted(void)
+{
+    expect_load_error("{\"gate\\nways\": 1}", SIM_ERROR_UNKNOWN_KEY, "unknown key 'gate\\nways'", NULL);
+    expect_load_error("{\"a\\u001b[2J\": 1}", SIM_ERROR_UNKNOWN_KEY, "unknown key 'a\\x1b[2J'", NULL);
+    expect_load_error("{\"gateway\": {\"service_s\": {\"dist\": \"x\\ty\"}}}", SIM_ERROR_VALUE,
+                      "unknown dist \"x\\ty\"", NULL);
+    cJSON *d = defaults();
+    GError *err = NULL;
+    sim_scenario *sc = sim_scenario_from_defaults("x", d);
+    CU_ASSERT_FALSE(sim_scenario_set(sc, "gateway.count=a\nb", &err));
+    expect_error(err, SIM_ERROR_TYPE, "--set gateway.count=a\\nb: gateway.count: expected a number");
+    CU_ASSERT_PTR_NULL(strchr(err->message, '\n'));
+    g_clear_error(&err);
+    CU_ASSERT_FALSE(sim_scenario_set(sc, "gate\x1bway.count=1", &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_PTR_NULL(strchr(err->message, '\x1b'));
+    g_clear_error(&err);
+    /* Invalid UTF-8 never enters the tree (it would reach summary.json). */
+    CU_ASSERT_FALSE(sim_scenario_set(sc, "name=Z\xffrich", &err));
+    expect_error(err, SIM_ERROR_PARSE, "invalid UTF-8");
+    CU_ASSERT_TRUE(g_utf8_validate(err->message, -1, NULL));
+    g_clear_error(&err);
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "name=Z\xc3\xbcrich", &err));
+    CU_ASSERT_STRING_EQUAL(sim_scenario_name(sc), "Z\xc3\xbcrich");
+    sim_scenario_free(sc);
+    cJSON_Delete(d);
+    expect_load_error("{\"name\": \"a\xc3\"}", SIM_ERROR_PARSE, "x.json:1:12: invalid UTF-8", NULL);
+}
+
+/* Property: numbers beyond a double (1e400 is infinity to cJSON) are
+ * refused where they are read, with line:col in a file and the assignment
+ * in --set; no GLib CRITICAL on the way. */
+static void test_non_finite_numbers_refused(void)
+{
+    expect_load_error("{\"kafka\": {\"replicas\": 1e400}}", SIM_ERROR_PARSE, "x.json:1:24: number out of range", NULL);
+    expect_load_error("{\"gateway\": {\"service_s\": -1E999}}", SIM_ERROR_PARSE, "x.json:1:27: number out of range", NULL);
+    cJSON *d = defaults();
+    GError *err = NULL;
+    sim_scenario *sc = sim_scenario_from_defaults("x", d);
+    CU_ASSERT_FALSE(sim_scenario_set(sc, "gateway.service_s=1e400", &err));
+    expect_error(err, SIM_ERROR_VALUE, "--set gateway.service_s=1e400: number out of range");
+    g_clear_error(&err);
+    CU_ASSERT_FALSE(sim_scenario_set(sc, "gateway.service_s={\"dist\":\"exponential\",\"mean\":1e999}", &err));
+    expect_error(err, SIM_ERROR_VALUE, "number out of range");
+    g_clear_error(&err);
+    CU_ASSERT_FALSE(sim_scenario_set(sc, "alerts=[{\"max\":-1e400}]", &err));
+    expect_error(err, SIM_ERROR_VALUE, "number out of range");
+    g_clear_error(&err);
+    /* 1.7e308 is finite and stays a range question for the model. */
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "kafka.replicas=1.7e308", &err));
+    sim_scenario_free(sc);
+    cJSON_Delete(d);
+}
+
+/* Property: a time-valued key is bounded by SIM_SCENARIO_TIME_MAX_S whatever
+ * the model's table allows: a SIM_FIELD_TIME field, and the mean of a
+ * distribution whose key ends in "_s". Values at the bound are taken. */
+static void test_time_keys_are_bounded(void)
+{
+    cJSON *d = cJSON_Parse("{\"m\": {\"timeout_s\": 1, \"service_s\": {\"dist\": \"constant\", \"value\": 0.1},"
+                           " \"size\": {\"dist\": \"constant\", \"value\": 5}}}");
+    const sim_field fields[] = { { "timeout_s", 0, 1e300, SIM_FIELD_TIME, 0 } };
+    GError *err = NULL;
+    sim_scenario *sc = sim_scenario_from_defaults("x", d);
+    sim_time t = 0;
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.timeout_s=1e6", &err));
+    CU_ASSERT_TRUE(sim_scenario_read_fields(sc, "m", fields, 1, &t, &err));
+    CU_ASSERT_EQUAL(t, (sim_time)1000000 * SIM_SEC);
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.timeout_s=1e9", &err));
+    CU_ASSERT_FALSE(sim_scenario_read_fields(sc, "m", fields, 1, &t, &err));
+    expect_error(err, SIM_ERROR_VALUE, "m.timeout_s must be <= 1e+06");
+    g_clear_error(&err);
+    double secs = 0;
+    CU_ASSERT_FALSE(sim_scenario_double(sc, "m.timeout_s", 0, 1e300, &secs, &err));
+    expect_error(err, SIM_ERROR_VALUE, "m.timeout_s must be <= 1e+06");
+    g_clear_error(&err);
+    sim_dist dist = { 0 };
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.service_s={\"dist\":\"exponential\",\"mean\":1e9}", &err));
+    CU_ASSERT_FALSE(sim_scenario_dist(sc, "m.service_s", &dist, &err));
+    expect_error(err, SIM_ERROR_VALUE, "m.service_s must have a mean of at most 1e+06 s");
+    g_clear_error(&err);
+    /* Pareto with alpha <= 1 has no mean: not a time. */
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.service_s={\"dist\":\"pareto\",\"xm\":1,\"alpha\":0.5}", &err));
+    CU_ASSERT_FALSE(sim_scenario_dist(sc, "m.service_s", &dist, &err));
+    g_clear_error(&err);
+    /* A size is not a time: no bound from here. */
+    CU_ASSERT_TRUE(sim_scenario_set(sc, "m.size=1e12", &err));
+    CU_ASSERT_TRUE(sim_scenario_dist(sc, "m.size", &dist, &err));
+    sim_dist_clear(&dist);
+    sim_scenario_free(sc);
+    cJSON_Delete(d);
+}
+
+/* Property: a huge unknown key costs no quadratic did-you-mean search and
+ * is not echoed whole; an object with many keys is checked for duplicates
+ * in linear time. */
+static void test_huge_keys_are_cheap(void)
+{
+    GString *t = g_string_new("{\"");
+    for (int i = 0; i < 1000000; i++) g_string_append_c(t, 'k');
+    g_string_append(t, "\": 1}");
+    cJSON *d = defaults();
+    GError *err = NULL;
+    gint64 t0 = g_get_monotonic_time();
+    CU_ASSERT_PTR_NULL(sim_scenario_load_string(t->str, "x.json", d, &err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+    CU_ASSERT_TRUE(strlen(err->message) < 600);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err->message, "(1000000 bytes)"));
+    g_clear_error(&err);
+    g_string_assign(t, "{\"tags\": [\"a\"]");
+    for (int i = 0; i < 200000; i++) g_string_append_printf(t, ", \"u%d\": 1", i);
+    g_string_append(t, ", \"tags\": [\"b\"]}");
+    sim_scenario_load_string(t->str, "x.json", d, &err);
+    CU_ASSERT_PTR_NOT_NULL(err);   /* u0 is unknown: first error wins */
+    g_clear_error(&err);
+    /* A --set key of 60000 segments is refused, not 60000 levels deep. */
+    sim_scenario *sc = sim_scenario_from_defaults("x", d);
+    GString *deep = g_string_new("a");
+    for (int i = 0; i < 60000; i++) g_string_append(deep, ".a");
+    g_string_append(deep, "=1");
+    CU_ASSERT_FALSE(sim_scenario_set(sc, deep->str, &err));
+    expect_error(err, SIM_ERROR_USAGE, "key deeper than 32 levels");
+    g_clear_error(&err);
+    g_string_free(deep, TRUE);
+    sim_scenario_free(sc);
+    /* Generous: a quadratic scan of either input takes minutes. */
+    CU_ASSERT_TRUE(g_get_monotonic_time() - t0 < 20 * G_USEC_PER_SEC);
+    g_string_free(t, TRUE);
+    cJSON_Delete(d);
+}
+
+/* Property: only regular files are read, and only up to the size cap: a
+ * device, a FIFO (opened without blocking) and a directory are one line
+ * each, and so is an "extends" naming one. */
+static void test_only_regular_files(void)
+{
+    cJSON *d = defaults();
+    GError *err = NULL;
+    CU_ASSERT_PTR_NULL(sim_scenario_load("/dev/zero", d, &err));
+    expect_error(err, SIM_ERROR_IO, "/dev/zero: not a regular file");
+    g_clear_error(&err);
+    char *dir = tmp_dir();
+    char *fifo = g_build_filename(dir, "fifo.json", NULL);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    CU_ASSERT_PTR_NULL(sim_scenario_load(fifo, d, &err));
+    expect_error(err, SIM_ERROR_IO, "fifo.json: not a regular file");
+    g_clear_error(&err);
+    CU_ASSERT_PTR_NULL(sim_scenario_load(dir, d, &err));
+    expect_error(err, SIM_ERROR_IO, "Is a directory");
+    g_clear_error(&err);
+    char *f = put_file(dir, "a.json", "{\"extends\": \"/dev/zero\"}");
+    CU_ASSERT_PTR_NULL(sim_scenario_load(f, d, &err));
+    expect_error(err, SIM_ERROR_IO, "cannot extend: /dev/zero: not a regular file");
+    g_clear_error(&err);
+    char *big = put_file(dir, "big.json", "{\"description\": \"0123456789\"}");
+    size_t len = 0;
+    char *text = sim_file_read_text(big, 29, &len, &err);
+    CU_ASSERT_PTR_NOT_NULL(text);
+    CU_ASSERT_EQUAL(len, 29);
+    g_free(text);
+    CU_ASSERT_PTR_NULL(sim_file_read_text(big, 28, NULL, &err));
+    expect_error(err, SIM_ERROR_IO, "big.json: file too large (29 bytes; the limit is 28)");
+    g_clear_error(&err);
+    g_free(big); g_free(f); g_free(fifo);
+    rm_tree(dir);
+    g_free(dir);
+    cJSON_Delete(d);
+}
+
 void test_sim_scenario_register(void)
 {
     TEST_SUITE("sim_scenario",
@@ -568,5 +744,10 @@ void test_sim_scenario_register(void)
                TEST(test_getters_name_origin_and_key),
                TEST(test_edit_distance),
                TEST(test_is_dist_node),
-               TEST(test_field_tables));
+               TEST(test_field_tables),
+               TEST(test_user_text_is_quoted),
+               TEST(test_non_finite_numbers_refused),
+               TEST(test_time_keys_are_bounded),
+               TEST(test_huge_keys_are_cheap),
+               TEST(test_only_regular_files));
 }

@@ -16,33 +16,15 @@
 #include <glib/gstdio.h>
 #include "sim/sim_error.h"
 #include "viz/viz_chart.h"
+#include "viz/viz_inspect.h"
 
-#define NSCENES 4
+#define NSCENES VIZ_NSCENES
 #define BAR_H   44.0     /* top bar, before text scaling */
+#define LOG_LINES 4      /* event-log strip: lines shown */
+#define LOG_LINE  21.0   /* height of one (16 px text) */
 #define HINT_H  26.0     /* bottom hint line */
 #define TAB_X   118.0    /* first scene tab, before text scaling */
 #define TAB_W   126.0
-
-static const viz_scene_ops *const scene_table[NSCENES] = {
-    &viz_scene_fanout, &viz_scene_pipeline, &viz_scene_dashboard, &viz_scene_quiz,
-};
-
-const viz_scene_ops *viz_scene_at(int index)
-{
-    return index >= 0 && index < NSCENES ? scene_table[index] : NULL;
-}
-
-int viz_scene_count(void) { return NSCENES; }
-
-int viz_scene_find(const char *name)
-{
-    if (!name) return -1;
-    for (int i = 0; i < NSCENES; i++)
-        if (!g_ascii_strcasecmp(name, scene_table[i]->name)) return i;
-    /* "1".."4" too, as on the keyboard. */
-    if (name[0] >= '1' && name[0] <= '0' + NSCENES && !name[1]) return name[0] - '1';
-    return -1;
-}
 
 typedef struct script_step {
     double at;       /* wall seconds since start */
@@ -60,6 +42,7 @@ struct viz_app {
     double zoom;             /* --scale x (1.5 with L): everything grows, text included */
     viz_style style;
     double base_scale;
+    double fixed_speed;      /* --speed; <= 0: each scene picks */
     gboolean large;          /* L: projector text */
     gboolean help;
     double speed[NSCENES];   /* each scene keeps its own speed across switches */
@@ -72,6 +55,8 @@ struct viz_app {
     uint64_t frames;         /* ticks so far */
     guint script_next;
     int shots;
+    viz_inspector *insp;     /* the one inspector (closed: target kind NONE) */
+    gboolean log_on;         /* E: the event-log strip under the scene */
 };
 
 void viz_options_init(viz_options *o)
@@ -139,12 +124,79 @@ static gboolean parse_script(const char *text, GArray *out, GError **error)
 /* Projector mode zooms the whole picture (cairo_scale) rather than the
  * text alone, so layouts never overflow: scenes lay out a smaller logical
  * canvas that is then drawn larger. */
+static void scene_frame(const viz_app *a, viz_frame *f);
+static double log_height(const viz_app *a);
+static gboolean inspector_rect(const viz_app *a, const viz_frame *f, double r[4]);
+static void draw_log(viz_app *a, cairo_t *cr, double y);
+static void update_scenes_hidden(viz_app *a);
+#define WARMUP_SAMPLES 60
+
 static void style_update(viz_app *a)
 {
     viz_style_init(&a->style, 1.0);
+    a->style.min_size = VIZ_MIN_TEXT;
     a->zoom = a->base_scale * (a->large ? 1.5 : 1.0);
+    /* Below the smallest canvas the scenes are laid out for, zoom out
+     * instead: the whole picture, smaller, rather than boxes that no
+     * longer hold their 16 px text. */
+    double fit = fmin(a->w / VIZ_MIN_CANVAS_W, a->h / VIZ_MIN_CANVAS_H);
+    if (fit > 0 && a->zoom > fit) a->zoom = fit;
+    /* Above the largest canvas, zoom in: a 4K projector shows the 1080p
+     * layout at 2x (16 px text stays readable from the back) rather than a
+     * sea of boxes with text a quarter of their height. */
+    double grow = fmax(a->w / VIZ_MAX_CANVAS_W, a->h / VIZ_MAX_CANVAS_H);
+    if (a->zoom < grow) a->zoom = grow;
     a->lw = a->w / a->zoom;
     a->lh = a->h / a->zoom;
+}
+
+/* Each scene's speed for the current world: --speed, else what the scene
+ * picks for this world (the fan-out times a probe post), else its own. */
+static void pick_speeds(viz_app *a)
+{
+    for (int i = 0; i < NSCENES; i++) {
+        const viz_scene_ops *ops = viz_scene_at(i);
+        double sp = 0;
+        if (a->fixed_speed > 0) sp = a->fixed_speed;
+        else if (ops->pick_speed) sp = ops->pick_speed(a->state[i], a->world);
+        if (!(sp > 0)) sp = ops->speed > 0 ? ops->speed : 1.0;
+        a->speed[i] = sp;
+    }
+}
+
+/* A fresh world is about to be shown in scene `index`: run it to a state
+ * worth showing (the scene's warm-up) and let the scene get ready, so its
+ * first frame shows data rather than "no data yet" or "Preparing". */
+/* Runs the world up to scene `index`'s warm-up time if it is not there
+ * yet (a fresh world, or the dashboard opened 3 ms into a fan-out): in
+ * WARMUP_SAMPLES steps, each followed by the scenes' update (not shown),
+ * so history charts get a line, not one point. Not while paused: a class
+ * stepping through a post keeps its clock. */
+static void warm(viz_app *a, int index)
+{
+    const viz_scene_ops *ops = viz_scene_at(index);
+    double have = sim_time_to_sec(viz_world_now(a->world)), need = ops->warmup_s - have;
+    if (!(need > 1e-9) || viz_world_paused(a->world)) return;
+    const slack_model *m = viz_world_model_const(a->world);
+    uint64_t d0 = slack_model_deliveries(m);
+    for (int k = 0; k < WARMUP_SAMPLES; k++) {
+        uint64_t used = slack_model_deliveries(m) - d0;
+        if (used >= VIZ_WARMUP_DELIVERIES) break;
+        viz_world_warm_up(a->world, need / WARMUP_SAMPLES, VIZ_WARMUP_DELIVERIES - used);
+        update_scenes_hidden(a);
+    }
+}
+
+static void arrive(viz_app *a, int index)
+{
+    const viz_scene_ops *ops = viz_scene_at(index);
+    warm(a, index);
+    if (ops->prepare) {
+        viz_frame f;
+        scene_frame(a, &f);
+        ops->prepare(a->state[index], a->world, &f);
+        if (f.toast[0]) viz_app_toast(a, f.toast);
+    }
 }
 
 viz_app *viz_app_new(const viz_options *o, GError **error)
@@ -178,20 +230,29 @@ viz_app *viz_app_new(const viz_options *o, GError **error)
     a->mouse_x = a->mouse_y = -1;
     a->w = o->width;
     a->h = o->height;
+    a->insp = viz_inspector_new();
     style_update(a);
-    for (int i = 0; i < NSCENES; i++) a->state[i] = scene_table[i]->init(w);
+    for (int i = 0; i < NSCENES; i++) a->state[i] = viz_scene_at(i)->init(w);
     a->current = first;
-    for (int i = 0; i < NSCENES; i++)
-        a->speed[i] = o->speed > 0 ? o->speed : scene_table[i]->speed > 0 ? scene_table[i]->speed : 1.0;
+    a->fixed_speed = o->speed;
+    if (o->quiz_first > 0 || o->quiz_topic) {
+        if (!viz_quiz_configure(a->state[3], o->quiz_first > 0 ? (guint)o->quiz_first : 0, o->quiz_topic, error)) {
+            viz_app_free(a);
+            return NULL;
+        }
+    }
+    pick_speeds(a);
     viz_world_set_speed(w, a->speed[first]);
+    arrive(a, first);
     return a;
 }
 
 void viz_app_free(viz_app *a)
 {
     if (!a) return;
-    for (int i = NSCENES - 1; i >= 0; i--) scene_table[i]->unload(a->state[i]);
+    for (int i = NSCENES - 1; i >= 0; i--) viz_scene_at(i)->unload(a->state[i]);
     viz_world_free(a->world);
+    viz_inspector_free(a->insp);
     g_array_free(a->script, TRUE);
     g_free(a->screenshot);
     g_free(a->toast);
@@ -199,6 +260,8 @@ void viz_app_free(viz_app *a)
 }
 
 viz_world *viz_app_world(viz_app *a) { return a->world; }
+const viz_style *viz_app_style(const viz_app *a) { return &a->style; }
+double viz_app_zoom(const viz_app *a) { return a->zoom; }
 void *viz_app_scene_state(viz_app *a, int index) { return index >= 0 && index < NSCENES ? a->state[index] : NULL; }
 int viz_app_scene(const viz_app *a) { return a->current; }
 
@@ -210,6 +273,7 @@ void viz_app_set_scene(viz_app *a, int index)
     a->speed[a->current] = viz_world_speed(a->world);
     a->current = index;
     viz_world_set_speed(a->world, a->speed[index]);
+    warm(a, index);
 }
 
 void viz_app_resize(viz_app *a, double w, double h)
@@ -221,14 +285,44 @@ void viz_app_resize(viz_app *a, double w, double h)
 
 static void scene_frame(const viz_app *a, viz_frame *f)
 {
-    double bar = BAR_H * a->style.text_scale, hint = HINT_H * a->style.text_scale;
-    *f = (viz_frame){ 0, bar, a->lw, a->lh - bar - hint, a->lw, a->lh, a->style, a->mouse_x, a->mouse_y, -1, TRUE, "" };
+    double bar = BAR_H * a->style.text_scale, hint = HINT_H * a->style.text_scale + log_height(a);
+    *f = (viz_frame){ 0, bar, a->lw, a->lh - bar - hint, a->lw, a->lh, a->style, a->mouse_x, a->mouse_y, -1, TRUE, "",
+                       viz_scene_table(), VIZ_NSCENES };
+}
+
+/* Scenes reset for a rebuilt or replaced world (R, Show me). */
+static void reset_scenes(viz_app *a)
+{
+    for (int i = 0; i < NSCENES; i++) viz_scene_at(i)->reset(a->state[i], a->world);
+    viz_inspector_reset(a->insp, a->world);
+}
+
+static void load_scenario(viz_app *a, const char *path, int scene)
+{
+    GError *e = NULL;
+    if (!viz_world_load(a->world, path, NULL, &e)) {
+        viz_app_toast(a, e->message);
+        g_error_free(e);
+        return;
+    }
+    reset_scenes(a);
+    a->speed[a->current] = viz_world_speed(a->world);
+    pick_speeds(a);
+    a->current = scene;
+    viz_world_set_speed(a->world, a->speed[scene]);
+    arrive(a, scene);
+    char msg[200];
+    snprintf(msg, sizeof msg, "Show me: %s loaded (%s); 4 returns to the quiz",
+             viz_world_scenario_name(a->world), path);
+    viz_app_toast(a, msg);
 }
 
 static void apply_switch(viz_app *a, const viz_frame *f)
 {
     if (f->toast[0]) viz_app_toast(a, f->toast);
-    if (f->switch_to >= 0) viz_app_set_scene(a, f->switch_to);
+    if (f->inspect.kind != VIZ_INSPECT_NONE) viz_inspector_open(a->insp, f->inspect);
+    if (f->load_scenario && f->switch_to >= 0) load_scenario(a, f->load_scenario, f->switch_to);
+    else if (f->switch_to >= 0) viz_app_set_scene(a, f->switch_to);
 }
 
 static void update_scenes(viz_app *a)
@@ -238,8 +332,19 @@ static void update_scenes(viz_app *a)
         viz_frame f;
         scene_frame(a, &f);
         f.shown = i == current;
-        scene_table[i]->update(a->state[i], a->world, &f);
+        viz_scene_at(i)->update(a->state[i], a->world, &f);
         if (f.shown) apply_switch(a, &f);
+    }
+}
+
+/* Every scene's update with none shown (warm-up: no switches, no toasts). */
+static void update_scenes_hidden(viz_app *a)
+{
+    for (int i = 0; i < NSCENES; i++) {
+        viz_frame f;
+        scene_frame(a, &f);
+        f.shown = FALSE;
+        viz_scene_at(i)->update(a->state[i], a->world, &f);
     }
 }
 
@@ -257,6 +362,7 @@ void viz_app_tick(viz_app *a, double wall_dt)
     }
     viz_world_advance(a->world, wall_dt);
     update_scenes(a);
+    viz_inspector_sample(a->insp, a->world);
 }
 
 /* ---- Input ---- */
@@ -264,7 +370,7 @@ void viz_app_tick(viz_app *a, double wall_dt)
 static void request_screenshot(viz_app *a)
 {
     for (int i = a->shots + 1; i < 10000; i++) {
-        char *p = g_strdup_printf("slacksim-%s-%03d.png", scene_table[a->current]->name, i);
+        char *p = g_strdup_printf("slacksim-%s-%03d.png", viz_scene_at(a->current)->name, i);
         if (!g_file_test(p, G_FILE_TEST_EXISTS)) {
             g_free(a->screenshot);
             a->screenshot = p;
@@ -283,7 +389,8 @@ static void reset_world(viz_app *a)
         g_error_free(e);
         return;
     }
-    for (int i = 0; i < NSCENES; i++) scene_table[i]->reset(a->state[i], a->world);
+    reset_scenes(a);
+    warm(a, a->current);   /* the dashboard after R still shows a minute, saying so */
     viz_app_toast(a, "reset: the scenario starts again from t = 0");
 }
 
@@ -294,7 +401,7 @@ void viz_app_key(viz_app *a, int key)
     viz_frame f;
     scene_frame(a, &f);
     /* The quiz takes 1-4 as answers: it sees keys first. */
-    if (a->current == 3 && scene_table[3]->key(a->state[3], w, &f, key)) { apply_switch(a, &f); return; }
+    if (a->current == 3 && viz_scene_at(3)->key(a->state[3], w, &f, key)) { apply_switch(a, &f); return; }
     switch (key) {
     case ' ': viz_world_set_paused(w, !viz_world_paused(w)); return;
     case VIZ_KEY_RIGHT:
@@ -310,10 +417,13 @@ void viz_app_key(viz_app *a, int key)
     case 'h': a->help = TRUE; return;
     case 'l': a->large = !a->large; style_update(a); return;
     case 'q': case 27: a->quit = TRUE; return;
+    case 'i': viz_inspector_close(a->insp); return;
+    case ',': case '.': viz_inspector_cycle(a->insp, w, key == ',' ? -1 : +1); return;
+    case 'e': a->log_on = !a->log_on; update_scenes(a); return;
     case '1': case '2': case '3': case '4': viz_app_set_scene(a, key - '1'); return;
     default: break;
     }
-    if (scene_table[a->current]->key(a->state[a->current], w, &f, key)) apply_switch(a, &f);
+    if (viz_scene_at(a->current)->key(a->state[a->current], w, &f, key)) apply_switch(a, &f);
 }
 
 /* The tabs in the top bar: x extents computed by the last draw. */
@@ -338,7 +448,22 @@ void viz_app_click(viz_app *a, double x, double y)
     if (t >= 0) { viz_app_set_scene(a, t); return; }
     viz_frame f;
     scene_frame(a, &f);
-    if (scene_table[a->current]->click(a->state[a->current], a->world, &f, x, y)) apply_switch(a, &f);
+    double ir[4];
+    if (inspector_rect(a, &f, ir) && x >= ir[0] && x <= ir[0] + ir[2] && y >= ir[1] && y <= ir[1] + ir[3]) {
+        double b[4];
+        viz_inspect_target it = viz_inspector_target(a->insp);
+        if (viz_inspector_button(a->insp, ir[0], ir[1], ir[2], ir[3], b) && x >= b[0] && x <= b[0] + b[2]
+            && y >= b[1] && y <= b[1] + b[3]) {
+            gboolean alive = !slack_model_gateway_alive(viz_world_model(a->world), it.index);
+            viz_fanout_set_gateway(a->state[0], a->world, it.index, alive);
+            char msg[160];
+            snprintf(msg, sizeof msg, alive ? "gw-%u restored: new connections may land on it"
+                                            : "gw-%u killed: its clients reconnect to the others (+ speeds it up)", it.index);
+            viz_app_toast(a, msg);
+        }
+        return;   /* the panel takes clicks over the scene */
+    }
+    if (viz_scene_at(a->current)->click(a->state[a->current], a->world, &f, x, y)) apply_switch(a, &f);
 }
 
 void viz_app_motion(viz_app *a, double x, double y)
@@ -349,14 +474,25 @@ void viz_app_motion(viz_app *a, double x, double y)
 
 gboolean viz_app_quit_requested(const viz_app *a) { return a->quit; }
 
+static const char *const inspect_kind_name[] = {
+    [VIZ_INSPECT_NONE] = "none", [VIZ_INSPECT_STATION] = "station", [VIZ_INSPECT_GATEWAY] = "gateway",
+    [VIZ_INSPECT_PARTITION] = "partition", [VIZ_INSPECT_REDIS] = "redis",
+};
+
 void viz_app_print_state(const viz_app *a, FILE *out)
 {
     viz_fanout_counts c;
     viz_fanout_get_counts(a->state[0], &c);
+    viz_quiz_status q;
+    viz_quiz_get_status(a->state[3], &q);
     fprintf(out, "scene=%s paused=%d speed=%g posts=%" G_GUINT64_FORMAT " ws_pushes=%" G_GUINT64_FORMAT
-            " push_queued=%" G_GUINT64_FORMAT " online=%u help=%d large=%d frames=%" G_GUINT64_FORMAT "\n",
-            scene_table[a->current]->name, viz_world_paused(a->world), viz_world_speed(a->world), c.posts,
-            c.ws_pushes, c.push_queued, c.online, a->help, a->large, a->frames);
+            " push_queued=%" G_GUINT64_FORMAT " online=%u help=%d large=%d frames=%" G_GUINT64_FORMAT
+            " warmup_s=%g scenario=%s quiz=%u inspect=%s:%u log=%d log_events=%" G_GUINT64_FORMAT "\n",
+            viz_scene_at(a->current)->name, viz_world_paused(a->world), viz_world_speed(a->world), c.posts,
+            c.ws_pushes, c.push_queued, c.online, a->help, a->large, a->frames,
+            viz_world_warmup(a->world), viz_world_scenario_name(a->world), q.loaded ? q.count : 0,
+            inspect_kind_name[viz_inspector_target(a->insp).kind], viz_inspector_target(a->insp).index,
+            a->log_on, viz_world_log_total(a->world));
 }
 
 gboolean viz_app_take_fullscreen_toggle(viz_app *a)
@@ -406,7 +542,7 @@ static void draw_bar(viz_app *a, cairo_t *cr)
         if (cur) viz_color_set(cr, VIZ_C_TEXT, 1);
         else cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
         char buf[48];
-        snprintf(buf, sizeof buf, "%d %s", i + 1, scene_table[i]->title);
+        snprintf(buf, sizeof buf, "%d %s", i + 1, viz_scene_at(i)->title);
         viz_text(cr, st, x0 + i * tw + tw / 2, (bar - th) / 2 + 2, 15, cur, VIZ_ALIGN_CENTER, 0, buf);
     }
     /* Clock and speed: the two numbers an audience must never guess. */
@@ -419,7 +555,97 @@ static void draw_bar(viz_app *a, cairo_t *cr)
              viz_world_ended(w) ? "   END: R restarts" : viz_world_paused(w) ? "   PAUSED" : "");
     if (viz_world_paused(w) || viz_world_ended(w)) viz_color_set(cr, VIZ_C_YELLOW, 1);
     else cairo_set_source_rgb(cr, 1, 1, 1);
+    double cw;
+    viz_text_size(cr, st, 15, TRUE, clock, &cw, NULL);
     viz_text(cr, st, a->lw - 14, (bar - th) / 2 + 1, 15, TRUE, VIZ_ALIGN_RIGHT, 0, clock);
+    /* Say so when the picture did not start at t = 0. */
+    double warmed = viz_world_warmup(w);
+    if (warmed > 0) {
+        char note[64];
+        snprintf(note, sizeof note, "warm-up: %g s simulated off screen", warmed);
+        double nw, right = a->lw - 14 - cw - 24, left = x0 + NSCENES * tw + 12;
+        viz_text_size(cr, st, 15, FALSE, note, &nw, NULL);
+        if (right - nw < left) snprintf(note, sizeof note, "warm-up %g s", warmed);
+        viz_text_size(cr, st, 15, FALSE, note, &nw, NULL);
+        if (right - nw >= left) {
+            viz_color_set(cr, VIZ_C_YELLOW, 1);
+            viz_text(cr, st, right, (bar - th) / 2 + 1, 15, FALSE, VIZ_ALIGN_RIGHT, 0, note);
+        }
+    }
+}
+
+static double log_height(const viz_app *a)
+{
+    return a->log_on ? (LOG_LINES + 1) * LOG_LINE * a->style.text_scale + 8 : 0;
+}
+
+/* The inspector's panel: the right side of the scene area. FALSE when no
+ * inspector is open. */
+static gboolean inspector_rect(const viz_app *a, const viz_frame *f, double r[4])
+{
+    if (viz_inspector_target(a->insp).kind == VIZ_INSPECT_NONE) return FALSE;
+    /* Bottom right: over the gateways' lower rows and the offline block,
+     * clear of the counters and the stages a class is watching. */
+    r[2] = fmin(400, f->w * 0.34);
+    r[3] = fmin(f->h - 24, 330);
+    r[0] = f->x + f->w - r[2] - 14;
+    r[1] = f->y + f->h - r[3] - 10;
+    return TRUE;
+}
+
+static const char *const stage_verb[] = {
+    [SLACK_STAGE_SENT] = "sent by its client",
+    [SLACK_STAGE_GATEWAY] = "forwarded by the gateway",
+    [SLACK_STAGE_PERSISTED] = "committed to PostgreSQL",
+    [SLACK_STAGE_PUBLISHED] = "appended to its Kafka partition",
+    [SLACK_STAGE_CONSUMED] = "taken by the fan-out consumer",
+    [SLACK_STAGE_DONE] = "pushed to its last online member",
+};
+
+/* The event log strip: the newest LOG_LINES stage events, newest on top,
+ * each with its time since that message was sent (when the send is still
+ * in the log). Space pauses it with the clock; Right steps event by event. */
+static void draw_log(viz_app *a, cairo_t *cr, double y)
+{
+    const viz_style *st = &a->style;
+    double h = log_height(a), x = 12, w = a->lw - 24;
+    viz_panel(cr, x, y + 2, w, h - 6, VIZ_C_PANEL, VIZ_C_EDGE);
+    const viz_world *wd = a->world;
+    char head[128];
+    snprintf(head, sizeof head, "Event log: %" G_GUINT64_FORMAT " events%s   (E hides, Space pauses, → steps)",
+             viz_world_log_total(wd), viz_world_paused(wd) ? ", paused" : "");
+    viz_color_set(cr, VIZ_C_MUTED, 1);
+    double ly = y + 5;
+    viz_text_fit(cr, st, x + 10, ly, 16, TRUE, VIZ_ALIGN_LEFT, w - 20, head);
+    ly += LOG_LINE * st->text_scale;
+    guint n = viz_world_log_count(wd);
+    for (guint i = 0; i < LOG_LINES && i < n; i++) {
+        const viz_event *e = viz_world_log_at(wd, i);
+        /* The same message's send, further back in the log. */
+        sim_time sent = -1;
+        for (guint j = i; j < n && sent < 0; j++) {
+            const viz_event *o = viz_world_log_at(wd, j);
+            if (o->msg == e->msg && o->stage == SLACK_STAGE_SENT) sent = o->t;
+        }
+        char what[96], since[48] = "", line[240];
+        if (e->stage == VIZ_EVENT_ID) {
+            char id[32];
+            snprintf(what, sizeof what, "assigned id %s", slack_model_format_id(e->id_us, id, sizeof id));
+        } else {
+            snprintf(what, sizeof what, "%s", e->stage >= 0 && e->stage <= SLACK_STAGE_DONE ? stage_verb[e->stage] : "?");
+        }
+        if (sent >= 0 && e->stage != SLACK_STAGE_SENT) snprintf(since, sizeof since, "  (+%.3f ms)", sim_time_to_ms(e->t - sent));
+        snprintf(line, sizeof line, "t = %.6f s   message %" G_GUINT64_FORMAT " in channel %u: %s%s",
+                 sim_time_to_sec(e->t), e->msg, e->channel, what, since);
+        viz_color_set(cr, i == 0 ? VIZ_C_TEXT : VIZ_C_MUTED, 1);
+        viz_text_fit(cr, st, x + 10, ly, 16, i == 0, VIZ_ALIGN_LEFT, w - 20, line);
+        ly += LOG_LINE * st->text_scale;
+    }
+    if (n == 0) {
+        viz_color_set(cr, VIZ_C_MUTED, 1);
+        viz_text_fit(cr, st, x + 10, ly, 16, FALSE, VIZ_ALIGN_LEFT, w - 20,
+                     "no message has moved yet: post (P on the fan-out) or let time run");
+    }
 }
 
 static void draw_hints(viz_app *a, cairo_t *cr)
@@ -457,14 +683,16 @@ static void draw_help(viz_app *a, cairo_t *cr)
         { "S", "screenshot (PNG in the current directory)" },
         { "L", "projector mode: everything x1.5 (also --scale)" },
         { "F", "full screen on/off" },
+        { "E", "event log strip: the last stage events" },
+        { "I  , .", "close the inspector; previous / next of its kind" },
         { "H", "this help (any key closes it)" },
         { "Q / Esc", "quit" },
-        { "mouse", "hover a node for details" },
+        { "mouse", "hover for details; click a part for its inspector" },
     };
     cairo_set_source_rgba(cr, 0, 0, 0, 0.55);
     cairo_paint(cr);
     size_t nscene = 0;
-    for (const viz_key_help *k = scene_table[a->current]->keys; k && k->key; k++) nscene++;
+    for (const viz_key_help *k = viz_scene_at(a->current)->keys; k && k->key; k++) nscene++;
     double row = 21.5;   /* a 15 pt line plus spacing */
     double want = 18 + 32 + G_N_ELEMENTS(global) * row + (nscene ? 10 + 28 + nscene * row : 0) + 18;
     double pw = fmin(a->lw - 80, 900), ph = fmin(a->lh - 60, want);
@@ -480,11 +708,11 @@ static void draw_help(viz_app *a, cairo_t *cr)
         viz_color_set(cr, VIZ_C_TEXT, 1);
         y += viz_text(cr, st, col2, y, size, FALSE, VIZ_ALIGN_LEFT, px + pw - col2 - 20, global[i].what) + 3;
     }
-    const viz_key_help *k = scene_table[a->current]->keys;
+    const viz_key_help *k = viz_scene_at(a->current)->keys;
     if (k && k->key) {
         y += 10;
         char title[64];
-        snprintf(title, sizeof title, "This scene (%s)", scene_table[a->current]->title);
+        snprintf(title, sizeof title, "This scene (%s)", viz_scene_at(a->current)->title);
         viz_color_set(cr, VIZ_C_TEXT, 1);
         y += viz_text(cr, st, col, y, 18, TRUE, VIZ_ALIGN_LEFT, 0, title) + 6;
         for (; k->key; k++) {
@@ -507,8 +735,11 @@ void viz_app_draw(viz_app *a, cairo_t *cr)
     cairo_save(cr);
     cairo_rectangle(cr, f.x, f.y, f.w, f.h);
     cairo_clip(cr);
-    scene_table[a->current]->draw(a->state[a->current], a->world, &f, cr);
+    viz_scene_at(a->current)->draw(a->state[a->current], a->world, &f, cr);
+    double ir[4];
+    if (inspector_rect(a, &f, ir)) viz_inspector_draw(a->insp, a->world, &a->style, ir[0], ir[1], ir[2], ir[3], cr);
     cairo_restore(cr);
+    if (a->log_on) draw_log(a, cr, f.y + f.h);
     draw_bar(a, cr);
     draw_hints(a, cr);
     if (a->toast && viz_world_wall(a->world) < a->toast_until) {
@@ -523,7 +754,7 @@ void viz_app_draw(viz_app *a, cairo_t *cr)
     }
     if (a->help) draw_help(a, cr);
     else if (a->mouse_x >= 0 && a->mouse_y >= f.y && a->mouse_y < f.y + f.h) {
-        char *tip = scene_table[a->current]->hover(a->state[a->current], a->world, &f, a->mouse_x, a->mouse_y);
+        char *tip = viz_scene_at(a->current)->hover(a->state[a->current], a->world, &f, a->mouse_x, a->mouse_y);
         if (tip) viz_tooltip(cr, &a->style, a->mouse_x, a->mouse_y, a->lw, a->lh, tip);
         g_free(tip);
     }

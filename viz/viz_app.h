@@ -25,6 +25,10 @@ typedef struct viz_options {
     const char *screenshot;      /* PNG written just before quitting; may be NULL */
     const char *script;          /* "T=ACTION;..." timed input (docs/visualizer.md) */
     gboolean print_state;        /* print viz_app_print_state on stdout at exit (tests) */
+    /* The quiz scene's questions: the first N (0: all) of those whose
+     * topic or id contains quiz_topic (NULL: any); borrowed. */
+    int quiz_first;
+    const char *quiz_topic;
     /* Headless. */
     int frames;                  /* frames to render */
     double fps;                  /* wall dt per frame = 1/fps */
@@ -36,6 +40,14 @@ void viz_options_init(viz_options *o);
 
 typedef struct viz_app viz_app;
 
+/* The smallest canvas (logical px) the scenes lay out: a smaller window or
+ * frame zooms the picture out to fit instead of cramping it. */
+#define VIZ_MIN_CANVAS_W 960.0
+#define VIZ_MIN_CANVAS_H 540.0
+/* ...and the largest: a bigger one zooms the picture in (3840x2160: x2). */
+#define VIZ_MAX_CANVAS_W 1920.0
+#define VIZ_MAX_CANVAS_H 1080.0
+
 /* Builds the world and every scene. NULL with `error` (bad scenario, bad
  * scene name, bad script). Caller owns; free with viz_app_free. */
 viz_app *viz_app_new(const viz_options *o, GError **error);
@@ -46,6 +58,12 @@ viz_world *viz_app_world(viz_app *a);                      /* borrowed */
 void *viz_app_scene_state(viz_app *a, int index);
 int  viz_app_scene(const viz_app *a);
 void viz_app_set_scene(viz_app *a, int index);
+
+/* The frame's style (its min_size is the text floor) and the zoom from
+ * logical canvas to window points: a text of size s is drawn at
+ * viz_text_px(style, s) x zoom points. Borrowed. */
+const viz_style *viz_app_style(const viz_app *a);
+double viz_app_zoom(const viz_app *a);
 
 /* The canvas size in logical pixels (window points). */
 void viz_app_resize(viz_app *a, double w, double h);
@@ -71,7 +89,9 @@ char *viz_app_take_screenshot_request(viz_app *a);
 void viz_app_toast(viz_app *a, const char *msg);
 
 /* One line of key=value facts for tests: scene, paused, speed, posts,
- * ws_pushes, push_queued, online, help, frames. */
+ * ws_pushes, push_queued, online, help, frames, warmup_s (simulated s run
+ * off screen by warm-ups), scenario (its name), quiz (questions in the quiz
+ * scene's session, 0 until loaded). */
 void viz_app_print_state(const viz_app *a, FILE *out);
 
 /* Draws the current frame into `path` (.png/.svg/.pdf, atomic). */

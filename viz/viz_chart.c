@@ -110,6 +110,18 @@ static void layout_frame(cairo_t *cr, const viz_style *st, frame *f, double x, d
     (void)ax;
 }
 
+int viz_chart_bar_at(cairo_t *cr, const viz_style *st, double x, double w, size_t n, double px)
+{
+    if (n == 0) return -1;
+    viz_axes ax;
+    viz_axes_init(&ax, NULL, NULL, NULL);
+    frame f;
+    layout_frame(cr, st, &f, x, 0, w, 100, 0, &ax);   /* the x extent does not depend on y */
+    if (px < f.px || px >= f.px + f.pw) return -1;
+    size_t i = (size_t)floor((px - f.px) / (f.pw / (double)n));
+    return i < n ? (int)i : -1;
+}
+
 static void draw_axes(cairo_t *cr, const viz_style *st, const frame *f, const viz_axes *ax)
 {
     double tw, th;
@@ -175,20 +187,16 @@ static void draw_axes(cairo_t *cr, const viz_style *st, const frame *f, const vi
     if (ax->xlabel)
         viz_text(cr, st, f->px + f->pw / 2, f->py + f->ph + 6 + th, LABEL_SIZE, FALSE, VIZ_ALIGN_CENTER, 0, ax->xlabel);
     if (ax->ylabel) {
-        /* Rotated; shrunk when longer than the axis so it never runs into
-         * the title or the tick labels below. */
-        double lw, lh, size = LABEL_SIZE;
-        viz_text_size(cr, st, size, FALSE, ax->ylabel, &lw, &lh);
-        if (lw > f->ph) {
-            size *= f->ph / lw;
-            viz_text_size(cr, st, size, FALSE, ax->ylabel, &lw, &lh);
-        }
+        /* Rotated; shrunk (then ellipsized) when longer than the axis so
+         * it never runs into the title or the tick labels below. */
+        double lh;
+        viz_text_size(cr, st, LABEL_SIZE, FALSE, ax->ylabel, NULL, &lh);
         cairo_save(cr);
         double tickw;
         viz_text_size(cr, st, TICK_SIZE, FALSE, "000.00", &tickw, NULL);
         cairo_translate(cr, f->px - tickw - 10 - lh, f->py + f->ph / 2);
         cairo_rotate(cr, -M_PI / 2);
-        viz_text(cr, st, 0, 0, size, FALSE, VIZ_ALIGN_CENTER, 0, ax->ylabel);
+        viz_text_fit(cr, st, 0, 0, LABEL_SIZE, FALSE, VIZ_ALIGN_CENTER, f->ph, ax->ylabel);
         cairo_restore(cr);
     }
 }
@@ -394,7 +402,7 @@ void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double
     double header = draw_header(cr, st, x, y, w, ax->title, NULL, NULL, 0);
     frame f;
     layout_frame(cr, st, &f, x, y, w, h, header, ax);
-    f.ph -= 14 + 16;   /* room for bar labels under the axis and values above the bars */
+    f.ph = fmax(10, f.ph - 14 - 16);   /* room for bar labels under the axis and values above the bars */
     f.py += 16;
     double vmax = ref > 0 ? ref : 0;
     for (size_t i = 0; i < n; i++) if (isfinite(values[i])) vmax = fmax(vmax, values[i]);
@@ -408,6 +416,15 @@ void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double
     /* An empty x range: draw_axes then draws no x ticks. */
     draw_axes(cr, st, &(frame){ f.px, f.py, f.pw, f.ph, 0, 0, f.ymin, f.ymax, FALSE }, &yonly);
     double slot = f.pw / fmax(1, (double)n), bw = slot * 0.62;
+    /* Labels (and values) that do not fit their slot are shown for every
+     * k-th bar only, never wrapped into a column of digits. */
+    double widest = 0;
+    for (size_t i = 0; i < n; i++) {
+        double lw;
+        viz_text_size(cr, st, TICK_SIZE, TRUE, labels[i], &lw, NULL);
+        widest = fmax(widest, lw);
+    }
+    size_t every = widest + 4 > slot ? (size_t)ceil((widest + 4) / fmax(1, slot)) : 1;
     for (size_t i = 0; i < n; i++) {
         double v = isfinite(values[i]) ? values[i] : 0;
         double bx = f.px + slot * i + (slot - bw) / 2;
@@ -419,8 +436,14 @@ void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double
         if (ref == 1.0) snprintf(buf, sizeof buf, v < 0.1 ? "%.1f%%" : "%.0f%%", v * 100);
         else snprintf(buf, sizeof buf, "%.3g", v);
         viz_color_set(cr, VIZ_C_TEXT, 1.0);
-        viz_text(cr, st, bx + bw / 2, top - 18, TICK_SIZE, TRUE, VIZ_ALIGN_CENTER, 0, buf);
-        viz_text(cr, st, f.px + slot * i, f.py + f.ph + 4, TICK_SIZE, FALSE, VIZ_ALIGN_CENTER, slot, labels[i]);
+        double vw;
+        viz_text_size(cr, st, TICK_SIZE, TRUE, buf, &vw, NULL);
+        if (i % every == 0 || vw + 2 <= slot)
+            viz_text(cr, st, bx + bw / 2, top - 18, TICK_SIZE, TRUE, VIZ_ALIGN_CENTER, 0, buf);
+        if (every == 1)   /* each label fits its slot: centred in it */
+            viz_text(cr, st, f.px + slot * i, f.py + f.ph + 4, TICK_SIZE, FALSE, VIZ_ALIGN_CENTER, slot, labels[i]);
+        else if (i % every == 0)   /* centred on its bar, free to overhang the skipped neighbours */
+            viz_text(cr, st, f.px + slot * i + slot / 2, f.py + f.ph + 4, TICK_SIZE, FALSE, VIZ_ALIGN_CENTER, 0, labels[i]);
     }
     if (ref > 0 && ref <= f.ymax) {
         double yy = map_y(&f, ref);

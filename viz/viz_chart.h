@@ -81,10 +81,24 @@ double viz_nice_step(double lo, double hi, int target);
 typedef void (*viz_draw_fn)(cairo_t *cr, double w, double h, void *user);
 gboolean viz_chart_write(const char *path, int w, int h, viz_draw_fn draw, void *user, GError **error);
 
+/* The bar of a viz_chart_bars chart drawn at x with width w and n bars
+ * under the horizontal position px, or -1 (hit-testing clicks). */
+int viz_chart_bar_at(cairo_t *cr, const viz_style *st, double x, double w, size_t n, double px);
+
 /* The plots of a finished run in `dir` (created if missing): for each of
  * latency_cdf, timeseries_* and utilization, a PNG and an SVG. Lives in
  * viz/viz_plots.c. FALSE with `error` on the first failure. */
 struct slack_model;
 gboolean viz_plots_write(const struct slack_model *m, const char *dir, GError **error);
+/* The same at pw x ph pixels (PNG; the SVG's size in points), text grown
+ * with the size. `--plot-size WxH` of `slacksim run` parses with
+ * viz_plot_size_parse: FALSE with a usage error outside the range. */
+#define VIZ_PLOT_W 1000
+#define VIZ_PLOT_H 560
+#define VIZ_PLOT_MIN_W 320
+#define VIZ_PLOT_MIN_H 240
+#define VIZ_PLOT_MAX 8192
+gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int pw, int ph, GError **error);
+gboolean viz_plot_size_parse(const char *text, int *w, int *h, GError **error);
 
 #endif

@@ -91,12 +91,12 @@ static int part_lag_cmp(const void *a, const void *b)
     return x->p < y->p ? -1 : x->p > y->p;
 }
 
+static part_lag *lag_order(const slack_model *m, uint32_t *nbars);
+
 static void draw_kafka_lag(const slack_model *m, const viz_frame *f, cairo_t *cr, double x, double y, double w, double h)
 {
-    uint32_t np = slack_model_partitions(m), n = MIN(np, DASH_TOP_PARTITIONS);
-    part_lag *pl = g_new0(part_lag, np + 1);
-    for (uint32_t p = 0; p < np; p++) pl[p] = (part_lag){ p, slack_model_partition_lag(m, p) };
-    if (np > n) qsort(pl, np, sizeof *pl, part_lag_cmp);
+    uint32_t np = slack_model_partitions(m), n;
+    part_lag *pl = lag_order(m, &n);
     char **labels = g_new0(char *, n + 1);
     double *v = g_new0(double, n + 1);
     for (uint32_t i = 0; i < n; i++) {
@@ -114,17 +114,19 @@ static void draw_kafka_lag(const slack_model *m, const viz_frame *f, cairo_t *cr
     g_free(pl);
 }
 
+static void chart_rect(const viz_frame *f, size_t k, double r[4]);
+
 static void dashboard_draw(const void *p, const viz_world *w, const viz_frame *f, cairo_t *cr)
 {
     (void)p;
     const slack_model *m = viz_world_model_const(w);
     const sim_series *ts = slack_model_timeseries(m);
-    double gap = 12, x = f->x + gap, y = f->y + gap;
-    double cw = (f->w - 4 * gap) / 3, ch = (f->h - 3 * gap) / 2;
-    draw_connections(m, f, cr, x, y, cw, ch);
+    double r[4];
+    chart_rect(f, 0, r);
+    draw_connections(m, f, cr, r[0], r[1], r[2], r[3]);
     for (size_t i = 0; i < G_N_ELEMENTS(charts); i++) {
-        size_t k = i + 1;
-        double cx = x + (k % 3) * (cw + gap), cy = y + (k / 3) * (ch + gap);
+        chart_rect(f, i + 1, r);
+        double cx = r[0], cy = r[1], cw = r[2], ch = r[3];
         if (charts[i].per_partition) { draw_kafka_lag(m, f, cr, cx, cy, cw, ch); continue; }
         viz_axes ax;
         viz_axes_init(&ax, charts[i].title, "simulated time (s)", charts[i].ylabel);
@@ -140,9 +142,61 @@ static gboolean dashboard_key(void *p, viz_world *w, viz_frame *f, int key)
     return FALSE;
 }
 
+/* Which partition each lag bar shows: the busiest DASH_TOP_PARTITIONS,
+ * sorted, as draw_kafka_lag orders them. Caller frees. */
+static part_lag *lag_order(const slack_model *m, uint32_t *nbars)
+{
+    uint32_t np = slack_model_partitions(m);
+    part_lag *pl = g_new0(part_lag, np + 1);
+    for (uint32_t p = 0; p < np; p++) pl[p] = (part_lag){ p, slack_model_partition_lag(m, p) };
+    if (np > DASH_TOP_PARTITIONS) qsort(pl, np, sizeof *pl, part_lag_cmp);
+    *nbars = MIN(np, DASH_TOP_PARTITIONS);
+    return pl;
+}
+
+/* Chart k (0 = connections, then charts[]) at its place in the 3 x 2 grid. */
+static void chart_rect(const viz_frame *f, size_t k, double r[4])
+{
+    double gap = 12, x = f->x + gap, y = f->y + gap;
+    double cw = (f->w - 4 * gap) / 3, ch = (f->h - 3 * gap) / 2;
+    r[0] = x + (k % 3) * (cw + gap);
+    r[1] = y + (k / 3) * (ch + gap);
+    r[2] = cw;
+    r[3] = ch;
+}
+
+/* A bar of the connections chart inspects its gateway, a bar of the lag
+ * chart its partition, the Redis and presence charts Redis shard 0. */
 static gboolean dashboard_click(void *p, viz_world *w, viz_frame *f, double x, double y)
 {
-    (void)p; (void)w; (void)f; (void)x; (void)y;
+    (void)p;
+    const slack_model *m = viz_world_model_const(w);
+    for (size_t k = 0; k <= G_N_ELEMENTS(charts); k++) {
+        double r[4];
+        chart_rect(f, k, r);
+        if (x < r[0] || x > r[0] + r[2] || y < r[1] || y > r[1] + r[3]) continue;
+        const dash_chart *c = k > 0 ? &charts[k - 1] : NULL;
+        cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+        cairo_t *cr = cairo_create(surf);
+        gboolean hit = FALSE;
+        if (k == 0) {
+            int i = viz_chart_bar_at(cr, &f->style, r[0], r[2], slack_model_gateways(m), x);
+            if (i >= 0) { f->inspect = (viz_inspect_target){ VIZ_INSPECT_GATEWAY, (uint32_t)i }; hit = TRUE; }
+        } else if (c->per_partition) {
+            uint32_t n;
+            part_lag *pl = lag_order(m, &n);
+            int i = viz_chart_bar_at(cr, &f->style, r[0], r[2], n, x);
+            if (i >= 0) { f->inspect = (viz_inspect_target){ VIZ_INSPECT_PARTITION, pl[i].p }; hit = TRUE; }
+            g_free(pl);
+        } else if (c->cols[0] && (g_str_has_prefix(c->cols[0], "redis") || g_str_has_prefix(c->cols[0], "presence"))
+                   && slack_model_redis_shards(m) > 0) {
+            f->inspect = (viz_inspect_target){ VIZ_INSPECT_REDIS, 0 };
+            hit = TRUE;
+        }
+        cairo_destroy(cr);
+        cairo_surface_destroy(surf);
+        return hit;
+    }
     return FALSE;
 }
 
@@ -158,6 +212,7 @@ static char *dashboard_hover(const void *p, const viz_world *w, const viz_frame 
 
 static const viz_key_help dashboard_keys[] = {
     { "+ / \u2212", "faster time fills the charts sooner" },
+    { "click", "a gateway's or partition's bar, or the Redis charts: its inspector" },
     { NULL, NULL },
 };
 
@@ -167,4 +222,6 @@ const viz_scene_ops viz_scene_dashboard = {
     .update = dashboard_update, .draw = dashboard_draw, .key = dashboard_key,
     .click = dashboard_click, .hover = dashboard_hover, .keys = dashboard_keys,
     .speed = 10.0,
+    /* A simulated minute: every chart has a line on the first frame. */
+    .warmup_s = 60.0,
 };

@@ -55,7 +55,16 @@ viz_color viz_series_color(size_t i)
 void viz_style_init(viz_style *st, double text_scale)
 {
     st->text_scale = text_scale > 0 ? text_scale : 1.0;
+    st->min_size = 0;
     st->family = "DejaVu Sans, Sans";
+}
+
+double viz_text_px(const viz_style *st, double size)
+{
+    /* NaN (a layout divided by a zero width) falls to the floor too. */
+    double s = size > st->min_size ? size : st->min_size;
+    s *= st->text_scale;
+    return s >= VIZ_TINY_TEXT ? s : VIZ_TINY_TEXT;
 }
 
 /* One PangoContext per cairo_t, kept as the context's user data: creating
@@ -81,7 +90,7 @@ static PangoLayout *make_layout(cairo_t *cr, const viz_style *st, double size, g
 {
     PangoLayout *lay = pango_layout_new(context_for(cr));
     PangoFontDescription *fd = pango_font_description_from_string(st->family);
-    pango_font_description_set_absolute_size(fd, size * st->text_scale * PANGO_SCALE);
+    pango_font_description_set_absolute_size(fd, viz_text_px(st, size) * PANGO_SCALE);
     pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     pango_layout_set_font_description(lay, fd);
     pango_font_description_free(fd);

@@ -44,10 +44,22 @@ typedef enum { VIZ_ALIGN_LEFT, VIZ_ALIGN_CENTER, VIZ_ALIGN_RIGHT } viz_align;
  * charts written to files use more for legibility on slides. */
 typedef struct viz_style {
     double text_scale;   /* multiplies every text size */
+    double min_size;     /* no text smaller than this (logical px, before text_scale); 0: none */
     const char *family;  /* font family; borrowed */
 } viz_style;
 
+/* The visualizer's floor on text size: a back row reads 16 px on a 720 px
+ * canvas (docs/visualizer.md). Files written for slides use 0. */
+#define VIZ_MIN_TEXT 16.0
+/* Smallest size any text is drawn at: Pango refuses sizes <= 0 with a
+ * critical, and a layout shrunk to nothing is never meant. */
+#define VIZ_TINY_TEXT 1.0
+
+/* text_scale <= 0 means 1; min_size starts at 0. */
 void viz_style_init(viz_style *st, double text_scale);
+/* The size text of `size` is drawn at, in logical px after text_scale:
+ * at least min_size x text_scale and VIZ_TINY_TEXT. */
+double viz_text_px(const viz_style *st, double size);
 
 /* Draws UTF-8 text (Pango markup if `markup`) with its top edge at y and
  * its left/centre/right at x; `size` in logical points before scaling;

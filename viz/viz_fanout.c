@@ -16,6 +16,11 @@
 #define NODES 6          /* sender, gateway, message service, PostgreSQL, Kafka, fan-out */
 #define STAGES 6         /* slack_stage values */
 #define FLASH_S 0.6      /* wall seconds a highlight takes to fade */
+/* Below this dot pitch (logical px) members are no longer told apart: the
+ * scene draws each gateway as an aggregate and the offline panel as a
+ * gauge. 500 members on 4 gateways draw at 22 px; 100k on 20 at ~3 px. */
+#define DOT_MIN_PITCH 7.0
+#define AGG_BINS 24      /* histogram bins of a gateway's push times */
 
 typedef struct rect { double x, y, w, h; } rect;
 
@@ -34,7 +39,9 @@ struct viz_fanout {
     uint32_t channel;
     fo_member *mem;
     uint32_t n;
-    GHashTable *by_user;            /* user id -> index + 1 */
+    uint32_t *by_user;              /* user id -> member index + 1 (0: not in the channel) */
+    uint32_t nusers;                /* entries of by_user: the model's users */
+    uint32_t online_now;            /* members online at the last refresh */
     uint32_t *order;                /* scattered order for the online share */
     uint32_t ngw;
     uint32_t *gw_count;             /* online channel members per gateway */
@@ -50,14 +57,23 @@ struct viz_fanout {
     int64_t id_us;                  /* "seconds.sequence" id as us; -1 until persisted */
     double stage_wall[STAGES];
     uint64_t ws, push, ws_total, push_total, posts;
-    sim_time last_ws;
+    sim_time last_ws, first_ws;     /* latest post's last and first WS push; -1 none */
     double push_flash;
     GHashTable *my_msgs;            /* ids of every post since reset */
     uint32_t next_sender;
     /* Layout, recomputed each update for the frame's size. */
     rect node[NODES], *gw_rect, push_rect, button, counters;
     double pitch;
+    gboolean aggregate;             /* too many members for dots: bars, histograms, a gauge */
+    uint32_t *gw_ws;                /* WS pushes of the latest post per gateway */
+    uint32_t *gw_hist;              /* ngw x AGG_BINS: the latest post's push times per gateway */
+    uint32_t gw_hist_max;           /* tallest bin, for a shared scale */
+    sim_time push_first, push_last; /* first/last notification queued for the latest post; -1 none */
+    uint64_t push_sent0;            /* push provider's completed count when the latest post was sent */
+    double probe_wave_s;            /* send -> last push of a probe post, simulated s (pick_speed) */
 };
+
+static const char *fmt_int(char *buf, size_t n, uint64_t v);
 
 static const char *const node_names[NODES] = {
     "Sender", "Gateway (WebSocket)", "Message service", "PostgreSQL", "Kafka partition", "Fan-out service",
@@ -89,8 +105,10 @@ static void on_persisted(void *user, uint64_t msg, uint32_t channel, int64_t id_
 
 static fo_member *member_of(viz_fanout *s, uint32_t user)
 {
-    gpointer v = g_hash_table_lookup(s->by_user, GUINT_TO_POINTER(user));
-    return v ? &s->mem[GPOINTER_TO_UINT(v) - 1] : NULL;
+    /* An array, not a hash: a 100k-member post makes 90k lookups in one
+     * frame. */
+    uint32_t v = user < s->nusers ? s->by_user[user] : 0;
+    return v ? &s->mem[v - 1] : NULL;
 }
 
 static void on_delivered(void *user, uint64_t msg, uint32_t member, uint32_t gateway, sim_time t)
@@ -102,9 +120,10 @@ static void on_delivered(void *user, uint64_t msg, uint32_t member, uint32_t gat
     if (!latest) return;
     s->ws++;
     s->last_ws = MAX(s->last_ws, t);
+    if (s->first_ws < 0 || t < s->first_ws) s->first_ws = t;
     fo_member *mb = member_of(s, member);
     if (mb) { mb->ws_at = t; mb->flash = viz_world_wall(s->world); }
-    if (gateway < s->ngw) s->gw_flash[gateway] = viz_world_wall(s->world);
+    if (gateway < s->ngw) { s->gw_flash[gateway] = viz_world_wall(s->world); s->gw_ws[gateway]++; }
 }
 
 static void on_push(void *user, uint64_t msg, uint32_t member, sim_time t)
@@ -115,6 +134,8 @@ static void on_push(void *user, uint64_t msg, uint32_t member, sim_time t)
     s->push_total++;
     if (!latest) return;
     s->push++;
+    if (s->push_first < 0) s->push_first = t;
+    s->push_last = MAX(s->push_last, t);
     fo_member *mb = member_of(s, member);
     if (mb) { mb->push_at = t; mb->flash = viz_world_wall(s->world); }
     s->push_flash = viz_world_wall(s->world);
@@ -128,8 +149,10 @@ static void clear_post(viz_fanout *s)
 {
     s->has_post = FALSE;
     s->ws = s->push = 0;
-    s->last_ws = -1;
+    s->last_ws = s->first_ws = -1;
     s->id_us = -1;
+    s->push_first = s->push_last = -1;
+    if (s->gw_ws) memset(s->gw_ws, 0, s->ngw * sizeof *s->gw_ws);
     for (int i = 0; i < STAGES; i++) { s->stage_t[i] = -1; s->stage_wall[i] = -1e9; }
     for (uint32_t i = 0; i < s->n; i++) { s->mem[i].ws_at = s->mem[i].push_at = -1; }
 }
@@ -139,9 +162,11 @@ static void refresh(viz_fanout *s)
 {
     const slack_model *m = viz_world_model_const(s->world);
     memset(s->gw_count, 0, s->ngw * sizeof *s->gw_count);
+    s->online_now = 0;
     for (uint32_t i = 0; i < s->n; i++) {
         fo_member *mb = &s->mem[i];
         mb->online = slack_model_is_online(m, mb->user);
+        s->online_now += mb->online;
         mb->gateway = slack_model_user_gateway(m, mb->user);
         if (mb->online && mb->gateway < s->ngw) s->gw_count[mb->gateway]++;
     }
@@ -163,7 +188,10 @@ static void free_members(viz_fanout *s)
     g_free(s->gw_flash); s->gw_flash = NULL;
     g_free(s->gw_rect); s->gw_rect = NULL;
     g_free(s->killed); s->killed = NULL;
-    if (s->by_user) g_hash_table_remove_all(s->by_user);
+    g_free(s->gw_ws); s->gw_ws = NULL;
+    g_free(s->gw_hist); s->gw_hist = NULL;
+    g_free(s->by_user); s->by_user = NULL;
+    s->nusers = 0;
     if (s->my_msgs) g_hash_table_remove_all(s->my_msgs);
 }
 
@@ -173,12 +201,14 @@ static void load_members(viz_fanout *s)
     s->channel = 0;   /* #general is channel 0 in every scenario (docs/visualizer.md) */
     s->n = slack_model_channel_size(m, s->channel);
     s->mem = g_new0(fo_member, MAX(s->n, 1));
+    s->nusers = slack_model_users(m);
+    s->by_user = g_new0(uint32_t, MAX(s->nusers, 1));
     s->order = g_new0(uint32_t, MAX(s->n, 1));
     for (uint32_t i = 0; i < s->n; i++) {
         s->mem[i].user = slack_model_channel_member(m, s->channel, i);
         s->mem[i].flash = -1e9;
         s->order[i] = i;
-        g_hash_table_insert(s->by_user, GUINT_TO_POINTER(s->mem[i].user), GUINT_TO_POINTER(i + 1));
+        if (s->mem[i].user < s->nusers) s->by_user[s->mem[i].user] = i + 1;
     }
     qsort(s->order, s->n, sizeof *s->order, (int (*)(const void *, const void *))order_cmp);
     s->ngw = slack_model_gateways(m);
@@ -187,6 +217,8 @@ static void load_members(viz_fanout *s)
     for (uint32_t g = 0; g < s->ngw; g++) s->gw_flash[g] = -1e9;
     s->gw_rect = g_new0(rect, MAX(s->ngw, 1));
     s->killed = g_new0(uint32_t, MAX(s->ngw, 1));
+    s->gw_ws = g_new0(uint32_t, MAX(s->ngw, 1));
+    s->gw_hist = g_new0(uint32_t, MAX(s->ngw, 1) * AGG_BINS);
     s->nkilled = 0;
     s->ws_total = s->push_total = s->posts = 0;
     s->next_sender = 0;
@@ -199,7 +231,6 @@ static void *fanout_init(viz_world *w)
 {
     viz_fanout *s = g_new0(viz_fanout, 1);
     s->world = w;
-    s->by_user = g_hash_table_new(g_direct_hash, g_direct_equal);
     s->my_msgs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     load_members(s);
     viz_world_set_observer(w, &observer, s);
@@ -212,7 +243,6 @@ static void fanout_unload(void *p)
     if (!s) return;
     viz_world_set_observer(s->world, NULL, NULL);
     free_members(s);
-    g_hash_table_destroy(s->by_user);
     g_hash_table_destroy(s->my_msgs);
     g_free(s);
 }
@@ -225,13 +255,95 @@ static void fanout_reset(void *p, viz_world *w)
     load_members(s);
 }
 
+/* ---- The pace: how long one post's wave lasts in simulated time ---- */
+
+typedef struct probe {
+    gboolean posting, done;
+    uint64_t msg;
+    sim_time sent, first_ws, last_ws;
+} probe;
+
+static gboolean probe_mine(probe *p, uint64_t msg)
+{
+    if (p->posting) p->msg = msg;
+    return p->posting || msg == p->msg;
+}
+
+static void probe_stage(void *user, uint64_t msg, uint32_t channel, slack_stage stage, sim_time t)
+{
+    probe *p = user;
+    (void)channel;
+    if (!probe_mine(p, msg)) return;
+    if (stage == SLACK_STAGE_SENT) p->sent = t;
+    if (stage == SLACK_STAGE_DONE) p->done = TRUE;
+}
+
+static void probe_delivered(void *user, uint64_t msg, uint32_t member, uint32_t gateway, sim_time t)
+{
+    probe *p = user;
+    (void)member; (void)gateway;
+    if (!probe_mine(p, msg)) return;
+    if (p->first_ws < 0) p->first_ws = t;
+    p->last_ws = MAX(p->last_ws, t);
+}
+
+static const slack_observer probe_observer = { probe_stage, probe_delivered, NULL, NULL };
+
+/* Posts once into channel 0 of a fresh copy of the world's model (same
+ * scenario, same seed) and reports the simulated time from the send to the
+ * last WebSocket push, in seconds; <= 0 if the post reaches nobody within
+ * VIZ_PROBE_MAX_S. The world itself is not touched. */
+#define VIZ_PROBE_MAX_S 30.0
+static double probe_wave(const viz_world *w)
+{
+    slack_model *m = slack_model_new(viz_world_scenario(w), viz_world_seed(w), NULL);
+    if (!m) return 0;
+    uint32_t n = slack_model_channel_size(m, 0), sender = UINT32_MAX;
+    for (uint32_t i = 0; i < n && sender == UINT32_MAX; i++) {
+        uint32_t u = slack_model_channel_member(m, 0, i);
+        if (slack_model_is_online(m, u)) sender = u;
+    }
+    double wave = 0;
+    if (sender != UINT32_MAX) {
+        probe p = { .sent = -1, .first_ws = -1, .last_ws = -1 };
+        slack_model_set_observer(m, &probe_observer, &p);
+        p.posting = TRUE;
+        p.msg = slack_model_post(m, 0, sender);
+        p.posting = FALSE;
+        /* Steps that grow with the wait: a few ms for a small channel's
+         * post, up to seconds for a big one, without running a whole hour. */
+        sim_time step = sim_time_from_sec(0.001), end = sim_time_from_sec(VIZ_PROBE_MAX_S);
+        for (sim_time t = step; !p.done && t <= end; t += step, step += step / 4)
+            slack_model_run_until(m, t);
+        if (p.done && p.last_ws >= 0 && p.sent >= 0) wave = sim_time_to_sec(p.last_ws - p.sent);
+        slack_model_set_observer(m, NULL, NULL);
+    }
+    slack_model_free(m);
+    return wave;
+}
+
+/* Wall seconds one post should take on screen: long enough for a class to
+ * follow the token and the wave, short enough to post again soon. */
+#define VIZ_WAVE_WALL_S 2.5
+
+static double fanout_pick_speed(void *p, viz_world *w)
+{
+    viz_fanout *s = p;
+    double wave = probe_wave(w);
+    s->probe_wave_s = wave;
+    if (!(wave > 0)) return 0;
+    /* Two significant digits, so the top bar reads 0.0012x, not 0.00118x. */
+    double sp = wave / VIZ_WAVE_WALL_S, mag = pow(10, floor(log10(sp)) - 1);
+    return round(sp / mag) * mag;
+}
+
 /* ---- The logic API (tests drive it directly) ---- */
 
 void viz_fanout_get_counts(const viz_fanout *s, viz_fanout_counts *out)
 {
     memset(out, 0, sizeof *out);
     out->members = s->n;
-    for (uint32_t i = 0; i < s->n; i++) out->online += s->mem[i].online;
+    out->online = s->online_now;
     out->offline = s->n - out->online;
     out->ws_pushes = s->ws;
     out->push_queued = s->push;
@@ -261,6 +373,9 @@ uint64_t viz_fanout_post(viz_fanout *s, viz_world *w)
     clear_post(s);
     s->sender = pick;
     s->sender_gw = s->mem[pick].gateway;
+    slack_stage_info pinfo;
+    slack_model_stage_info(viz_world_model_const(w), SLACK_STATION_PUSH, &pinfo);
+    s->push_sent0 = pinfo.completed;
     s->posting = TRUE;   /* callbacks during the call belong to this post */
     uint64_t id = slack_model_post(viz_world_model(w), s->channel, s->mem[pick].user);
     s->posting = FALSE;
@@ -339,7 +454,20 @@ uint32_t viz_fanout_member_user(const viz_fanout *s, uint32_t i)
 
 uint32_t viz_fanout_channel(const viz_fanout *s) { return s->channel; }
 
+gboolean viz_fanout_block_rect(const viz_fanout *s, int g, double r[4])
+{
+    if (g >= (int)s->ngw || g < -1) return FALSE;
+    const rect *b = g < 0 ? &s->push_rect : &s->gw_rect[g];
+    r[0] = b->x; r[1] = b->y; r[2] = b->w; r[3] = b->h;
+    return TRUE;
+}
+
+gboolean viz_fanout_aggregate(const viz_fanout *s) { return s->aggregate; }
+double viz_fanout_probe_wave(const viz_fanout *s) { return s->probe_wave_s; }
+
 /* ---- Layout ---- */
+
+#define GW_MIN_W 165.0   /* narrowest gateway block (logical px) */
 
 /* Largest dot pitch at which `count` dots fit in a w x h box. */
 static double fit_pitch(double w, double h, uint32_t count)
@@ -367,6 +495,23 @@ static void place_dots(viz_fanout *s, const rect *r, double header, gboolean wan
     }
 }
 
+/* Gateway blocks in a grid over the push block, in the column at rx of
+ * width rw from my down mh; the push block ph high. */
+static void place_blocks(viz_fanout *s, double rx, double rw, double my, double mh, double ph)
+{
+    double gh = mh - ph - 12;
+    uint32_t g = MAX(1, s->ngw);
+    /* Columns at least GW_MIN_W wide, so "gw-13 · 4,500" fits one line. */
+    uint32_t cols = (uint32_t)MAX(1.0, floor(rw / GW_MIN_W));
+    cols = MIN(cols, g);
+    uint32_t rows = (g + cols - 1) / cols;
+    cols = (g + rows - 1) / rows;   /* balance the rows */
+    double cw = rw / cols, chh = gh / rows;
+    for (uint32_t i = 0; i < s->ngw; i++)
+        s->gw_rect[i] = (rect){ rx + (i % cols) * cw + 4, my + (i / cols) * chh + 4, cw - 8, chh - 8 };
+    s->push_rect = (rect){ rx + 4, my + gh + 12, rw - 8, ph - 4 };
+}
+
 static void layout(viz_fanout *s, const viz_frame *f)
 {
     double ts = f->style.text_scale;
@@ -382,23 +527,42 @@ static void layout(viz_fanout *s, const viz_frame *f)
         s->node[i] = (rect){ x, my + i * nh + 2, lw, nh - gap };
     /* Right: gateway blocks in a grid, push block below. */
     double rx = x + lw + 70, rw = x + w - rx;
-    double ph = mh * 0.30, gh = mh - ph - 12;
-    uint32_t g = MAX(1, s->ngw);
-    uint32_t rows = g <= 4 ? 1 : g <= 10 ? 2 : 3, cols = (g + rows - 1) / rows;
-    double cw = rw / cols, chh = gh / rows;
-    for (uint32_t i = 0; i < s->ngw; i++)
-        s->gw_rect[i] = (rect){ rx + (i % cols) * cw + 4, my + (i / cols) * chh + 4, cw - 8, chh - 8 };
-    s->push_rect = (rect){ rx + 4, my + gh + 12, rw - 8, ph - 4 };
+    place_blocks(s, rx, rw, my, mh, mh * 0.30);
     /* One dot pitch for every block so a dot means the same everywhere. */
     double header = 30 * ts;
-    uint32_t maxg = 1, offline = 0;
+    uint32_t maxg = 1, offline = s->n - s->online_now;
     for (uint32_t i = 0; i < s->ngw; i++) maxg = MAX(maxg, s->gw_count[i]);
-    for (uint32_t i = 0; i < s->n; i++) offline += !s->mem[i].online;
     double pg = s->ngw ? fit_pitch(s->gw_rect[0].w - 12, s->gw_rect[0].h - header - 4, maxg) : 1e9;
     double pp = fit_pitch(s->push_rect.w - 12, s->push_rect.h - header - 4, MAX(offline, 1));
     s->pitch = fmin(fmin(pg, pp), 22);
+    s->aggregate = s->pitch < DOT_MIN_PITCH;
+    if (s->aggregate) {
+        /* A gauge needs less height than dots: the gateways get it. */
+        place_blocks(s, rx, rw, my, mh, fmin(mh * 0.30, 110 * ts));
+        return;
+    }
     for (uint32_t i = 0; i < s->ngw; i++) place_dots(s, &s->gw_rect[i], header, TRUE, i);
     place_dots(s, &s->push_rect, header, FALSE, 0);
+}
+
+/* Aggregate mode: the latest post's WebSocket push times per gateway, in
+ * AGG_BINS bins from its first push to its latest so far (one scale for
+ * every gateway, so a slow gateway's bars sit further right). */
+static void histogram(viz_fanout *s)
+{
+    memset(s->gw_hist, 0, MAX(s->ngw, 1) * AGG_BINS * sizeof *s->gw_hist);
+    s->gw_hist_max = 0;
+    sim_time t0 = s->first_ws;
+    if (!s->has_post || t0 < 0) return;
+    double span = fmax(1, (double)(s->last_ws - t0));
+    for (uint32_t i = 0; i < s->n; i++) {
+        const fo_member *mb = &s->mem[i];
+        if (mb->ws_at < 0 || mb->gateway >= s->ngw) continue;
+        int b = (int)floor((mb->ws_at - t0) / span * AGG_BINS);
+        b = b < 0 ? 0 : b >= AGG_BINS ? AGG_BINS - 1 : b;
+        uint32_t v = ++s->gw_hist[mb->gateway * AGG_BINS + b];
+        s->gw_hist_max = MAX(s->gw_hist_max, v);
+    }
 }
 
 static void fanout_update(void *p, viz_world *w, viz_frame *f)
@@ -407,6 +571,7 @@ static void fanout_update(void *p, viz_world *w, viz_frame *f)
     (void)w;
     refresh(s);
     layout(s, f);
+    if (s->aggregate) histogram(s);
 }
 
 /* ---- Drawing ---- */
@@ -451,12 +616,14 @@ static void draw_counters(const viz_fanout *s, const viz_frame *f, cairo_t *cr)
     const rect *r = &s->counters;
     double cw = (r->w - 3 * 12) / 4;
     char v[4][32], note[4][64];
-    snprintf(v[0], sizeof v[0], "%u", c.online);
-    snprintf(note[0], sizeof note[0], "of %u in #general", c.members);
-    snprintf(v[1], sizeof v[1], "%u", c.offline);
-    snprintf(note[1], sizeof note[1], "queued this post: %" G_GUINT64_FORMAT, c.push_queued);
-    snprintf(v[2], sizeof v[2], "%" G_GUINT64_FORMAT, c.ws_pushes);
-    snprintf(note[2], sizeof note[2], "one per online member \u00b7 all: %" G_GUINT64_FORMAT, c.ws_total);
+    fmt_int(v[0], sizeof v[0], c.online);
+    char mem[32];
+    snprintf(note[0], sizeof note[0], "of %s in #general", fmt_int(mem, sizeof mem, c.members));
+    fmt_int(v[1], sizeof v[1], c.offline);
+    char pq[32], all[32];
+    snprintf(note[1], sizeof note[1], "queued this post: %s", fmt_int(pq, sizeof pq, c.push_queued));
+    fmt_int(v[2], sizeof v[2], c.ws_pushes);
+    snprintf(note[2], sizeof note[2], "all posts: %s", fmt_int(all, sizeof all, c.ws_total));
     if (isnan(c.fanout_ms)) {
         snprintf(v[3], sizeof v[3], "%s", s->has_post ? "..." : "\u2014");
         snprintf(note[3], sizeof note[3], "%s", s->has_post ? "in flight" : "post to measure");
@@ -637,6 +804,139 @@ static void draw_dots(const viz_fanout *s, cairo_t *cr, double rad)
     for (int k = 0; k < 4; k++) cairo_surface_destroy(sprite[k]);
 }
 
+/* 12,345 with thousands separators. */
+static const char *fmt_int(char *buf, size_t n, uint64_t v)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%" G_GUINT64_FORMAT, v);
+    size_t len = strlen(raw), o = 0;
+    for (size_t i = 0; i < len && o + 2 < n; i++) {
+        if (i > 0 && (len - i) % 3 == 0) buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* Wrapped text inside box `r` below its header, clipped to the box so a
+ * small box never lets text spill over its neighbours. */
+static void text_in_box(cairo_t *cr, const viz_style *st, const rect *r, double header, const char *text)
+{
+    cairo_save(cr);
+    cairo_rectangle(cr, r->x, r->y + header, r->w, r->h - header);
+    cairo_clip(cr);
+    viz_text(cr, st, r->x + r->w / 2, r->y + header + 4, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12, text);
+    cairo_restore(cr);
+}
+
+/* A gateway as an aggregate: how many of its online members the latest
+ * post reached (a bar, blue over green, and the count), and when (a
+ * histogram of its push times, first push -> latest, shared scale). */
+static void draw_gateway_aggregate(const viz_fanout *s, const viz_frame *f, cairo_t *cr, uint32_t g,
+                                   const rect *r, double header)
+{
+    const viz_style *st = &f->style;
+    double x = r->x + 8, w = r->w - 16, y = r->y + header + 4, bottom = r->y + r->h - 4;
+    if (bottom - y < 8) return;
+    cairo_save(cr);
+    cairo_rectangle(cr, r->x, r->y + header, r->w, r->h - header);
+    cairo_clip(cr);
+    uint32_t here = s->gw_count[g], got = MIN(s->gw_ws[g], here);
+    double frac = here ? (double)got / here : 0;
+    double bh = fmin(14, bottom - y);
+    viz_color_set(cr, VIZ_C_GREEN, 1);
+    cairo_rectangle(cr, x, y, w, bh);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_BLUE, 1);
+    cairo_rectangle(cr, x, y, w * frac, bh);
+    cairo_fill(cr);
+    y += bh + 3;
+    char a[32], b[32], line[96];
+    (void)b;
+    snprintf(line, sizeof line, "%s pushed", fmt_int(a, sizeof a, got));
+    double th;
+    viz_text_size(cr, st, 13, FALSE, line, NULL, &th);
+    if (y + th <= bottom) {
+        viz_color_set(cr, VIZ_C_TEXT, 1);
+        viz_text_fit(cr, st, x, y, 13, FALSE, VIZ_ALIGN_LEFT, w, line);
+        y += th + 2;
+    }
+    /* Push times: AGG_BINS columns from the send (left) to the latest push. */
+    double hh = bottom - y;
+    if (hh >= 6 && s->gw_hist_max > 0) {
+        double bw = w / AGG_BINS;
+        viz_color_set(cr, VIZ_C_BLUE, 0.85);
+        for (int k = 0; k < AGG_BINS; k++) {
+            uint32_t v = s->gw_hist[g * AGG_BINS + k];
+            if (!v) continue;
+            double hk = fmax(1, hh * v / s->gw_hist_max);
+            cairo_rectangle(cr, x + k * bw + 0.5, bottom - hk, fmax(1, bw - 1), hk);
+        }
+        cairo_fill(cr);
+        viz_color_set(cr, VIZ_C_EDGE, 1);
+        cairo_set_line_width(cr, 1);
+        cairo_move_to(cr, x, bottom + 0.5);
+        cairo_line_to(cr, x + w, bottom + 0.5);
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+}
+
+/* The offline members as a queue gauge: notifications queued for the
+ * latest post out of the offline members (orange), the part the push
+ * provider has sent since (vermillion) and its throughput. */
+static void draw_push_gauge(const viz_fanout *s, const viz_frame *f, cairo_t *cr, const rect *r, double header)
+{
+    const viz_style *st = &f->style;
+    viz_fanout_counts c;
+    viz_fanout_get_counts(s, &c);
+    double x = r->x + 12, w = r->w - 24, y = r->y + header + 8, bottom = r->y + r->h - 6;
+    cairo_save(cr);
+    cairo_rectangle(cr, r->x, r->y + header, r->w, r->h - header);
+    cairo_clip(cr);
+    double gh = fmin(28, fmax(6, (bottom - y) * 0.4));
+    double frac = c.offline ? fmin(1, (double)c.push_queued / c.offline) : 0;
+    viz_color_set(cr, VIZ_C_EDGE, 0.35);
+    cairo_rectangle(cr, x, y, w, gh);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_ORANGE, 1);
+    cairo_rectangle(cr, x, y, w * frac, gh);
+    cairo_fill(cr);
+    viz_color_set(cr, VIZ_C_MUTED, 1);
+    cairo_set_line_width(cr, 1.5);
+    cairo_rectangle(cr, x, y, w, gh);
+    cairo_stroke(cr);
+    /* The provider drains the queue (APNs / FCM rate limits, a token bucket
+     * in the model): what it has sent since this post, darker, and its rate.
+     * Background posts' notifications share the provider, so "since". */
+    slack_stage_info pinfo;
+    slack_model_stage_info(viz_world_model_const(s->world), SLACK_STATION_PUSH, &pinfo);
+    uint64_t sent = s->has_post && pinfo.completed > s->push_sent0 ? pinfo.completed - s->push_sent0 : 0;
+    uint64_t shown = MIN(sent, c.push_queued);
+    viz_color_set(cr, VIZ_C_VERMILLION, 1);
+    cairo_rectangle(cr, x, y, c.offline ? w * (double)shown / c.offline : 0, gh);
+    cairo_fill(cr);
+    y += gh + 6;
+    char a[32], b[32], d[32], rate[32], line[240];
+    sim_time now = viz_world_now(s->world);
+    if (sent > 0 && s->push_first >= 0 && now > s->push_first) {
+        double per_s = (double)sent / sim_time_to_sec(now - s->push_first);
+        snprintf(line, sizeof line, "%s of %s offline queued \u00b7 %s sent by APNs / FCM since (%s/s simulated)",
+                 fmt_int(a, sizeof a, c.push_queued), fmt_int(b, sizeof b, c.offline), fmt_int(d, sizeof d, sent),
+                 per_s < 1e6 ? fmt_int(rate, sizeof rate, (uint64_t)llround(per_s)) : viz_fmt_count(rate, sizeof rate, per_s));
+    } else {
+        snprintf(line, sizeof line, "%s of %s offline members queued for APNs / FCM",
+                 fmt_int(a, sizeof a, c.push_queued), fmt_int(b, sizeof b, c.offline));
+    }
+    double th;
+    viz_text_size(cr, st, 14, FALSE, line, NULL, &th);
+    if (y + th <= bottom) {
+        viz_color_set(cr, VIZ_C_TEXT, 1);
+        viz_text_fit(cr, st, x, y, 14, FALSE, VIZ_ALIGN_LEFT, w, line);
+    }
+    cairo_restore(cr);
+}
+
 static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, double wall)
 {
     const slack_model *m = viz_world_model_const(s->world);
@@ -673,14 +973,17 @@ static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, d
         viz_rounded_rect(cr, r->x, r->y, r->w, 26 * ts, 8);
         cairo_fill(cr);
         viz_color_set(cr, VIZ_C_TEXT, 1);
-        char buf[96];
-        if (alive) snprintf(buf, sizeof buf, "gw-%u \u00b7 %u here", g, s->gw_count[g]);
+        char buf[96], num[32];
+        if (alive) snprintf(buf, sizeof buf, s->aggregate ? "gw-%u \u00b7 %s" : "gw-%u \u00b7 %s here", g,
+                            fmt_int(num, sizeof num, s->gw_count[g]));
         else snprintf(buf, sizeof buf, "gw-%u DOWN", g);
-        viz_text(cr, &f->style, r->x + 8, r->y + 4, 13.5, TRUE, VIZ_ALIGN_LEFT, r->w - 12, buf);
+        /* One line, ellipsized if it must: a wrapped header ran over the dots. */
+        viz_text_fit(cr, &f->style, r->x + 8, r->y + 4, 13.5, TRUE, VIZ_ALIGN_LEFT, r->w - 14, buf);
         if (!alive) {
             viz_color_set(cr, VIZ_C_VERMILLION, 1);
-            viz_text(cr, &f->style, r->x + 6, r->y + r->h / 2 - 16, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12,
-                     "its clients reconnect to the other gateways");
+            text_in_box(cr, &f->style, r, 26 * ts, "its clients reconnect to the other gateways");
+        } else if (s->aggregate) {
+            draw_gateway_aggregate(s, f, cr, g, r, 26 * ts);
         }
     }
     /* Push-notification block. */
@@ -692,6 +995,10 @@ static void draw_members(const viz_fanout *s, const viz_frame *f, cairo_t *cr, d
     viz_color_set(cr, VIZ_C_TEXT, 1);
     viz_text(cr, &f->style, pr->x + 8, pr->y + 4, 13.5, TRUE, VIZ_ALIGN_LEFT, pr->w - 12,
              "Offline members \u2192 push-notification queue (APNs / FCM)");
+    if (s->aggregate) {
+        draw_push_gauge(s, f, cr, pr, 26 * ts);
+        return;
+    }
     double rad = fmax(1.2, s->pitch * 0.36);
     draw_dots(s, cr, rad);
     /* Fresh events ring outward for a moment: rings are grouped into a few
@@ -747,7 +1054,7 @@ static void draw_legend(const viz_fanout *s, const viz_frame *f, cairo_t *cr)
         x += 18 + tw + 22;
     }
     /* The mouse hint only where it fits beside the legend. */
-    static const char hint[] = "click a member: online/offline \u00b7 click a gateway: kill/restore";
+    static const char hint[] = "click a member: online/offline \u00b7 a gateway or stage: inspect";
     double hw;
     viz_text_size(cr, &f->style, 13, FALSE, hint, &hw, NULL);
     if (x + hw < f->x + f->w - 12) {
@@ -797,17 +1104,32 @@ static int gateway_at(const viz_fanout *s, double x, double y, double header)
     return -1;
 }
 
+/* The station behind each node (the hover's figures, the inspector). */
+static const slack_station_id node_station[NODES] = {
+    SLACK_STATION_GATEWAY_IN, SLACK_STATION_GATEWAY_IN, SLACK_STATION_POSTGRES,
+    SLACK_STATION_POSTGRES, SLACK_STATION_KAFKA, SLACK_STATION_FANOUT,
+};
+
 static gboolean fanout_click(void *p, viz_world *w, viz_frame *f, double x, double y)
 {
     viz_fanout *s = p;
     if (inside(&s->button, x, y)) { viz_fanout_post(s, w); return TRUE; }
     int i = member_at(s, x, y);
     if (i >= 0) { viz_fanout_toggle_member(s, w, (uint32_t)i); return TRUE; }
+    /* A gateway opens its inspector (which has the kill/restore button);
+     * a stage its station's. */
     int g = gateway_at(s, x, y, 0);
     if (g >= 0) {
-        gboolean alive = !slack_model_gateway_alive(viz_world_model(w), (uint32_t)g);
-        viz_fanout_set_gateway(s, w, (uint32_t)g, alive);
-        gateway_toast(s, w, (uint32_t)g, alive, f);
+        f->inspect = (viz_inspect_target){ VIZ_INSPECT_GATEWAY, (uint32_t)g };
+        return TRUE;
+    }
+    for (int k = 1; k < NODES; k++) {
+        if (!inside(&s->node[k], x, y)) continue;
+        f->inspect = (viz_inspect_target){ VIZ_INSPECT_STATION, node_station[k] };
+        return TRUE;
+    }
+    if (inside(&s->push_rect, x, y)) {
+        f->inspect = (viz_inspect_target){ VIZ_INSPECT_STATION, SLACK_STATION_PUSH };
         return TRUE;
     }
     return FALSE;
@@ -867,18 +1189,14 @@ static char *fanout_hover(const void *p, const viz_world *w, const viz_frame *f,
     int gw = gateway_at(s, x, y, 0);
     if (gw >= 0) {
         return g_strdup_printf("gateway gw-%d: %s\nWebSocket connections (workspace): %" G_GUINT64_FORMAT
-                               "\n#general members here: %u\nclick to %s it",
+                               "\n#general members here: %u\nclick to inspect (and %s) it",
                                gw, slack_model_gateway_alive(m, (uint32_t)gw) ? "alive" : "DOWN",
                                slack_model_gateway_connections(m, (uint32_t)gw), s->gw_count[gw],
                                slack_model_gateway_alive(m, (uint32_t)gw) ? "kill" : "restore");
     }
-    static const slack_station_id st_of[NODES] = {
-        SLACK_STATION_GATEWAY_IN, SLACK_STATION_GATEWAY_IN, SLACK_STATION_POSTGRES,
-        SLACK_STATION_POSTGRES, SLACK_STATION_KAFKA, SLACK_STATION_FANOUT,
-    };
     for (int k = 1; k < NODES; k++) {
         if (!inside(&s->node[k], x, y)) continue;
-        const sim_station *st = slack_model_station(m, st_of[k]);
+        const sim_station *st = slack_model_station(m, node_station[k]);
         if (!st) return NULL;
         const sim_hist *soj = sim_station_sojourn_hist(st);
         return g_strdup_printf("%s  (station \"%s\")\nservers %u, busy %" G_GUINT64_FORMAT ", waiting %" G_GUINT64_FORMAT
@@ -902,7 +1220,7 @@ static const viz_key_help fanout_keys[] = {
     { "P", "post in #general (or click the button)" },
     { "[ / ]", "online share -10% / +10%" },
     { "K / U", "kill the busiest gateway / restore the last killed" },
-    { "click", "a member: online/offline; a gateway: kill/restore" },
+    { "click", "a member: online/offline; a gateway or stage: its inspector" },
     { NULL, NULL },
 };
 
@@ -911,7 +1229,9 @@ const viz_scene_ops viz_scene_fanout = {
     .init = fanout_init, .unload = fanout_unload, .reset = fanout_reset,
     .update = fanout_update, .draw = fanout_draw, .key = fanout_key,
     .click = fanout_click, .hover = fanout_hover, .keys = fanout_keys,
-    /* A post lives for a few simulated milliseconds: at 0.001x one takes a
-     * few seconds on screen. */
+    /* A post lives for a few simulated milliseconds at 500 members and
+     * ~120 ms at 100k: the speed is picked from a probe post so one wave
+     * takes VIZ_WAVE_WALL_S on screen; 0.001x when the probe finds none. */
+    .pick_speed = fanout_pick_speed,
     .speed = 0.001,
 };

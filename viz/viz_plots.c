@@ -17,8 +17,13 @@
 #include "models/slack_model.h"
 #include "sim/sim_error.h"
 
-#define PLOT_W 1000
-#define PLOT_H 560
+/* Text size of a plot of w x h: 1.3 at the default 1000x560 (slides),
+ * growing with the plot's size so a 4K plot reads like a 1000 px one. */
+static double plot_text_scale(double w, double h)
+{
+    double k = sqrt((w * h) / ((double)VIZ_PLOT_W * VIZ_PLOT_H));
+    return 1.3 * fmin(4, fmax(0.75, k));
+}
 
 /* One time-series plot: columns, labels, scale, axis. */
 typedef struct plot_series {
@@ -67,7 +72,7 @@ static void draw_series(cairo_t *cr, double w, double h, void *user)
     const plot_ctx *pc = user;
     const plot_series *ps = pc->ps;
     viz_style st;
-    viz_style_init(&st, 1.3);
+    viz_style_init(&st, plot_text_scale(w, h));
     background(cr);
     size_t n = 0;
     while (n < G_N_ELEMENTS(ps->cols) && ps->cols[n]) n++;
@@ -95,7 +100,7 @@ static void draw_cdf(cairo_t *cr, double w, double h, void *user)
 {
     const plot_ctx *pc = user;
     viz_style st;
-    viz_style_init(&st, 1.3);
+    viz_style_init(&st, plot_text_scale(w, h));
     background(cr);
     const sim_hist *hists[G_N_ELEMENTS(cdf_stations)];
     const char *labels[G_N_ELEMENTS(cdf_stations)];
@@ -125,7 +130,7 @@ static void draw_stage_cdfs(cairo_t *cr, double w, double h, void *user)
 {
     const plot_ctx *pc = user;
     viz_style st;
-    viz_style_init(&st, 1.3);
+    viz_style_init(&st, plot_text_scale(w, h));
     background(cr);
     sim_hist *hists[G_N_ELEMENTS(lat_stages)];
     const char *labels[G_N_ELEMENTS(lat_stages)];
@@ -148,33 +153,44 @@ static void draw_stage_cdfs(cairo_t *cr, double w, double h, void *user)
     for (size_t i = 0; i < G_N_ELEMENTS(lat_stages); i++) sim_hist_free(hists[i]);
 }
 
-static const struct { slack_station_id id; const char *label; } util_stations[] = {
-    { SLACK_STATION_GATEWAY_IN, "gateways" },
-    { SLACK_STATION_POSTGRES, "PostgreSQL" },
-    { SLACK_STATION_KAFKA, "Kafka" },
-    { SLACK_STATION_FANOUT, "fan-out" },
-    { SLACK_STATION_REDIS, "Redis" },
-    { SLACK_STATION_PUSH, "push provider" },
-};
-
+/* The load table (slack_model_loads: the report's and summary.json's "load"
+ * numbers): utilization above, offered load below. */
 static void draw_util(cairo_t *cr, double w, double h, void *user)
 {
     const plot_ctx *pc = user;
     viz_style st;
-    viz_style_init(&st, 1.3);
+    viz_style_init(&st, plot_text_scale(w, h));
     background(cr);
-    double v[G_N_ELEMENTS(util_stations)];
-    const char *labels[G_N_ELEMENTS(util_stations)];
-    for (size_t i = 0; i < G_N_ELEMENTS(util_stations); i++) {
-        slack_stage_info info;
-        slack_model_stage_info(pc->m, util_stations[i].id, &info);
-        v[i] = info.utilization;
-        labels[i] = util_stations[i].label;
+    slack_stage_load l[32];
+    size_t n = MIN(slack_model_loads(pc->m, l, G_N_ELEMENTS(l)), G_N_ELEMENTS(l));
+    double u[32], o[32];
+    const char *labels[32];
+    for (size_t i = 0; i < n; i++) {
+        u[i] = l[i].utilization;
+        o[i] = l[i].offered_load;
+        labels[i] = l[i].stage;
     }
+    double gap = 0.02 * h, half = (h - gap) / 2;
     viz_axes ax;
-    viz_axes_init(&ax, "Utilization per stage over the run (busiest instance; dashed line = saturation)",
-                  NULL, "utilization (fraction of capacity)");
-    viz_chart_bars(cr, &st, 0, 0, w, h, &ax, labels, v, G_N_ELEMENTS(util_stations), 1.0);
+    viz_axes_init(&ax, "Utilization: busiest instance, worst interval", NULL, "of capacity");
+    viz_chart_bars(cr, &st, 0, 0, w, half, &ax, labels, u, n, 1.0);
+    viz_axes_init(&ax, "Offered load: demand / capacity over the run (> 1: falls behind)", NULL, "of capacity");
+    viz_chart_bars(cr, &st, 0, half + gap, w, half, &ax, labels, o, n, 1.0);
+}
+
+/* utilization.csv: the numbers utilization.png draws. */
+static gboolean write_util_csv(const slack_model *m, const char *dir, GError **error)
+{
+    slack_stage_load l[32];
+    size_t n = MIN(slack_model_loads(m, l, G_N_ELEMENTS(l)), G_N_ELEMENTS(l));
+    GString *s = g_string_new("stage,utilization,offered_load\n");
+    for (size_t i = 0; i < n; i++) g_string_append_printf(s, "%s,%.17g,%.17g\n", l[i].stage, l[i].utilization, l[i].offered_load);
+    char *path = g_build_filename(dir, "utilization.csv", NULL);
+    gboolean ok = g_file_set_contents(path, s->str, (gssize)s->len, NULL);
+    if (!ok) g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot write", path);
+    g_free(path);
+    g_string_free(s, TRUE);
+    return ok;
 }
 
 /* The run's largest consumer lag per Kafka partition (summary
@@ -196,7 +212,7 @@ static void draw_kafka_partitions(cairo_t *cr, double w, double h, void *user)
 {
     const plot_ctx *pc = user;
     viz_style st;
-    viz_style_init(&st, 1.3);
+    viz_style_init(&st, plot_text_scale(w, h));
     background(cr);
     uint32_t np = slack_model_partitions(pc->m), n = MIN(np, PLOT_TOP_PARTITIONS);
     part_lag *pl = g_new0(part_lag, np + 1);
@@ -219,13 +235,14 @@ static void draw_kafka_partitions(cairo_t *cr, double w, double h, void *user)
     g_free(pl);
 }
 
-static gboolean write_both(const char *dir, const char *base, viz_draw_fn draw, void *user, GError **error)
+static gboolean write_both(const char *dir, const char *base, int pw, int ph, viz_draw_fn draw, void *user,
+                           GError **error)
 {
     static const char *const ext[] = { "png", "svg" };
     for (size_t i = 0; i < G_N_ELEMENTS(ext); i++) {
         char *name = g_strdup_printf("%s.%s", base, ext[i]);
         char *path = g_build_filename(dir, name, NULL);
-        gboolean ok = viz_chart_write(path, PLOT_W, PLOT_H, draw, user, error);
+        gboolean ok = viz_chart_write(path, pw, ph, draw, user, error);
         g_free(path);
         g_free(name);
         if (!ok) return FALSE;
@@ -233,20 +250,43 @@ static gboolean write_both(const char *dir, const char *base, viz_draw_fn draw, 
     return TRUE;
 }
 
+gboolean viz_plot_size_parse(const char *text, int *w, int *h, GError **error)
+{
+    int a = 0, b = 0;
+    char x = 0, extra = 0;
+    if (!text || sscanf(text, "%d%c%d%c", &a, &x, &b, &extra) != 3 || (x != 'x' && x != 'X')
+        || a < VIZ_PLOT_MIN_W || b < VIZ_PLOT_MIN_H || a > VIZ_PLOT_MAX || b > VIZ_PLOT_MAX) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE,
+                    "--plot-size: expected WxH between %dx%d and %dx%d, such as 1920x1080, got '%s'",
+                    VIZ_PLOT_MIN_W, VIZ_PLOT_MIN_H, VIZ_PLOT_MAX, VIZ_PLOT_MAX, text ? text : "");
+        return FALSE;
+    }
+    *w = a;
+    *h = b;
+    return TRUE;
+}
+
 gboolean viz_plots_write(const struct slack_model *m, const char *dir, GError **error)
 {
+    return viz_plots_write_sized(m, dir, VIZ_PLOT_W, VIZ_PLOT_H, error);
+}
+
+gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int pw, int ph, GError **error)
+{
+    g_return_val_if_fail(pw >= VIZ_PLOT_MIN_W && ph >= VIZ_PLOT_MIN_H && pw <= VIZ_PLOT_MAX && ph <= VIZ_PLOT_MAX, FALSE);
     if (g_mkdir_with_parents(dir, 0755) != 0 || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
         g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot create the plots directory", dir);
         return FALSE;
     }
     plot_ctx pc = { m, NULL };
-    if (!write_both(dir, "latency_cdf", draw_cdf, &pc, error)) return FALSE;
-    if (!write_both(dir, "latency_stages_cdf", draw_stage_cdfs, &pc, error)) return FALSE;
-    if (!write_both(dir, "utilization", draw_util, &pc, error)) return FALSE;
-    if (!write_both(dir, "kafka_lag_partitions", draw_kafka_partitions, &pc, error)) return FALSE;
+    if (!write_both(dir, "latency_cdf", pw, ph, draw_cdf, &pc, error)) return FALSE;
+    if (!write_both(dir, "latency_stages_cdf", pw, ph, draw_stage_cdfs, &pc, error)) return FALSE;
+    if (!write_both(dir, "utilization", pw, ph, draw_util, &pc, error)) return FALSE;
+    if (!write_util_csv(m, dir, error)) return FALSE;
+    if (!write_both(dir, "kafka_lag_partitions", pw, ph, draw_kafka_partitions, &pc, error)) return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(series_plots); i++) {
         pc.ps = &series_plots[i];
-        if (!write_both(dir, series_plots[i].file, draw_series, &pc, error)) return FALSE;
+        if (!write_both(dir, series_plots[i].file, pw, ph, draw_series, &pc, error)) return FALSE;
     }
     return TRUE;
 }

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "quiz/quiz.h"
+#include "sim/sim_error.h"
 
 #define BANK_PATH "quiz/design-slack.json"
+/* Where Show me loads a question's scenario: live charts of the run. */
+#define QUIZ_SCENARIO_SCENE "dashboard"
 
 typedef enum { QS_IDLE, QS_PREPARING, QS_ERROR, QS_ASK, QS_SCORE } quiz_state;
 
@@ -41,6 +44,10 @@ typedef struct viz_quiz {
     double expl_y;             /* the explanation */
     rect next_btn, show_btn;
     gboolean has_show;
+    /* Which questions (--quiz-first, --quiz-topic). */
+    guint first;               /* 0: all */
+    char *topic;               /* NULL: any */
+    GArray *subset;            /* guint bank indices asked, in bank order */
 } viz_quiz;
 
 static char *resolve_bank(void)
@@ -65,13 +72,71 @@ static void quiz_clear(viz_quiz *s)
     s->error = NULL;
 }
 
+static gboolean contains_casefold(const char *hay, const char *needle)
+{
+    char *h = g_utf8_casefold(hay, -1), *n = g_utf8_casefold(needle, -1);
+    gboolean r = strstr(h, n) != NULL;
+    g_free(h);
+    g_free(n);
+    return r;
+}
+
+/* The bank indices asked: topic filter, then the first N. FALSE with a
+ * usage error listing the topics when the topic matches nothing. */
+static gboolean pick_subset(viz_quiz *s, GError **error)
+{
+    g_array_set_size(s->subset, 0);
+    guint n = quiz_bank_count(s->bank);
+    for (guint i = 0; i < n && (s->first == 0 || s->subset->len < s->first); i++) {
+        const quiz_question *q = quiz_bank_question(s->bank, i);
+        if (s->topic && !contains_casefold(quiz_question_topic(q), s->topic)
+            && !contains_casefold(quiz_question_id(q), s->topic))
+            continue;
+        g_array_append_val(s->subset, i);
+    }
+    if (s->subset->len > 0 || n == 0) return TRUE;
+    GString *topics = g_string_new(NULL);
+    for (guint i = 0; i < n; i++) {
+        const char *tp = quiz_question_topic(quiz_bank_question(s->bank, i));
+        gboolean seen = FALSE;
+        for (guint j = 0; j < i && !seen; j++) seen = !strcmp(tp, quiz_question_topic(quiz_bank_question(s->bank, j)));
+        if (!seen) g_string_append_printf(topics, "%s'%s'", topics->len ? ", " : "", tp);
+    }
+    g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "--quiz-topic: no question matches '%s'; topics: %s",
+                s->topic, topics->str);
+    g_string_free(topics, TRUE);
+    return FALSE;
+}
+
+static quiz_session *new_session(const viz_quiz *s)
+{
+    return quiz_session_new_subset(s->bank, (const guint *)(void *)s->subset->data, s->subset->len,
+                                   QUIZ_SHUFFLE | QUIZ_NUMERIC_CHOICES, s->seed);
+}
+
+static quiz_bank *load_bank(GError **error)
+{
+    char *path = resolve_bank();
+    quiz_bank *b = quiz_bank_load(path, NULL, error);
+    g_free(path);
+    return b;
+}
+
+gboolean viz_quiz_configure(void *scene, guint first, const char *topic, GError **error)
+{
+    viz_quiz *s = scene;
+    s->first = first;
+    g_free(s->topic);
+    s->topic = topic && *topic ? g_strdup(topic) : NULL;
+    if (!s->bank && !(s->bank = load_bank(error))) return FALSE;
+    return pick_subset(s, error);
+}
+
 static void quiz_load(viz_quiz *s)
 {
     GError *e = NULL;
-    char *path = resolve_bank();
-    s->bank = quiz_bank_load(path, NULL, &e);
-    g_free(path);
-    if (s->bank && !quiz_bank_evaluate(s->bank, quiz_model_evaluator, NULL, &e)) {
+    if (!s->bank) s->bank = load_bank(&e);
+    if (s->bank && !quiz_bank_ready(s->bank) && !quiz_bank_evaluate(s->bank, quiz_model_evaluator, NULL, &e)) {
         quiz_bank_free(s->bank);
         s->bank = NULL;
     }
@@ -81,7 +146,13 @@ static void quiz_load(viz_quiz *s)
         s->state = QS_ERROR;
         return;
     }
-    s->session = quiz_session_new(s->bank, QUIZ_SHUFFLE | QUIZ_NUMERIC_CHOICES, s->seed);
+    if (!pick_subset(s, &e)) {
+        s->error = g_strdup(e->message);
+        g_clear_error(&e);
+        s->state = QS_ERROR;
+        return;
+    }
+    s->session = new_session(s);
     s->cur = 0;
     s->chosen = -1;
     s->state = quiz_session_count(s->session) ? QS_ASK : QS_SCORE;
@@ -92,6 +163,7 @@ static void *quiz_init(viz_world *w)
     viz_quiz *s = g_new0(viz_quiz, 1);
     s->seed = viz_world_seed(w);
     s->chosen = -1;
+    s->subset = g_array_new(FALSE, FALSE, sizeof(guint));
     s->msurf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
     s->measure = cairo_create(s->msurf);
     return s;
@@ -102,6 +174,8 @@ static void quiz_unload(void *p)
     viz_quiz *s = p;
     if (!s) return;
     quiz_clear(s);
+    g_array_free(s->subset, TRUE);
+    g_free(s->topic);
     cairo_destroy(s->measure);
     cairo_surface_destroy(s->msurf);
     g_free(s);
@@ -124,6 +198,18 @@ static void head_text(const viz_quiz *s, char *buf, size_t n)
     const quiz_question *q = quiz_session_question(s->session, s->cur);
     snprintf(buf, n, "Question %u of %u  \u00b7  %s  \u00b7  score %u", s->cur + 1,
              quiz_session_count(s->session), quiz_question_topic(q), quiz_session_score(s->session));
+}
+
+/* Scene index the question's Show me opens: its scene, or for a scenario
+ * demo the dashboard (where the scenario is loaded); -1 if none. */
+static int demo_target(const quiz_question *q, const viz_frame *f)
+{
+    switch (quiz_question_demo_kind(q)) {
+    case QUIZ_DEMO_SCENE: return viz_scene_table_find(f->scenes, f->nscenes, quiz_question_demo_scene(q));
+    case QUIZ_DEMO_SCENARIO:
+        return quiz_question_demo_path(q) ? viz_scene_table_find(f->scenes, f->nscenes, QUIZ_SCENARIO_SCENE) : -1;
+    default: return -1;
+    }
 }
 
 static void layout_ask(viz_quiz *s, const viz_frame *f)
@@ -154,8 +240,8 @@ static void layout_ask(viz_quiz *s, const viz_frame *f)
     by = fmin(by, f->y + f->h - bh - 10);
     s->next_btn = (rect){ s->x + s->w - bw, by, bw, bh };
     s->show_btn = (rect){ s->x, by, bw, bh };
-    s->has_show = s->chosen >= 0 && quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE &&
-                  viz_scene_find(quiz_question_demo_scene(q)) >= 0;
+    s->has_show = s->chosen >= 0 && demo_target(q, f) >= 0;
+    if (s->has_show && quiz_question_demo_kind(q) == QUIZ_DEMO_SCENARIO) s->show_btn.w = fmin(s->w - bw - 20, 420);
 }
 
 static void quiz_update(void *p, viz_world *w, viz_frame *f)
@@ -172,7 +258,7 @@ static void restart(viz_quiz *s)
 {
     quiz_session_free(s->session);
     s->seed++;
-    s->session = quiz_session_new(s->bank, QUIZ_SHUFFLE | QUIZ_NUMERIC_CHOICES, s->seed);
+    s->session = new_session(s);
     s->cur = 0;
     s->chosen = -1;
     s->state = QS_ASK;
@@ -197,7 +283,9 @@ static void show_me(viz_quiz *s, viz_frame *f)
 {
     if (s->state != QS_ASK || s->chosen < 0) return;
     const quiz_question *q = quiz_session_question(s->session, s->cur);
-    if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE) f->switch_to = viz_scene_find(quiz_question_demo_scene(q));
+    f->switch_to = demo_target(q, f);
+    if (f->switch_to >= 0 && quiz_question_demo_kind(q) == QUIZ_DEMO_SCENARIO)
+        f->load_scenario = quiz_question_demo_path(q);
 }
 
 void viz_quiz_get_status(const void *scene, viz_quiz_status *out)
@@ -215,6 +303,7 @@ void viz_quiz_get_status(const void *scene, viz_quiz_status *out)
     if (s->state == QS_ASK) {
         const quiz_question *q = quiz_session_question(s->session, s->cur);
         if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENE) out->demo_scene = quiz_question_demo_scene(q);
+        if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENARIO) out->demo_path = quiz_question_demo_path(q);
     }
 }
 
@@ -298,8 +387,16 @@ static void draw_ask(const viz_quiz *s, const viz_frame *f, cairo_t *cr)
     viz_button(cr, st, nb->x, nb->y, nb->w, nb->h,
                s->cur + 1 < quiz_session_count(s->session) ? "Next  (Enter)" : "Score  (Enter)", VIZ_C_BLUE, FALSE);
     if (s->has_show) {
-        char lbl[64];
-        snprintf(lbl, sizeof lbl, "Show me: %s  (M)", viz_scene_at(viz_scene_find(quiz_question_demo_scene(q)))->title);
+        char lbl[128];
+        if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENARIO) {
+            char *base = g_path_get_basename(quiz_question_demo_path(q));
+            char *dot = strrchr(base, '.');
+            if (dot) *dot = '\0';
+            snprintf(lbl, sizeof lbl, "Show me: run %s  (M)", base);
+            g_free(base);
+        } else {
+            snprintf(lbl, sizeof lbl, "Show me: %s  (M)", f->scenes[demo_target(q, f)]->title);
+        }
         viz_button(cr, st, sb->x, sb->y, sb->w, sb->h, lbl, VIZ_C_GREEN, FALSE);
     } else if (quiz_question_demo_kind(q) == QUIZ_DEMO_SCENARIO) {
         char *cmd = quiz_demo_command(q);
@@ -368,10 +465,19 @@ static char *quiz_hover(const void *p, const viz_world *w, const viz_frame *f, d
     return NULL;
 }
 
+/* Before frame 0 when the quiz is the first scene: load now rather than
+ * show "Preparing" on the first frame. */
+static void quiz_prepare(void *p, viz_world *w, viz_frame *f)
+{
+    viz_quiz *s = p;
+    (void)w; (void)f;
+    if (s->state == QS_IDLE || s->state == QS_PREPARING) quiz_load(s);
+}
+
 static const viz_key_help quiz_keys[] = {
     { "1 2 3 4", "answer (or click an option)" },
     { "Enter / N", "next question; on the score screen, start again" },
-    { "M", "show me: open the scene that shows the answer" },
+    { "M", "show me: open the scene (or load the scenario) that shows the answer" },
     { NULL, NULL },
 };
 
@@ -380,5 +486,6 @@ const viz_scene_ops viz_scene_quiz = {
     .init = quiz_init, .unload = quiz_unload, .reset = quiz_reset,
     .update = quiz_update, .draw = quiz_draw, .key = quiz_key,
     .click = quiz_click, .hover = quiz_hover, .keys = quiz_keys,
+    .prepare = quiz_prepare,
     .speed = 0,
 };

@@ -61,6 +61,38 @@ void     viz_world_advance(viz_world *w, double wall_dt);
  * moves the clock there. FALSE if none is left before the run length. */
 gboolean viz_world_step(viz_world *w);
 
+/* Before frame 0: runs up to `sec` simulated seconds in VIZ_WARMUP_STEP_S
+ * steps, stopping early once the model made `max_deliveries` deliveries
+ * (a 100k-member channel makes millions a second; the budget keeps the
+ * warm-up short and, counting events rather than CPU time, deterministic).
+ * Returns the seconds run; they add to viz_world_warmup until a reset. */
+#define VIZ_WARMUP_STEP_S 1.0
+#define VIZ_WARMUP_DELIVERIES 2000000
+double   viz_world_warm_up(viz_world *w, double sec, uint64_t max_deliveries);
+double   viz_world_warmup(const viz_world *w);       /* simulated s run off screen (warm-ups) */
+/* Replaces the scenario (a quiz's Show me): a new model of `scenario` with
+ * `sets` at the scenario's seed, t = 0; speed, pause, wall clock and the
+ * observer are kept. On error `w` is unchanged. Scenes must be reset. */
+gboolean viz_world_load(viz_world *w, const char *scenario, const char *const *sets, GError **error);
+const char *viz_world_scenario_path(const viz_world *w);  /* as resolved; borrowed */
+
+/* The event log: the last VIZ_LOG_SIZE stage events of every message in
+ * the model (SENT .. DONE, and VIZ_EVENT_ID when the id is assigned),
+ * newest first; cleared by a reset. The world observes the model itself
+ * and forwards every callback to the observer set above. */
+#define VIZ_LOG_SIZE 64
+#define VIZ_EVENT_ID 100            /* a viz_event.stage beyond slack_stage: id assigned */
+typedef struct viz_event {
+    sim_time t;
+    uint64_t msg;
+    uint32_t channel;
+    int stage;                      /* slack_stage, or VIZ_EVENT_ID */
+    int64_t id_us;                  /* VIZ_EVENT_ID: the "seconds.sequence" id; else -1 */
+} viz_event;
+guint viz_world_log_count(const viz_world *w);
+const viz_event *viz_world_log_at(const viz_world *w, guint i);   /* 0 = newest; NULL past the end */
+uint64_t viz_world_log_total(const viz_world *w);                 /* events since the model was built */
+
 gboolean viz_world_paused(const viz_world *w);
 void     viz_world_set_paused(viz_world *w, gboolean paused);
 double   viz_world_speed(const viz_world *w);           /* simulated s per wall s */
@@ -75,6 +107,20 @@ void     viz_world_speed_step(viz_world *w, int dir);
 
 /* ---- What a scene sees of the frame ---- */
 
+/* Something a click can open an inspector on (viz/viz_inspect.h). */
+typedef enum {
+    VIZ_INSPECT_NONE,
+    VIZ_INSPECT_STATION,     /* index: a slack_station_id */
+    VIZ_INSPECT_GATEWAY,     /* index: gateway number */
+    VIZ_INSPECT_PARTITION,   /* index: Kafka partition */
+    VIZ_INSPECT_REDIS,       /* index: Redis shard */
+} viz_inspect_kind;
+
+typedef struct viz_inspect_target {
+    viz_inspect_kind kind;
+    uint32_t index;
+} viz_inspect_target;
+
 typedef struct viz_frame {
     double x, y, w, h;       /* the scene's area in logical pixels */
     double canvas_w, canvas_h;
@@ -83,6 +129,14 @@ typedef struct viz_frame {
     int switch_to;           /* out: a scene asks to show scene N (-1: none) */
     gboolean shown;          /* this scene is the one on screen */
     char toast[160];         /* out: a message to show for a few seconds ("" none) */
+    /* The scene table (borrowed), so a scene can link to another by name
+     * (the quiz's Show me) without calling the app or the table's file. */
+    const struct viz_scene_ops *const *scenes;
+    int nscenes;
+    /* out: with switch_to, a scenario path to load into the world first
+     * (the quiz's Show me); borrowed until the handler returns. */
+    const char *load_scenario;
+    viz_inspect_target inspect;  /* out: open an inspector on this (kind NONE: none) */
 } viz_frame;
 
 /* Keys reach scenes as ASCII (lower case letters, digits, '+', '-', ...)
@@ -112,6 +166,18 @@ typedef struct viz_scene_ops {
     char *(*hover)(const void *s, const viz_world *w, const viz_frame *f, double x, double y);
     const viz_key_help *keys;  /* NULL-terminated */
     double speed;              /* the speed this scene is best watched at */
+    /* Optional: the speed to watch this world at (the fan-out measures a
+     * probe post); <= 0 or NULL: `speed`. Called when a world is built. */
+    double (*pick_speed)(void *s, viz_world *w);
+    /* Optional: simulated seconds the world should have run when this
+     * scene is shown (before frame 0, or when switched to while running),
+     * so its first frame shows data (charts need history). */
+    double warmup_s;
+    /* Optional: get ready before frame 0 when this is the first scene,
+     * after the warm-up (the quiz loads its bank instead of showing
+     * "Preparing"; the pipeline picks a load worth watching). May set
+     * f->toast. */
+    void (*prepare)(void *s, viz_world *w, viz_frame *f);
 } viz_scene_ops;
 
 extern const viz_scene_ops viz_scene_fanout;
@@ -119,10 +185,24 @@ extern const viz_scene_ops viz_scene_pipeline;
 extern const viz_scene_ops viz_scene_dashboard;
 extern const viz_scene_ops viz_scene_quiz;
 
-/* The scenes in key order (1..4) and lookup by name; NULL-safe. */
+/* The scene table (viz/viz_scenes.c): the scenes in key order (1..4) and
+ * lookup by name ("1".."4" too); NULL-safe. */
+#define VIZ_NSCENES 4
+const viz_scene_ops *const *viz_scene_table(void);      /* VIZ_NSCENES entries */
 const viz_scene_ops *viz_scene_at(int index);
 int viz_scene_count(void);
 int viz_scene_find(const char *name);                   /* -1 if unknown */
+
+/* Index of the scene called `name` (case-insensitive) in `table[0..n)`,
+ * -1 if none or NULL. Inline so scenes holding a viz_frame's table need
+ * not link the table's file. */
+static inline int viz_scene_table_find(const viz_scene_ops *const *table, int n, const char *name)
+{
+    if (!name || !table) return -1;
+    for (int i = 0; i < n; i++)
+        if (!g_ascii_strcasecmp(name, table[i]->name)) return i;
+    return -1;
+}
 
 /* ---- The fan-out scene's logic, for tests and scripted demos ---- */
 
@@ -155,6 +235,14 @@ uint32_t viz_fanout_gateway_members(const viz_fanout *s, uint32_t g);
 uint32_t viz_fanout_member_user(const viz_fanout *s, uint32_t i);
 /* The channel the scene shows (#general). */
 uint32_t viz_fanout_channel(const viz_fanout *s);
+/* Layout of the last update, for tests: gateway g's block (g = -1: the
+ * offline block) as x, y, w, h; FALSE if there is no such block. */
+gboolean viz_fanout_block_rect(const viz_fanout *s, int g, double r[4]);
+/* TRUE when members are drawn as aggregates (too many for dots). */
+gboolean viz_fanout_aggregate(const viz_fanout *s);
+/* Send -> last push of the probe post the speed was picked from, in
+ * simulated seconds (0 until picked, or when it reached nobody). */
+double viz_fanout_probe_wave(const viz_fanout *s);
 
 /* ---- The quiz scene's progress, for tests ---- */
 
@@ -167,9 +255,15 @@ typedef struct viz_quiz_status {
     guint score;
     gboolean finished;       /* the score screen is shown */
     const char *demo_scene;  /* scene the shown question links ("fanout"), or NULL; borrowed */
+    const char *demo_path;   /* scenario the shown question links, or NULL; borrowed */
 } viz_quiz_status;
 
 /* `scene` is the quiz scene's state (viz_app_scene_state(a, 3)). */
 void viz_quiz_get_status(const void *scene, viz_quiz_status *out);
+/* Asks only the first `first` (0: all) of the bank's questions whose topic
+ * or id contains `topic` (case-insensitive; NULL: any), in bank order.
+ * Loads (not yet evaluates) the bank now so that a topic matching nothing
+ * is a usage error listing the topics. */
+gboolean viz_quiz_configure(void *scene, guint first, const char *topic, GError **error);
 
 #endif

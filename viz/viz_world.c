@@ -1,7 +1,9 @@
 /* viz_world: the model run behind the visualizer, with a clock that follows
  * wall time times a speed factor.
  *
- * Invariant: the model's clock equals `now`, and now <= duration; wall time
+ * Invariant: the model's clock equals `now`, and now <= duration; the
+ * model's observer is always the world's own, which logs stage events and
+ * forwards every call to the scene's observer; wall time
  * moves only through viz_world_advance, so the same sequence of dt values
  * (headless frames, tests) gives the same simulation, byte for byte. */
 #include "viz/viz_scene.h"
@@ -23,7 +25,63 @@ struct viz_world {
     slack_observer obs;        /* installed again on reset */
     void *obs_user;
     gboolean has_obs;
+    sim_time warmup;           /* simulated time run off screen by warm-ups (0: none); reset clears */
+    /* The event log: the last VIZ_LOG_SIZE stage events of every message,
+     * recorded by the world's own observer, which forwards to `obs`. */
+    viz_event log[VIZ_LOG_SIZE];
+    guint log_head;            /* next slot to write */
+    uint64_t log_total;        /* events recorded since the model was built */
 };
+
+/* ---- The world's observer: log, then forward to the scene's ---- */
+
+static void log_push(viz_world *w, sim_time t, uint64_t msg, uint32_t channel, int stage, int64_t id_us)
+{
+    w->log[w->log_head] = (viz_event){ t, msg, channel, stage, id_us };
+    w->log_head = (w->log_head + 1) % VIZ_LOG_SIZE;
+    w->log_total++;
+}
+
+static void fwd_stage(void *user, uint64_t msg, uint32_t channel, slack_stage stage, sim_time t)
+{
+    viz_world *w = user;
+    log_push(w, t, msg, channel, (int)stage, -1);
+    if (w->has_obs && w->obs.stage) w->obs.stage(w->obs_user, msg, channel, stage, t);
+}
+
+static void fwd_delivered(void *user, uint64_t msg, uint32_t member, uint32_t gateway, sim_time t)
+{
+    viz_world *w = user;
+    if (w->has_obs && w->obs.delivered) w->obs.delivered(w->obs_user, msg, member, gateway, t);
+}
+
+static void fwd_push(void *user, uint64_t msg, uint32_t member, sim_time t)
+{
+    viz_world *w = user;
+    if (w->has_obs && w->obs.push_queued) w->obs.push_queued(w->obs_user, msg, member, t);
+}
+
+static void fwd_persisted(void *user, uint64_t msg, uint32_t channel, int64_t id_us, int64_t thread_us, sim_time t)
+{
+    viz_world *w = user;
+    log_push(w, t, msg, channel, VIZ_EVENT_ID, id_us);
+    if (w->has_obs && w->obs.persisted) w->obs.persisted(w->obs_user, msg, channel, id_us, thread_us, t);
+}
+
+static const slack_observer world_observer = { fwd_stage, fwd_delivered, fwd_push, fwd_persisted };
+
+guint viz_world_log_count(const viz_world *w)
+{
+    return (guint)MIN(w->log_total, (uint64_t)VIZ_LOG_SIZE);
+}
+
+const viz_event *viz_world_log_at(const viz_world *w, guint i)
+{
+    if (i >= viz_world_log_count(w)) return NULL;
+    return &w->log[(w->log_head + VIZ_LOG_SIZE - 1 - i) % VIZ_LOG_SIZE];
+}
+
+uint64_t viz_world_log_total(const viz_world *w) { return w->log_total; }
 
 /* A relative path that does not exist from the working directory is tried
  * beside the binary (bin/../scenarios/x.json). Caller frees. */
@@ -62,7 +120,10 @@ static gboolean build_model(viz_world *w, GError **error)
     slack_model_free(w->model);
     w->model = m;
     w->now = 0;
-    if (w->has_obs) slack_model_set_observer(m, &w->obs, w->obs_user);
+    w->warmup = 0;
+    w->log_head = 0;
+    w->log_total = 0;
+    slack_model_set_observer(m, &world_observer, w);
     return TRUE;
 }
 
@@ -114,7 +175,6 @@ void viz_world_set_observer(viz_world *w, const slack_observer *obs, void *user)
     w->has_obs = obs != NULL;
     if (obs) w->obs = *obs;
     w->obs_user = user;
-    slack_model_set_observer(w->model, obs, user);
 }
 
 sim_time viz_world_now(const viz_world *w) { return w->now; }
@@ -135,6 +195,44 @@ void viz_world_advance(viz_world *w, double wall_dt)
     slack_model_run_until(w->model, target);
     w->now = target;
 }
+
+double viz_world_warm_up(viz_world *w, double sec, uint64_t max_deliveries)
+{
+    sim_time end = MIN(slack_model_duration(w->model), w->now + sim_time_from_sec(fmax(0, sec)));
+    sim_time step = sim_time_from_sec(VIZ_WARMUP_STEP_S), start = w->now;
+    uint64_t d0 = slack_model_deliveries(w->model);
+    while (w->now < end && slack_model_deliveries(w->model) - d0 < max_deliveries) {
+        sim_time target = MIN(end, w->now + step);
+        slack_model_run_until(w->model, target);
+        w->now = target;
+    }
+    w->warmup += w->now - start;
+    return sim_time_to_sec(w->now - start);
+}
+
+double viz_world_warmup(const viz_world *w) { return sim_time_to_sec(w->warmup); }
+
+gboolean viz_world_load(viz_world *w, const char *scenario, const char *const *sets, GError **error)
+{
+    viz_world *n = viz_world_new(scenario, sets, VIZ_SEED_SCENARIO, error);
+    if (!n) return FALSE;
+    /* Swap the contents so pointers to `w` held by the scenes stay valid;
+     * the observer moves to the new model. */
+    viz_world old = *w;
+    *w = *n;
+    w->wall = old.wall;
+    w->speed = old.speed;
+    w->paused = old.paused;
+    w->obs = old.obs;
+    w->obs_user = old.obs_user;
+    w->has_obs = old.has_obs;
+    slack_model_set_observer(w->model, &world_observer, w);   /* user was `n` */
+    *n = old;
+    viz_world_free(n);
+    return TRUE;
+}
+
+const char *viz_world_scenario_path(const viz_world *w) { return w->scenario_path; }
 
 gboolean viz_world_step(viz_world *w)
 {

@@ -86,7 +86,7 @@ bad sweep/field_unknown "not a numeric field of summary.json" sweep "$g" --vary=
 bad sweep/replications_zero "replications must be 1..1000" sweep "$g" --vary=gateways.count=1,2 --replications=0
 bad sweep/vary_seed "seed cannot be set or varied as a key" sweep "$g" --vary=seed=1,2,3
 bad sweep/set_seed "seed cannot be set or varied as a key" sweep "$g" --vary=gateways.count=1,2 --set seed=4
-bad sweep/jobs_zero "jobs >= 1" sweep "$g" --vary=gateways.count=1,2 --jobs=0
+bad sweep/jobs_zero "jobs must be 1..256, got 0" sweep "$g" --vary=gateways.count=1,2 --jobs=0
 
 # bench
 bad bench/no_name "which benchmark" bench

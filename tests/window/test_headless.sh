@@ -27,6 +27,31 @@ for scene in pipeline dashboard quiz; do
   [ "$(wc -c < "$tmp/$scene.png")" -gt 20000 ] || fail "scene $scene frame looks blank"
 done
 
+# The lecture hall (issue 14). Every scene at 320x240, 1280x720 and
+# 3840x2160 with GLib/Pango criticals fatal (a critical aborts: exit != 0),
+# and each first frame says it shows data (warm-up, loaded quiz).
+for size in 320x240 1280x720 3840x2160; do
+  for scene in fanout pipeline dashboard quiz; do
+    G_DEBUG=fatal-criticals "$SLACKSIM" viz --headless --scene $scene --size $size --frames 2 \
+        --screenshot "$tmp/s.png" > /dev/null 2> "$tmp/err" || fail "scene $scene at $size: $(cat "$tmp/err")"
+    [ "$(png_size "$tmp/s.png" 16)x$(png_size "$tmp/s.png" 20)" = $size ] || fail "scene $scene: not $size"
+    ! grep -q CRITICAL "$tmp/err" || fail "scene $scene at $size: $(cat "$tmp/err")"
+  done
+done
+state=$("$SLACKSIM" viz --headless --scene pipeline --print-state)
+echo "$state" | grep -q "warmup_s=1[0-9]" || fail "the pipeline's first frame should follow a warm-up: $state"
+state=$("$SLACKSIM" viz --headless --scene quiz --quiz-first 5 --print-state)
+echo "$state" | grep -q " quiz=5 " || fail "--quiz-first 5 should ask 5 questions from the first frame: $state"
+"$SLACKSIM" viz --headless --scene quiz --quiz-topic nosuchtopic 2> "$tmp/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--quiz-topic" "$tmp/err" || fail "bad --quiz-topic: exit $rc, $(cat "$tmp/err")"
+# The documented clip (docs/visualizer.md): 90 frames of one post; its last
+# frame has the WebSocket pushes, at 500 members and at 100,000.
+state=$("$SLACKSIM" viz --headless --scene fanout --frames 90 --out "$tmp/clip" --print-state)
+echo "$state" | grep -q "ws_pushes=350 " || fail "the 90-frame clip should end after the pushes: $state"
+[ -s "$tmp/clip/frame-0089.png" ] || fail "the clip has no frame-0089.png"
+state=$("$SLACKSIM" viz --headless --scenario "$root/scenarios/channel_storm.json" --frames 90 --print-state)
+echo "$state" | grep -q "ws_pushes=90000 " || fail "the 100k clip should end after the pushes: $state"
+
 # slacksim run --plots: every chart as PNG and SVG.
 "$SLACKSIM" run "$root/scenarios/general_channel.json" --duration 5 --quiet --plots "$tmp/plots" > /dev/null 2> "$tmp/err" \
   || fail "run --plots failed: $(cat "$tmp/err")"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The real SDL window under Xvfb: starts `slacksim viz`, sends it
 # synthesized key presses and a mouse click (xdotool), and checks that it
-# handled them (posts, pause, scene switch, S screenshot), that the
+# handled them (posts, pause, scene switch, S screenshot, event log,
+# inspector), that the
 # --screenshot written on quit is a non-blank 1280x720 PNG, and that it
 # quits cleanly with status 0 on Q.
 set -u
@@ -29,6 +30,12 @@ xdotool windowfocus --sync "\$wid" 2>/dev/null || true
 xdotool key --window "\$wid" p; sleep 0.5
 xdotool mousemove --window "\$wid" 1140 105 click 1; sleep 0.5
 for k in plus h h s 2 1 space; do xdotool key --window "\$wid" "\$k"; sleep 0.4; done
+# The lecture-hall keys: E shows the event log; a click on a stage (the
+# message service, third node) opens its inspector; '.' moves it to the
+# next station; E twice more leaves the log on.
+for k in e e e; do xdotool key --window "\$wid" "\$k"; sleep 0.3; done
+xdotool mousemove --window "\$wid" 160 320 click 1; sleep 0.4
+xdotool key --window "\$wid" period; sleep 0.4
 # Resizable: the last frame (and so the --screenshot) follows the window.
 xdotool windowsize --sync "\$wid" 1024 600 2>/dev/null || xdotool windowsize "\$wid" 1024 600
 sleep 1
@@ -43,7 +50,9 @@ state=$(cat "$tmp/state.txt")
 echo "$state" | grep -q "scene=fanout " || fail "scene not back to fanout: $state"
 echo "$state" | grep -q "posts=2 " || fail "key P and the button should have posted twice: $state"
 echo "$state" | grep -q "paused=1 " || fail "space should have paused: $state"
-echo "$state" | grep -q "speed=0.002 " || fail "+ should have doubled 0.001x: $state"
+echo "$state" | grep -q "speed=0.002 " || fail "+ should go one rung up from the picked 0.0013x: $state"
+echo "$state" | grep -q "log=1 " || fail "E three times should leave the event log on: $state"
+echo "$state" | grep -q "inspect=station:2 " || fail "a click on the message service (PostgreSQL) then '.' should inspect station 2 (Kafka): $state"
 echo "$state" | grep -q "help=0 " || fail "H twice should leave help closed: $state"
 [ -s "$tmp/slacksim-fanout-001.png" ] || fail "S did not write slacksim-fanout-001.png"
 

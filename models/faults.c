@@ -1,0 +1,307 @@
+/* faults: the scenario's fault timeline ("faults": an array of
+ * {"at_s", "kind", "target", "duration_s"}), and what each one cost.
+ *
+ *   gateway_crash   gateway `target` dies at at_s (restarts empty after
+ *                   duration_s, or never when 0): its clients reconnect to
+ *                   the others as gateways.reconnect.* says, each paying
+ *                   connect_s of CPU where it lands: with jitter "none",
+ *                   the thundering herd;
+ *   consumer_crash  fan-out consumer `target` dies for duration_s: Kafka
+ *                   keeps what is published meanwhile and replays from
+ *                   the last commit (duplicates); Redis pub/sub loses it.
+ * A fault without a target (-1) hits every instance of its kind.
+ *
+ * Invariant: with no fault in the scenario (the default: one entry of kind
+ * "none") this component schedules nothing and draws nothing. */
+#include "models/slack_internal.h"
+
+#include <math.h>
+#include <string.h>
+#include "sim/sim_error.h"
+
+typedef enum { FAULT_NONE, FAULT_GATEWAY_CRASH, FAULT_CONSUMER_CRASH } fault_kind;
+static const char *const KIND_NAMES[] = { "none", "gateway_crash", "consumer_crash", NULL };
+
+typedef struct faults_entry {
+    fault_kind kind;
+    double at_s, duration_s;
+    int64_t target;              /* -1: every instance */
+    /* what it cost */
+    uint64_t lost_before;        /* pub/sub losses when it began */
+    uint64_t lost;               /* messages lost while it lasted */
+    uint64_t duplicated;         /* messages re-delivered after it */
+    uint64_t delayed;            /* messages the log kept for a dead consumer */
+    uint64_t disconnected;       /* clients whose gateway died */
+} faults_entry;
+
+/* ================================================================ reading */
+
+static gboolean entry_fail(const sim_scenario *sc, size_t i, const char *key, GError **error, const char *what)
+{
+    char *where = g_strdup_printf("faults[%zu].%s", i, key);
+    sim_error_at(error, SIM_ERROR_VALUE, sim_scenario_origin(sc), where, "%s", what);
+    g_free(where);
+    return FALSE;
+}
+
+static gboolean read_entry(const sim_scenario *sc, const slack_cfg *cfg, size_t i, const cJSON *o, faults_entry *e,
+                           GError **error)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+    int k = 0;
+    while (KIND_NAMES[k] && strcmp(KIND_NAMES[k], kind->valuestring) != 0) k++;
+    if (!KIND_NAMES[k]) return entry_fail(sc, i, "kind", error, "must be \"gateway_crash\", \"consumer_crash\" or \"none\"");
+    e->kind = (fault_kind)k;
+    e->at_s = cJSON_GetObjectItemCaseSensitive(o, "at_s")->valuedouble;
+    e->duration_s = cJSON_GetObjectItemCaseSensitive(o, "duration_s")->valuedouble;
+    double target = cJSON_GetObjectItemCaseSensitive(o, "target")->valuedouble;
+    if (!(e->at_s >= 0 && e->at_s <= 1e7)) return entry_fail(sc, i, "at_s", error, "must be in [0, 1e7] s");
+    if (!(e->duration_s >= 0 && e->duration_s <= 1e7)) return entry_fail(sc, i, "duration_s", error, "must be in [0, 1e7] s");
+    int64_t count = e->kind == FAULT_GATEWAY_CRASH ? cfg->gw_count : cfg->kafka_partitions;
+    if (!(target == floor(target) && target >= -1 && target < (double)count))
+        return entry_fail(sc, i, "target", error, "must be -1 (all) or an instance index below its count "
+                          "(gateways.count or kafka.partitions)");
+    e->target = (int64_t)target;
+    return TRUE;
+}
+
+/* The scenario's faults, checked; NULL entries array on error. */
+static GArray *read_faults(const sim_scenario *sc, const slack_cfg *cfg, GError **error)
+{
+    const cJSON *arr = sim_scenario_get(sc, "faults");
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(faults_entry));
+    size_t i = 0;
+    for (const cJSON *o = arr ? arr->child : NULL; o; o = o->next, i++) {
+        faults_entry e = { 0 };
+        if (!read_entry(sc, cfg, i, o, &e, error)) { g_array_free(out, TRUE); return NULL; }
+        if (e.kind != FAULT_NONE) g_array_append_val(out, e);
+    }
+    return out;
+}
+
+static gboolean faults_validate(const sim_scenario *sc, const slack_config *cfg, GError **error)
+{
+    GArray *f = read_faults(sc, &cfg->core, error);
+    if (f) g_array_free(f, TRUE);
+    return f != NULL;
+}
+
+/* The schema's template entry: its keys are the keys every entry may have,
+ * and the values an entry leaves out. */
+static void faults_defaults(cJSON *root)
+{
+    cJSON *a = cJSON_AddArrayToObject(root, "faults");
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "at_s", 0);
+    cJSON_AddStringToObject(e, "kind", "none");
+    cJSON_AddNumberToObject(e, "target", -1);
+    cJSON_AddNumberToObject(e, "duration_s", 0);
+    cJSON_AddItemToArray(a, e);
+}
+
+/* ================================================================ gateways */
+
+/* Backoff k of a client reconnecting (k = 0 for its first attempt). */
+static sim_time reconnect_delay(slack_model *m, uint32_t k)
+{
+    const slack_cfg *c = m->cfg;
+    if (c->gw_reconnect_jitter == SLACK_JITTER_WINDOW) {
+        sim_time w = sim_time_from_sec(c->gw_reconnect_window_s);
+        return w > 0 ? (sim_time)sim_rng_below(&m->faults.rng, (uint64_t)w) : 0;
+    }
+    double cap = MIN(c->gw_reconnect_max_s, c->gw_reconnect_base_s * pow(2.0, MIN(k, 40u)));
+    if (c->gw_reconnect_jitter == SLACK_JITTER_NONE) return sim_time_from_sec(cap);
+    return sim_time_from_sec(cap * sim_rng_uniform(&m->faults.rng));   /* full jitter */
+}
+
+/* `arg`: the user (low 32 bits) and its attempt number (high 32). */
+static void reconnect_ev(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    slack_model *m = data;
+    uint32_t user = (uint32_t)arg, k = (uint32_t)(arg >> 32);
+    if (m->conn[user] != GW_NONE) return;
+    if (presence_client_connect(m, user)) { m->faults.reconnects++; return; }
+    sim_after(ctx, reconnect_delay(m, k + 1), reconnect_ev, m, ((uint64_t)(k + 1) << 32) | user);
+}
+
+void faults_gateway_down(slack_model *m, uint32_t g)
+{
+    gw_set_alive(m->gw, g, FALSE);
+    for (uint32_t u = 0; u < wl_users(m->wl); u++) {
+        if (m->conn[u] != g) continue;
+        presence_client_disconnect(m, u);
+        sim_after(m->ctx, reconnect_delay(m, 0), reconnect_ev, m, u);
+    }
+}
+
+void faults_gateway_up(slack_model *m, uint32_t g) { gw_set_alive(m->gw, g, TRUE); }
+
+/* ================================================================ the timeline */
+
+static faults_entry *entry(slack_model *m, uint64_t i) { return &g_array_index(m->faults.list, faults_entry, i); }
+
+static void each_target(slack_model *m, const faults_entry *e, uint32_t count, void (*fn)(slack_model *, const faults_entry *, uint32_t))
+{
+    if (e->target >= 0) { fn(m, e, (uint32_t)e->target); return; }
+    for (uint32_t i = 0; i < count; i++) fn(m, e, i);
+}
+
+static void crash_gateway(slack_model *m, const faults_entry *e, uint32_t g)
+{
+    (void)e;
+    if (gw_alive(m->gw, g)) faults_gateway_down(m, g);
+}
+
+static void restart_gateway(slack_model *m, const faults_entry *e, uint32_t g) { (void)e; faults_gateway_up(m, g); }
+
+static void crash_consumer(slack_model *m, const faults_entry *e, uint32_t p)
+{
+    fanout_consumer_crash(m, p, sim_time_from_sec(e->duration_s));
+}
+
+static void begin_ev(sim_ctx *ctx, void *data, uint64_t i)
+{
+    (void)ctx;
+    slack_model *m = data;
+    faults_entry *e = entry(m, i);
+    e->lost_before = m->fan.queue_lost;
+    if (e->kind == FAULT_GATEWAY_CRASH) {
+        uint64_t before = gw_total_connections(m->gw);
+        each_target(m, e, gw_count(m->gw), crash_gateway);
+        e->disconnected = before - gw_total_connections(m->gw);
+    } else {
+        uint64_t dup = m->fan.queue_duplicates;
+        each_target(m, e, m->kafka.partitions, crash_consumer);
+        e->duplicated = m->fan.queue_duplicates - dup;
+    }
+}
+
+/* The fault is over: its losses are counted, a crashed gateway restarts. */
+static void end_ev(sim_ctx *ctx, void *data, uint64_t i)
+{
+    (void)ctx;
+    slack_model *m = data;
+    faults_entry *e = entry(m, i);
+    e->lost = m->fan.queue_lost - e->lost_before;
+    if (e->kind == FAULT_GATEWAY_CRASH && e->duration_s > 0) each_target(m, e, gw_count(m->gw), restart_gateway);
+    if (e->kind == FAULT_CONSUMER_CRASH) e->delayed = m->fan.held_max;
+}
+
+static gboolean faults_build(slack_model *m, const sim_scenario *sc, GError **error)
+{
+    m->faults.list = read_faults(sc, m->cfg, error);
+    if (!m->faults.list) return FALSE;
+    sim_ctx_stream(m->ctx, "gateways.reconnect", &m->faults.rng);
+    for (guint i = 0; i < m->faults.list->len; i++)
+        if (entry(m, i)->kind == FAULT_GATEWAY_CRASH) m->faults.column = TRUE;
+    return TRUE;
+}
+
+static void faults_start(slack_model *m)
+{
+    for (guint i = 0; i < m->faults.list->len; i++) {
+        const faults_entry *e = entry(m, i);
+        sim_time at = sim_time_from_sec(e->at_s);
+        sim_at(m->ctx, at, begin_ev, m, i);
+        sim_at(m->ctx, at + sim_time_from_sec(e->duration_s), end_ev, m, i);
+    }
+}
+
+static void faults_free(slack_model *m)
+{
+    if (m->faults.list) g_array_free(m->faults.list, TRUE);
+}
+
+/* ================================================================ outputs */
+
+static size_t faults_columns(const slack_model *m, const char **out)
+{
+    if (!m->faults.column) return 0;
+    out[0] = "reconnects_per_s";
+    return 1;
+}
+
+static size_t faults_sample(slack_model *m, double *out)
+{
+    if (!m->faults.column) return 0;
+    double dt = sim_time_to_sec(sim_now(m->ctx) - m->out.iv_prev);
+    out[0] = dt > 0 ? (double)(m->faults.reconnects - m->faults.reconnects_prev) / dt : 0;
+    m->faults.reconnects_prev = m->faults.reconnects;
+    return 1;
+}
+
+/* Seconds from the fault's start until the first row, at or after its end,
+ * whose end-to-end p99 is back within 10% of the mean p99 of the rows
+ * before it; -1 if that never happens in the run (or no row came before). */
+static double recover_s(const slack_model *m, const faults_entry *e)
+{
+    const sim_series *ts = m->out.series;
+    int col = sim_series_find(ts, "e2e_p99_ms");
+    double before = 0, at = e->at_s, end = e->at_s + e->duration_s;
+    size_t n = 0, rows = sim_series_rows(ts);
+    for (size_t r = 0; r < rows && sim_time_to_sec(sim_series_time(ts, r)) <= at; r++, n++)
+        before += sim_series_value(ts, r, (size_t)col);
+    if (col < 0 || n == 0) return -1;
+    before /= (double)n;
+    for (size_t r = n; r < rows; r++) {
+        double t = sim_time_to_sec(sim_series_time(ts, r));
+        if (t >= end && sim_series_value(ts, r, (size_t)col) <= 1.1 * before) return t - at;
+    }
+    return -1;
+}
+
+/* The largest reconnect rate of any row after the fault began. */
+static double reconnect_peak(const slack_model *m, const faults_entry *e)
+{
+    const sim_series *ts = m->out.series;
+    int col = sim_series_find(ts, "reconnects_per_s");
+    double peak = 0;
+    for (size_t r = 0; col >= 0 && r < sim_series_rows(ts); r++)
+        if (sim_time_to_sec(sim_series_time(ts, r)) > e->at_s) peak = MAX(peak, sim_series_value(ts, r, (size_t)col));
+    return peak;
+}
+
+static cJSON *faults_summary(const slack_model *m)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (guint i = 0; i < m->faults.list->len; i++) {
+        const faults_entry *e = &g_array_index(m->faults.list, faults_entry, i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "kind", KIND_NAMES[e->kind]);
+        cJSON_AddNumberToObject(o, "at_s", e->at_s);
+        cJSON_AddNumberToObject(o, "target", (double)e->target);
+        cJSON_AddNumberToObject(o, "duration_s", e->duration_s);
+        cJSON_AddNumberToObject(o, "lost", (double)e->lost);
+        cJSON_AddNumberToObject(o, "duplicated", (double)e->duplicated);
+        cJSON_AddNumberToObject(o, "delayed", (double)e->delayed);
+        cJSON_AddNumberToObject(o, "disconnected", (double)e->disconnected);
+        cJSON_AddNumberToObject(o, "reconnect_peak_per_s", reconnect_peak(m, e));
+        cJSON_AddNumberToObject(o, "recover_s", recover_s(m, e));
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static void faults_report(const slack_model *m, GString *s)
+{
+    for (guint i = 0; i < m->faults.list->len; i++) {
+        const faults_entry *e = &g_array_index(m->faults.list, faults_entry, i);
+        double rec = recover_s(m, e);
+        char target[32];
+        if (e->target < 0) g_strlcpy(target, "all", sizeof target);
+        else g_snprintf(target, sizeof target, "%" G_GINT64_FORMAT, e->target);
+        g_string_append_printf(s, "Fault: %s at %.0f s (target %s): %" G_GUINT64_FORMAT " lost, %"
+                               G_GUINT64_FORMAT " duplicated, %" G_GUINT64_FORMAT " held in the log, %" G_GUINT64_FORMAT
+                               " clients disconnected (reconnect peak %.0f/s); ",
+                               KIND_NAMES[e->kind], e->at_s, target,
+                               e->lost, e->duplicated, e->delayed, e->disconnected, reconnect_peak(m, e));
+        if (rec >= 0) g_string_append_printf(s, "p99 back within 10%% after %.0f s\n", rec);
+        else g_string_append(s, "p99 not back within 10% in the run\n");
+    }
+}
+
+const slack_component faults_component = {
+    .name = "faults", .defaults = faults_defaults, .validate = faults_validate,
+    .build = faults_build, .start = faults_start, .free = faults_free,
+    .columns = faults_columns, .sample = faults_sample, .summary = faults_summary, .report = faults_report,
+};

@@ -1,0 +1,83 @@
+/* fanout: each consumer is the queue it claims to be. Made M/M/1 through
+ * documented keys (Poisson arrivals, every stage before it instant, an
+ * exponential consumer time), its mean wait and P(wait) match M/M/1 within
+ * a 95% confidence interval over replications at rho 0.5 and 0.8; and
+ * Little's law L = lambda W holds on every consumer's summary. */
+#include <math.h>
+#include "tests/test_util.h"
+#include "tests/test_model_util.h"
+#include "sim/sim_stats.h"
+
+static cJSON *mm1_run(double lambda, double service_s, double dur, uint64_t seed)
+{
+    char *text = g_strdup_printf(
+        "{\"duration_s\": %g, \"interval_s\": 10, \"workload\": {\"users\": 4000, \"workspaces\": 0,"
+        " \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": %g, \"daily_curve\": false,"
+        " \"thread_reply_fraction\": 0},"
+        " \"gateways\": {\"inbound_s\": 0}, \"postgres\": {\"writers\": 64, \"service_s\": 0},"
+        " \"kafka\": {\"partitions\": 1, \"append_s\": 0, \"ack_s\": 0},"
+        " \"fanout\": {\"service_s\": {\"dist\": \"exponential\", \"mean\": %g}, \"per_recipient_s\": 0}}",
+        dur, lambda, service_s);
+    slack_model *m = test_model_from(text, seed);
+    g_free(text);
+    if (!m) return NULL;
+    slack_model_finish(m);
+    cJSON *s = slack_model_summary(m, NULL);
+    slack_model_free(m);
+    return s;
+}
+
+static void check_mm1(double rho)
+{
+    const double lambda = 100, s = rho / lambda;
+    enum { REPS = 6 };
+    double w[REPS], pw[REPS];
+    for (int r = 0; r < REPS; r++) {
+        cJSON *sum = mm1_run(lambda, s, test_quick() ? 100 : 300, 70 + (uint64_t)r);
+        CU_ASSERT_FATAL(sum != NULL);
+        const cJSON *st = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "fanout"), "consumers"), 0);
+        w[r] = test_jnum(st, "wait_ms", "mean") / 1e3;
+        pw[r] = test_jnum(st, "p_wait", NULL);
+        cJSON_Delete(sum);
+    }
+    double mean, half;
+    sim_ci_mean(w, REPS, 0.95, &mean, &half);
+    double theory = rho * s / (1 - rho);   /* M/M/1: Wq = rho / (mu - lambda) */
+    CU_ASSERT(fabs(mean - theory) <= half);
+    CU_ASSERT(half < 0.3 * theory);
+    sim_ci_mean(pw, REPS, 0.95, &mean, &half);
+    CU_ASSERT(fabs(mean - rho) <= half);       /* P(wait) = rho for M/M/1 */
+}
+
+static void test_consumer_is_mm1_at_half_load(void) { check_mm1(0.5); }
+static void test_consumer_is_mm1_at_high_load(void) { check_mm1(0.8); }
+
+/* L = lambda W on every consumer: the time-average number in the station
+ * against its arrival rate times its mean sojourn (both over the run). */
+static void test_littles_law_on_every_consumer(void)
+{
+    slack_model *m = test_model_from(
+        "{\"duration_s\": 60, \"workload\": {\"users\": 3000, \"workspaces\": 0, \"channels_per_user\": 0.3,"
+        " \"rate_per_sec\": 300, \"daily_curve\": false}, \"kafka\": {\"partitions\": 8},"
+        " \"fanout\": {\"service_s\": {\"dist\": \"exponential\", \"mean\": 0.015}}}", 4);
+    CU_ASSERT_FATAL(m != NULL);
+    slack_model_finish(m);
+    cJSON *sum = slack_model_summary(m, NULL);
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "fanout"), "consumers");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(arr), 8);
+    const cJSON *st;
+    cJSON_ArrayForEach(st, arr) {
+        double L = test_jnum(st, "mean_in_system", NULL), lambda = test_jnum(st, "arrival_rate_per_s", NULL);
+        double W = test_jnum(st, "sojourn_ms", "mean") / 1e3;
+        CU_ASSERT(L > 0.05);
+        CU_ASSERT(fabs(L - lambda * W) <= 0.01 * L);
+    }
+    cJSON_Delete(sum);
+    slack_model_free(m);
+}
+
+void test_fanout_register(void)
+{
+    TEST_SUITE("fanout", TEST(test_consumer_is_mm1_at_half_load), TEST(test_consumer_is_mm1_at_high_load),
+               TEST(test_littles_law_on_every_consumer));
+}
