@@ -123,8 +123,6 @@ gboolean cli_parse_warmup(const char *text, double *out, GError **error);
  * clears each and frees it, also after a failure); `npoints` is the size of
  * their grid. */
 gboolean cli_parse_axes(char **vary, cli_axis **axes, guint *naxes, guint *npoints, GError **error);
-/* Creates `dir` if needed and checks it is writable, before any run. */
-gboolean cli_check_out_dir(const char *flag, const char *dir, GError **error);
 
 /* MPI (bin/slacksim-mpi): the rank of this process (0 without MPI), and
  * the bracket around a subcommand that uses cli_trials_run. */

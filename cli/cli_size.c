@@ -411,20 +411,16 @@ static gboolean parse_slo(const char *text, size_slo *out, GError **error)
     return TRUE;
 }
 
-static gboolean write_size_json(const char *dir, cJSON *doc, GError **error)
+/* size.json into the stage, then the stage to its target. */
+static gboolean write_size_json(cli_stage *stage, cJSON *doc, GError **error)
 {
-    char *path = g_build_filename(dir, "size.json", NULL), *text = cJSON_Print(doc);
+    char *text = cJSON_Print(doc);
     GString *s = g_string_new(text);
     g_string_append_c(s, '\n');
-    GError *e = NULL;
-    gboolean ok = g_file_set_contents(path, s->str, (gssize)s->len, &e);   /* temp + rename */
-    if (!ok) {
-        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot write: %s", path, e->message);
-        g_error_free(e);
-    }
+    gboolean ok = cli_stage_write(stage, "size.json", s->str, s->len, error) && cli_stage_check(stage, error) &&
+                  cli_stage_commit(stage, error);
     g_string_free(s, TRUE);
     cJSON_free(text);
-    g_free(path);
     return ok;
 }
 
@@ -455,6 +451,7 @@ int cli_size_main(int argc, char **argv)
     cli_axis *axes = NULL;
     guint naxes = 0, npoints = 0;
     cJSON *doc = NULL;
+    cli_stage *stage = NULL;   /* --out: made before any run, committed with size.json */
     cli_mpi_begin(&argc, &argv);
     if (!cli_parse("size", "SCENARIO", "Finds the smallest configuration meeting every SLO at a confidence bound.",
                    entries, &argc, &argv))
@@ -490,7 +487,8 @@ int cli_size_main(int argc, char **argv)
         }
     double warm;
     if (!cli_parse_warmup(warmup, &warm, &error) || !cli_parse_axes(vary, &axes, &naxes, &npoints, &error) ||
-        !cli_check_out_dir("--out", out, &error))
+        (out && !((stage = cli_stage_new(out, "the output directory", &error)) &&
+                  cli_stage_check_names(stage, (const char *const[]){ "size.json", NULL }, &error))))
         goto done;
     for (guint k = 0; k < naxes; k++)
         if (strcmp(axes[k].key, "seed") == 0) {
@@ -544,8 +542,9 @@ int cli_size_main(int argc, char **argv)
         rc = CLI_FAIL;
     }
     g_free(index);
-    if (out && !c.quiet_rank && !write_size_json(out, doc, &error)) rc = CLI_USAGE;
+    if (stage && !c.quiet_rank && !write_size_json(stage, doc, &error)) rc = CLI_USAGE;
 done:
+    cli_stage_free(stage);   /* uncommitted (another MPI rank, a failure): removed */
     if (error) rc = cli_mpi_rank() != 0 ? (g_error_free(error), CLI_USAGE) : cli_report_error("size", error);
     cJSON_Delete(doc);
     if (c.memo) g_hash_table_destroy(c.memo);

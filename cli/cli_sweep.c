@@ -667,14 +667,6 @@ static gboolean sweep_points(const char *scenario, char **sets, const sweep_plan
     return ok;
 }
 
-gboolean cli_check_out_dir(const char *flag, const char *dir, GError **error)
-{
-    if (!dir) return TRUE;
-    if (g_mkdir_with_parents(dir, 0755) == 0 && g_file_test(dir, G_FILE_TEST_IS_DIR) && g_access(dir, W_OK) == 0) return TRUE;
-    g_set_error(error, SIM_ERROR, SIM_ERROR_USAGE, "%s %s: cannot create or write the directory", flag, dir);
-    return FALSE;
-}
-
 int cli_sweep_main(int argc, char **argv)
 {
     char **vary = NULL, **sets = NULL, **fields = NULL, *warmup = NULL, *plots = NULL;
@@ -696,6 +688,7 @@ int cli_sweep_main(int argc, char **argv)
     sweep_point *pts = NULL;
     cli_trial *trials = NULL;
     guint ntrials = 0;
+    cli_stage *stage = NULL;   /* --plots: the charts appear all at once, or not at all */
     cli_mpi_begin(&argc, &argv);
     if (!cli_parse("sweep", "SCENARIO", "Runs SCENARIO at every point of a grid of keys and prints a CSV table.",
                    entries, &argc, &argv))
@@ -720,7 +713,7 @@ int cli_sweep_main(int argc, char **argv)
         pts = g_new0(sweep_point, plan.npoints);
         if (sweep_points(argv[1], sets, &plan, pts, &first_valid, &error) &&
             cli_fields_check(argv[1], (const char *const *)pts[first_valid].sets, "--field", plan.fields, plan.nfields, &error) &&
-            cli_check_out_dir("--plots", plots, &error)) {
+            (!plots || (stage = cli_stage_new(plots, "the plots directory", &error)))) {
             trials = g_new0(cli_trial, plan.npoints * plan.replications);
             for (guint p = 0; p < plan.npoints; p++) {
                 pts[p].first_trial = ntrials;
@@ -737,7 +730,13 @@ int cli_sweep_main(int argc, char **argv)
                 char *table = sweep_table(&plan, pts, trials, argv[1], (uint64_t)seed);
                 fputs(table, stdout);
                 g_free(table);
-                if (!plots || sweep_plots(&plan, pts, trials, plots, &error)) rc = CLI_OK;
+                gboolean ok = TRUE;
+                if (stage) {
+                    ok = sweep_plots(&plan, pts, trials, cli_stage_path(stage), &error);
+                    if (!ok) cli_stage_fix_error(stage, error);
+                    ok = ok && cli_stage_check(stage, &error) && cli_stage_commit(stage, &error);
+                }
+                if (ok) rc = CLI_OK;
             } else {
                 rc = CLI_OK;
             }
@@ -745,6 +744,7 @@ int cli_sweep_main(int argc, char **argv)
     }
     if (error) rc = cli_mpi_rank() == 0 ? cli_report_error("sweep", error) : (g_error_free(error), CLI_USAGE);
 out:
+    cli_stage_free(stage);   /* on other MPI ranks and after a failure: removes the stage */
     for (guint i = 0; i < ntrials; i++) cli_trial_clear(&trials[i]);
     g_free(trials);
     for (guint p = 0; pts && p < plan.npoints; p++) { g_strfreev(pts[p].sets); g_free(pts[p].status); }

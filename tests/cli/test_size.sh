@@ -84,11 +84,13 @@ assert d['minimize'] == 'cost', d['minimize']
 assert abs(d['cost_monthly_total'] - (1 * 0.3 + 5 * 0.5) * 730) < 1e-6, d['cost_monthly_total']" || fail "priced size.json"
 
 # Bad input: one line, exit 2, nothing on stdout, no run.
+: >"$tmp/afile"
 for bad in "--vary postgres.writers=4..8" "--slo latency_ms.persist.p99=12 --vary postgres.writers=4..8" \
            "--slo nosuch.p99<=1 --vary postgres.writers=4..8" "--slo latency_ms.persist.p99<=12 --vary nosuch.key=1..2" \
            "--slo latency_ms.persist.p99<=12 --vary postgres.writers=4..8 --minimize speed" \
            "--slo latency_ms.persist.p99<=12 --vary postgres.writers=4..8 --minimize cost" \
-           "--slo latency_ms.persist.p99<=12 --vary postgres.writers=4..8 --confidence 1.5"; do
+           "--slo latency_ms.persist.p99<=12 --vary postgres.writers=4..8 --confidence 1.5" \
+           "--slo latency_ms.persist.p99<=12 --vary postgres.writers=4..8 --out $tmp/afile"; do
   # shellcheck disable=SC2086
   "$S" size $m --set duration_s=5 $bad >"$tmp/out" 2>"$tmp/err"
   rc=$?

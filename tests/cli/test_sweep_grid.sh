@@ -64,4 +64,10 @@ for e in png svg csv; do [ -s "$tmp/plots/latency_ms.persist.p99.$e" ] || fail "
 head -c 8 "$tmp/plots/latency_ms.persist.p99.png" | od -An -c | grep -q 'P   N   G' || fail "not a PNG"
 [ "$(wc -l <"$tmp/plots/latency_ms.persist.p99.csv")" -eq 7 ] || fail "chart CSV should have 7 lines"
 [ "$(head -1 "$tmp/plots/latency_ms.persist.p99.csv")" = "postgres.writers,kafka.partitions,mean,ci95" ] || fail "chart CSV header"
+# --plots into a regular file: refused before any run, nothing written.
+: >"$tmp/afile"
+"$S" sweep $m --vary postgres.writers=4 --field latency_ms.persist.p99 --plots "$tmp/afile" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "--plots into a file should exit 2"
+[ -s "$tmp/out" ] && fail "--plots into a file printed a table"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "--plots into a file: $(cat "$tmp/err")"
 exit 0
