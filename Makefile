@@ -1,4 +1,6 @@
-# slacksim: one binary (bin/slacksim) and one CUnit suite (bin/slacksim-tests).
+# slacksim: one binary (bin/slacksim) and one CUnit suite (bin/slacksim-tests),
+# plus bin/slacksim-mpi (the same CLI with trials spread over MPI ranks) when
+# Open MPI's development files are installed (pkg-config ompi-c).
 # `make run` and `make test` bootstrap everything through `make deps`.
 
 CC       ?= gcc
@@ -22,8 +24,15 @@ LIB_SRC  := $(wildcard sim/*.c) $(wildcard models/*.c) $(wildcard quiz/*.c) $(wi
 CLI_SRC  := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
+# MPI: the CLI compiled again with SLACKSIM_MPI, linked with libmpi.
+MPI_PKG  := ompi-c
+HAVE_MPI := $(shell pkg-config --exists $(MPI_PKG) 2>/dev/null && echo yes)
+MPI_CFLAGS = $(shell pkg-config --cflags $(MPI_PKG) 2>/dev/null)
+MPI_LIBS   = $(shell pkg-config --libs $(MPI_PKG) 2>/dev/null)
+
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+MPI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/mpi/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libslacksim.a
 BIN      := $(BUILD)/../bin/slacksim
@@ -38,6 +47,8 @@ BIN      := $(BUILD)/bin/slacksim
 TEST_BIN := $(BUILD)/bin/slacksim-tests
 CHECK_BIN := $(BUILD)/bin/slacksim-redis-check
 endif
+MPI_BIN  := $(BIN)-mpi
+MPI_TARGET := $(if $(HAVE_MPI),$(MPI_BIN))
 
 # tests/tools/: helpers the CLI tests run against real servers (hiredis).
 CHECK_SRC := tests/tools/redis_expiry_check.c
@@ -63,7 +74,15 @@ help:
 deps:
 	@sh .ci/deps.sh
 
-build: $(BIN) $(TEST_BIN) $(CHECK_BIN)
+build: $(BIN) $(TEST_BIN) $(CHECK_BIN) $(MPI_TARGET)
+
+$(BUILD)/mpi/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DSLACKSIM_MPI $(MPI_CFLAGS) -c $< -o $@
+
+$(BUILD)/mpi/cli/cli_calibrate.o: cli/cli_calibrate.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DSLACKSIM_MPI $(MPI_CFLAGS) $(REAL_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -91,6 +110,10 @@ $(CHECK_BIN): $(CHECK_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CHECK_OBJ) $(LIB) $(LDFLAGS_ALL) $(REAL_LIBS) -o $@
 
+$(MPI_BIN): $(MPI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(MPI_OBJ) $(LIB) $(LDFLAGS_ALL) $(MPI_LIBS) $(REAL_LIBS) -o $@
+
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_OBJ) $(LIB) $(LDFLAGS_ALL) $(TEST_LIBS) -o $@
@@ -106,7 +129,7 @@ test: deps
 test-unit: $(TEST_BIN)
 	./$(TEST_BIN)
 
-test-cli: $(BIN) $(CHECK_BIN)
+test-cli: $(BIN) $(CHECK_BIN) $(MPI_TARGET)
 	SLACKSIM=./$(BIN) sh tests/run_scripts.sh tests/cli cli
 
 test-window: $(BIN)
@@ -116,7 +139,7 @@ test-window: $(BIN)
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  build-asan/bin/slacksim build-asan/bin/slacksim-tests build-asan/bin/slacksim-redis-check
+	  build-asan/bin/slacksim build-asan/bin/slacksim-tests build-asan/bin/slacksim-redis-check $(if $(HAVE_MPI),build-asan/bin/slacksim-mpi)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  SLACKSIM_QUICK=1 ./build-asan/bin/slacksim-tests
 	ASAN_OPTIONS=detect_leaks=1 SLACKSIM=./build-asan/bin/slacksim sh tests/run_scripts.sh tests/cli cli
@@ -160,4 +183,4 @@ bench: deps
 clean:
 	rm -rf build build-asan build-fuzz bin
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CHECK_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CHECK_OBJ:.o=.d) $(MPI_OBJ:.o=.d)

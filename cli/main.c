@@ -21,6 +21,7 @@ static const cli_command commands[] = {
     { "sweep",    cli_sweep_main,    "run a scenario over a range of one parameter" },
     { "compare",  cli_compare_main,  "run two designs side by side, differences with 95% CIs" },
     { "calibrate", cli_calibrate_main, "measure a real Redis or PostgreSQL into a scenario fragment" },
+    { "size",     cli_size_main,     "the smallest configuration that meets every SLO" },
 };
 
 static void usage(FILE *out)

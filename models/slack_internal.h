@@ -20,6 +20,7 @@
  *   presence.c   the presence TTL pattern and key expiry      (presence_)
  *   search.c     Elasticsearch indexing and search            (search_)
  *   files.c      S3 uploads through pre-signed URLs           (files_)
+ *   cost.c       unit prices and the fleet's monthly cost     (cost_)
  *   observer.c   the visualizer's observer callbacks          (obs_)
  *   slack_model.c  assembly from the component table, the run loop, the
  *                public API; slack_output.c  the time series, summary.json
@@ -87,6 +88,17 @@ typedef struct obs_rec {
 
 /* ================================================================ components */
 
+/* Unit prices of the fleet (cost.c, the "cost" subtree); 0 = not priced. */
+typedef struct cost_config {
+    double gateway_hour;             /* one gateway server, per hour */
+    double postgres_writer_hour;     /* one PostgreSQL writer, per hour */
+    double kafka_partition_hour;     /* one Kafka partition, per hour */
+    double redis_shard_hour;         /* one Redis shard, per hour */
+    double es_node_hour;             /* one Elasticsearch data node, per hour */
+    double s3_per_million_requests;  /* S3 PUT + GET, per million */
+    double push_per_million;         /* push notifications sent, per million */
+} cost_config;
+
 /* The full configuration: the model's own keys (slack_cfg) and the
  * sub-configurations of the components that keep their own struct. */
 typedef struct slack_config {
@@ -95,6 +107,7 @@ typedef struct slack_config {
     presence_config presence;    /* "presence" */
     search_config search;        /* "search" */
     files_config files;          /* "files" */
+    cost_config cost;            /* "cost" */
 } slack_config;
 
 /* Reads every component's keys and runs every component's checks. `cfg` is
@@ -175,6 +188,7 @@ extern const slack_component search_component;     /* search.c */
 extern const slack_component files_component;      /* files.c */
 extern const slack_component faults_component;     /* faults.c */
 extern const slack_component slo_component;        /* slack_output.c: slo keys, verdicts */
+extern const slack_component cost_component;       /* cost.c: unit prices, monthly cost */
 
 /* ================================================================ the model */
 

@@ -24,6 +24,7 @@ const slack_component *const slack_components[] = {
     &run_component, &wl_component, &arrivals_component, &gw_component, &pg_component, &kafka_component, &pubsub_component,
     &fanout_component, &redis_component, &presence_component, &push_component, &delivery_component, &msg_component,
     &search_component, &files_component, &faults_component, &slo_component,
+    &cost_component,
 };
 const size_t slack_n_components = G_N_ELEMENTS(slack_components);
 G_STATIC_ASSERT(G_N_ELEMENTS(slack_components) < SLACK_MAX_COMPONENTS);

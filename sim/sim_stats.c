@@ -407,3 +407,35 @@ void sim_ci_mean(const double *x, size_t n, double conf, double *mean, double *h
     double sd = sqrt(m2 / (double)(n - 1));
     *halfwidth = sim_student_t_quantile(0.5 + 0.5 * conf, (double)(n - 1)) * sd / sqrt((double)n);
 }
+
+/* ================================================================ warm-up detection */
+
+size_t sim_mser5_truncation(const double *x, size_t n, double *stat)
+{
+    enum { B = 5 };
+    size_t k = n / B;
+    if (stat) *stat = NAN;
+    g_return_val_if_fail(x != NULL || n == 0, 0);
+    if (k < 2) return 0;
+    /* Walk d from k/2 down to 0, growing the kept tail one batch at a time:
+     * Welford's update of mean and squared deviations, so each MSER(d) costs
+     * O(1) and no batch means need storing. */
+    size_t dmax = k / 2, best_d = 0;
+    double mean = 0, m2 = 0, best = INFINITY;
+    size_t kept = 0;
+    for (size_t j = k; j-- > 0;) {
+        double z = 0;
+        for (size_t i = 0; i < B; i++) z += x[j * B + i];
+        z /= B;
+        kept++;
+        double dz = z - mean;
+        mean += dz / (double)kept;
+        m2 += dz * (z - mean);
+        if (j <= dmax) {
+            double v = m2 / ((double)kept * (double)kept);
+            if (v <= best) { best = v; best_d = j; }   /* <=: ties go to the smaller d */
+        }
+    }
+    if (stat) *stat = best;
+    return best_d * B;
+}

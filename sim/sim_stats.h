@@ -83,4 +83,15 @@ double sim_student_t_cdf(double t, double df);
 double sim_normal_quantile(double p);
 double sim_normal_cdf(double x);
 
+/* MSER-5 warm-up truncation (White 1997; Franklin and White 2008): the
+ * series x[0..n) is cut into k = n / 5 batches of 5 (a last partial batch
+ * is ignored) with means Z_1..Z_k; for d = 0..k/2 batches deleted,
+ * MSER(d) = sum_{j>d} (Z_j - mean_{j>d} Z)^2 / (k - d)^2, and the truncation
+ * is 5 d* observations for the d* with the smallest MSER (the first of
+ * equals). Searching only the first half keeps the estimate from deleting
+ * most of the run when the tail is noisy. Returns 0 when n < 10 (fewer than
+ * two batches); `stat`, if not NULL, receives MSER(d*) (NAN when n < 10).
+ * Pure: no allocation, no state. */
+size_t sim_mser5_truncation(const double *x, size_t n, double *stat);
+
 #endif

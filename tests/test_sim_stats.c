@@ -221,10 +221,47 @@ static void test_ci_mean_coverage(void)
     CU_ASSERT(fabs(covered - 0.95 * reps) <= 5 * sd);
 }
 
+/* MSER-5 on series whose batch statistics are computed by hand.
+ * (1) Two batches at 100, then 18 batches whose values 0..4 average 2:
+ * deleting the two leaves zero spread, so the truncation is 10 observations
+ * (MSER(0) = 17287.2 / 400, MSER(1) = 9098.5 / 361 are larger).
+ * (2) Constant batches with means 9, 5, 1, 3, 1, 3 (k = 6, d <= 3):
+ * MSER(0) = 45.33 / 36 = 1.259, MSER(1) = 11.2 / 25 = 0.448,
+ * MSER(2) = 4 / 16 = 0.25, MSER(3) = 2.667 / 9 = 0.296: d* = 2, 10 deleted;
+ * a trailing partial batch (3 values of 1000) is ignored.
+ * (3) A constant series deletes nothing (ties go to the smallest d), and a
+ * series shorter than two batches gives 0 and NAN. */
+static void test_mser5_known_series(void)
+{
+    double x[100], stat;
+    for (int i = 0; i < 100; i++) x[i] = i < 10 ? 100 : (double)(i % 5);
+    CU_ASSERT_EQUAL(sim_mser5_truncation(x, 100, &stat), 10);
+    CU_ASSERT_DOUBLE_EQUAL(stat, 0.0, 1e-12);
+
+    const double z[6] = {9, 5, 1, 3, 1, 3};
+    double y[33];
+    for (int i = 0; i < 30; i++) y[i] = z[i / 5];
+    y[30] = y[31] = y[32] = 1000;
+    CU_ASSERT_EQUAL(sim_mser5_truncation(y, 30, &stat), 10);
+    CU_ASSERT_DOUBLE_EQUAL(stat, 0.25, 1e-12);
+    CU_ASSERT_EQUAL(sim_mser5_truncation(y, 33, &stat), 10);
+    CU_ASSERT_DOUBLE_EQUAL(stat, 0.25, 1e-12);
+    /* Without the first batch, 5 1 3 1 3 (d <= 2): MSER(0) = 0.448,
+     * MSER(1) = 4 / 16 = 0.25, MSER(2) = 0.296: one batch deleted. */
+    CU_ASSERT_EQUAL(sim_mser5_truncation(y + 5, 25, &stat), 5);
+    CU_ASSERT_DOUBLE_EQUAL(stat, 0.25, 1e-12);
+
+    double c[40];
+    for (int i = 0; i < 40; i++) c[i] = 7;
+    CU_ASSERT_EQUAL(sim_mser5_truncation(c, 40, &stat), 0);
+    CU_ASSERT_EQUAL(sim_mser5_truncation(c, 9, &stat), 0);
+    CU_ASSERT(isnan(stat));
+}
+
 void test_sim_stats_register(void)
 {
     TEST_SUITE("sim_stats", TEST(test_tavg_hand_computed), TEST(test_tavg_long_horizon), TEST(test_counter_peak_rate),
                TEST(test_series_csv_bytes), TEST(test_series_csv_write_error), TEST(test_student_t_table),
                TEST(test_student_t_inverts_cdf), TEST(test_normal_quantile), TEST(test_ci_mean_hand_computed),
-               TEST(test_ci_mean_coverage));
+               TEST(test_ci_mean_coverage), TEST(test_mser5_known_series));
 }

@@ -81,7 +81,7 @@ bad validate/no_scenario "expected one SCENARIO" validate
 bad sweep/no_vary "--vary needs KEY=V1,V2" sweep "$g"
 bad sweep/vary_no_values "--vary needs KEY=V1,V2" sweep "$g" --vary=gateways.count=
 bad sweep/vary_unknown "did you mean 'gateways.count'" sweep "$g" --vary=gateways.cuont=1,2
-bad sweep/vary_bad_value "gateways.count must be >= 1" sweep "$g" --vary=gateways.count=1,-2
+bad sweep/vary_bad_value "gateways.count must be >= 1" sweep "$g" --vary=gateways.count=0,-2
 bad sweep/field_unknown "not a numeric field of summary.json" sweep "$g" --vary=gateways.count=1,2 --field=nope.x
 bad sweep/replications_zero "replications must be 1..1000" sweep "$g" --vary=gateways.count=1,2 --replications=0
 bad sweep/vary_seed "seed cannot be set or varied as a key" sweep "$g" --vary=seed=1,2,3
