@@ -181,7 +181,6 @@ static const sim_field pr_fields[] = {
     PU("individual_clients", 0, UINT32_MAX, individual_clients, "clients"),
     PU("pipeline", 1, 1000000, pipeline, "count"),
     PU("expire.hz", 1, 500, expire_hz, "1/s"),
-    PU("expire.effort", 1, 10, expire_effort, "1..10"),
     PU("expire.keys_per_loop", 0, 100000, expire_keys_per_loop, "keys"),
     PD("expire.stale_pct", 0.0, 100.0, expire_stale_pct, "%"),
     PD("expire.time_limit_pct", 0.0, 100.0, expire_time_limit_pct, "%"),
@@ -998,7 +997,10 @@ void presence_client_disconnect(slack_model *m, uint32_t user)
 static gboolean pr_build(slack_model *m, const sim_scenario *sc, GError **error)
 {
     (void)sc; (void)error;
-    m->pres = presence_new(m->ctx, m->redis, &m->config.presence, wl_users(m->wl));
+    /* active-expire-effort is a Redis setting (redis.active_expire_effort) */
+    presence_config pc = m->config.presence;
+    pc.expire_effort = m->config.redis.active_expire_effort;
+    m->pres = presence_new(m->ctx, m->redis, &pc, wl_users(m->wl));
     sim_rng online;
     sim_ctx_stream(m->ctx, "workload.online", &online);
     connect_initial(m, &online);

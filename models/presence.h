@@ -14,7 +14,7 @@
  *    visits buckets until keys_per_loop keys were sampled or 20 x that many
  *    buckets checked, deletes the expired ones, and the loop repeats while
  *    the expired share of its sample exceeds stale_pct; active-expire-effort
- *    (expire.effort, 1..10) derives keys per loop 20 + 5(e-1), the slow
+ *    (redis.active_expire_effort, 1..10) derives keys per loop 20 + 5(e-1), the slow
  *    cycle's CPU limit 25 + 2(e-1) % of 1/hz, the acceptable stale share
  *    10 - (e-1) % and the fast cycle (1000 + 250(e-1) us, run before the
  *    event loop sleeps, only after a cycle hit its time limit);

@@ -84,6 +84,7 @@ void redis_config_init(redis_config *cfg)
                  / (REDIS_PIPELINE_DEPTH - 1.0);
     double req = 1.0 / REDIS_UNPIPELINED_OPS - cmd;
     cfg->shards = 1;
+    cfg->active_expire_effort = 1;     /* redis.conf default */
     sim_dist_init_constant(&cfg->request_s, req);
     sim_dist_init_constant(&cfg->command_s, cmd);
 }
@@ -99,7 +100,10 @@ void redis_config_clear(redis_config *cfg)
 static const sim_field rd_fields[] = {
     { "shards", 1, REDIS_SLOTS, SIM_FIELD_U32, offsetof(redis_config, shards), "count" },
     { "request_s", 0, DBL_MAX, SIM_FIELD_DIST, offsetof(redis_config, request_s), "s" },
-    { "command_s", DBL_MIN, DBL_MAX, SIM_FIELD_DIST, offsetof(redis_config, command_s), "s" },
+    /* 0 allowed: a request then costs its overhead alone (turning the
+     * shard into an M/G/1 queue of requests) */
+    { "command_s", 0, DBL_MAX, SIM_FIELD_DIST, offsetof(redis_config, command_s), "s" },
+    { "active_expire_effort", 1, 10, SIM_FIELD_U32, offsetof(redis_config, active_expire_effort), "1..10" },
 };
 
 /* Written from redis_config_init through the table that reads the keys. */

@@ -57,6 +57,7 @@ typedef struct redis_config {
     uint32_t shards;     /* independent single-threaded servers (cluster masters), 1..16384 */
     sim_dist request_s;  /* per-request overhead, seconds */
     sim_dist command_s;  /* per-command cost, seconds */
+    uint32_t active_expire_effort; /* redis.conf active-expire-effort, 1..10 (presence's expire cycle reads it) */
 } redis_config;
 
 /* Fills `cfg` with the defaults (1 shard, constant 8.13e-6 s + constant

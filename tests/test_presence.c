@@ -687,8 +687,6 @@ static void test_scenario_keys(void)
         { "{\"presence\":{\"heartbeat_s\":-1}}", "presence.heartbeat_s" },
         { "{\"presence\":{\"expire\":{\"hz\":0}}}", "presence.expire.hz" },
         { "{\"presence\":{\"expire\":{\"algorithm\":\"lru\"}}}", "presence.expire.algorithm" },
-        { "{\"presence\":{\"expire\":{\"effort\":11}}}", "presence.expire.effort" },
-        { "{\"presence\":{\"expire\":{\"effort\":0}}}", "presence.expire.effort" },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         sc = sim_scenario_load_string(bad[i][0], "x.json", defs, &err);

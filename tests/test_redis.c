@@ -383,6 +383,23 @@ static void test_scenario_keys(void)
     g_clear_error(&err);
     redis_config_clear(&c);
     sim_scenario_free(sc);
+
+    /* active-expire-effort is a Redis key, 1..10; a zero command cost is
+     * allowed (a request then costs its overhead alone) */
+    sc = sim_scenario_load_string("{\"redis\":{\"active_expire_effort\":11}}", "x.json", defs, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+    CU_ASSERT_FALSE(redis_config_from_scenario(sc, &c, &err));
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err->message, "redis.active_expire_effort"));
+    g_clear_error(&err);
+    redis_config_clear(&c);
+    sim_scenario_free(sc);
+    sc = sim_scenario_load_string("{\"redis\":{\"command_s\":0, \"active_expire_effort\":10}}", "x.json", defs, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+    CU_ASSERT_TRUE(redis_config_from_scenario(sc, &c, &err));
+    CU_ASSERT_EQUAL(c.active_expire_effort, 10);
+    CU_ASSERT_EQUAL(sim_dist_mean(&c.command_s), 0);
+    redis_config_clear(&c);
+    sim_scenario_free(sc);
     cJSON_Delete(defs);
 }
 
