@@ -165,10 +165,28 @@ static void prefetch_conn(const slack_model *m, const msg_rec *r)
     }
 }
 
+/* Redis Cluster: SMEMBERS channel:{id}:members lives on the channel's
+ * slot, but the members' presence:{member} keys hash over every shard, so
+ * with several shards the GETs spread: each shard gets its share (member
+ * ids hash uniformly over the slots; this is the expected split). The reply
+ * waits for the channel's shard; the other shards' GETs occupy them, and
+ * delay their other requests, without an event of their own. Returns the
+ * commands of the channel's shard's request. */
+static uint32_t spread_reads(slack_model *m, const msg_rec *r, uint32_t shards)
+{
+    uint32_t home = redis_shard_of(m->redis, r->channel);
+    uint64_t per = r->size / shards, extra = r->size % shards;
+    for (uint32_t k = 1; k < shards; k++) {
+        uint64_t n = per + (k < extra);
+        if (n) redis_charge_shard(m->redis, (home + k) % shards, (uint32_t)MIN(n, (uint64_t)UINT32_MAX));
+    }
+    return (uint32_t)MIN(1 + per + (extra > 0), (uint64_t)UINT32_MAX);
+}
+
 /* The consumer processed the message: read membership and presence from
- * Redis, one pipelined request: SMEMBERS channel:{id}:members plus one GET
- * per member of presence:{member} (the TTL keys are the online set and
- * carry each member's gateway). */
+ * Redis, pipelined: SMEMBERS channel:{id}:members plus one GET per member
+ * of presence:{member} (the TTL keys are the online set and carry each
+ * member's gateway). */
 static void consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started)
 {
     (void)ctx; (void)arrived; (void)started;
@@ -179,7 +197,9 @@ static void consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, s
     prefetch_conn(m, r);
     uint64_t ops = 1 + (uint64_t)r->size;
     m->fan.redis_ops += ops;
-    redis_request(m->redis, r->channel, (uint32_t)MIN(ops, (uint64_t)UINT32_MAX), reply, m, job);
+    uint32_t shards = redis_shards(m->redis);
+    uint32_t home = shards > 1 ? spread_reads(m, r, shards) : (uint32_t)MIN(ops, (uint64_t)UINT32_MAX);
+    redis_request(m->redis, r->channel, home, reply, m, job);
 }
 
 typedef struct {

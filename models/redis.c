@@ -394,8 +394,14 @@ void redis_request(redis_server *r, uint64_t key, uint32_t n_ops,
 
 void redis_charge(redis_server *r, uint64_t key, uint32_t n_ops)
 {
+    redis_charge_shard(r, redis_shard_of(r, key), n_ops);
+}
+
+void redis_charge_shard(redis_server *r, uint32_t shard, uint32_t n_ops)
+{
+    g_return_if_fail(shard < r->n);
     if (n_ops == 0) return;
-    rd_shard *s = &r->sh[redis_shard_of(r, key)];
+    rd_shard *s = &r->sh[shard];
     advance(r, s);
     double c = cost_ns(r, s, n_ops);
     s->w += c;

@@ -110,6 +110,9 @@ void redis_request(redis_server *r, uint64_t key, uint32_t n_ops,
 /* Fire-and-forget: `n_ops` commands sent now in one request; their work
  * occupies the shard but no event is scheduled. */
 void redis_charge(redis_server *r, uint64_t key, uint32_t n_ops);
+/* The same on a shard given by index (commands whose keys the caller has
+ * already spread over the shards). */
+void redis_charge_shard(redis_server *r, uint32_t shard, uint32_t n_ops);
 /* Work of `work` ns on `shard` now that is not a command (e.g. the active
  * expire cycle); counted in utilization, not in ops. */
 void redis_charge_work(redis_server *r, uint32_t shard, sim_time work);

@@ -76,8 +76,36 @@ static void test_littles_law_on_every_consumer(void)
     slack_model_free(m);
 }
 
+/* Redis Cluster: a big channel's presence GETs spread over the shards (the
+ * members' keys hash over every slot), so more shards take the load off
+ * the channel's own shard: the busiest shard's utilization falls about as
+ * 1/shards, and so does the big channel's delivery tail. */
+static void test_cluster_spreads_member_reads(void)
+{
+    double util[2], p99[2];
+    const int shards[2] = { 1, 4 };
+    for (int i = 0; i < 2; i++) {
+        char *text = g_strdup_printf(
+            "{\"duration_s\": 20, \"workload\": {\"users\": 20000, \"online_fraction\": 0.9, \"workspaces\": 1,"
+            " \"rate_per_sec\": 5, \"daily_curve\": false}, \"presence\": {\"individual_clients\": 0},"
+            " \"redis\": {\"shards\": %d}}", shards[i]);
+        slack_model *m = test_model_from(text, 6);
+        g_free(text);
+        CU_ASSERT_FATAL(m != NULL);
+        slack_model_finish(m);
+        cJSON *sum = slack_model_summary(m, NULL);
+        util[i] = test_jnum(sum, "redis", "utilization_max");
+        p99[i] = test_jnum(cJSON_GetObjectItemCaseSensitive(sum, "latency_ms"), "end_to_end", "p99");
+        cJSON_Delete(sum);
+        slack_model_free(m);
+    }
+    CU_ASSERT(util[0] > 0.05);
+    CU_ASSERT(util[1] < util[0] / 3);
+    CU_ASSERT(p99[1] < p99[0]);
+}
+
 void test_fanout_register(void)
 {
-    TEST_SUITE("fanout", TEST(test_consumer_is_mm1_at_half_load), TEST(test_consumer_is_mm1_at_high_load),
+    TEST_SUITE("fanout", TEST(test_cluster_spreads_member_reads), TEST(test_consumer_is_mm1_at_half_load), TEST(test_consumer_is_mm1_at_high_load),
                TEST(test_littles_law_on_every_consumer));
 }
