@@ -7,6 +7,7 @@
 #include <string.h>
 #include "tests/test_util.h"
 #include "tests/test_model_util.h"
+#include "sim/sim_stats.h"
 
 /* Fan-out consumers slower than the arrivals into their partitions (each
  * of 4 consumers gets ~50 messages/s and serves ~40/s), so real lag builds
@@ -75,7 +76,45 @@ static void test_lag_per_partition(void)
 }
 
 
+/* A partition leader is a FIFO single server in virtual time: made M/M/1
+ * through documented keys (Poisson publishes into one partition, every
+ * stage before it instant, an exponential append_s), its waits and P(wait)
+ * (kafka.leaders) match M/M/1 within a 95% CI over replications. */
+static void check_leader(double rho)
+{
+    const double lambda = 100, s = rho / lambda;
+    enum { REPS = 6 };
+    double w[REPS], pw[REPS];
+    for (int r = 0; r < REPS; r++) {
+        char *text = g_strdup_printf(
+            "{\"duration_s\": %d, \"interval_s\": 10, \"workload\": {\"users\": 4000, \"workspaces\": 0,"
+            " \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": %g, \"daily_curve\": false,"
+            " \"thread_reply_fraction\": 0}, \"gateways\": {\"inbound_s\": 0}, \"postgres\": {\"writers\": 64, \"service_s\": 0},"
+            " \"kafka\": {\"partitions\": 1, \"append_s\": {\"dist\": \"exponential\", \"mean\": %g}, \"ack_s\": 0}}",
+            test_quick() ? 100 : 300, lambda, s);
+        slack_model *m = test_model_from(text, 90 + (uint64_t)r);
+        g_free(text);
+        CU_ASSERT_FATAL(m != NULL);
+        slack_model_finish(m);
+        cJSON *sum = slack_model_summary(m, NULL);
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "kafka"), "leaders");
+        w[r] = test_jnum(l, "wait_ms", "mean") / 1e3;
+        pw[r] = test_jnum(l, "p_wait", NULL);
+        cJSON_Delete(sum);
+        slack_model_free(m);
+    }
+    double mean, half;
+    sim_ci_mean(w, REPS, 0.95, &mean, &half);
+    double theory = rho * s / (1 - rho);
+    CU_ASSERT(fabs(mean - theory) <= half);
+    CU_ASSERT(half < 0.3 * theory);
+    sim_ci_mean(pw, REPS, 0.95, &mean, &half);
+    CU_ASSERT(fabs(mean - rho) <= half);
+}
+
+static void test_leader_is_mm1(void) { check_leader(0.5); check_leader(0.8); }
+
 void test_kafka_register(void)
 {
-    TEST_SUITE("kafka", TEST(test_lag_per_partition));
+    TEST_SUITE("kafka", TEST(test_lag_per_partition), TEST(test_leader_is_mm1));
 }
