@@ -43,9 +43,9 @@ static const plot_series series_plots[] = {
       { "deliveries_per_s", "push_queued_per_s" }, { "WebSocket pushes", "push notifications queued" }, 1, FALSE },
     { "timeseries_latency", "End-to-end latency (send \u2192 WebSocket push)", "latency (ms)",
       { "e2e_p50_ms", "e2e_p99_ms", "e2e_max_ms" }, { "p50", "p99", "max" }, 1, TRUE },
-    { "timeseries_utilization", "Utilization of the busiest instance per stage", "busy (%)",
+    { "timeseries_utilization", "Utilization per interval (busiest instance; Redis: mean over shards)", "busy (%)",
       { "gateway_cpu_util_max", "postgres_util", "kafka_util_max", "fanout_util_max", "redis_util" },
-      { "gateway CPU", "PostgreSQL", "Kafka", "fan-out", "Redis" }, 100, FALSE },
+      { "gateway CPU", "PostgreSQL", "Kafka", "fan-out", "Redis (mean)" }, 100, FALSE },
     { "timeseries_connections", "WebSocket connections", "connections",
       { "connections" }, { "connections" }, 1, FALSE },
     { "timeseries_kafka_lag", "Kafka consumer lag (busiest partition)", "lag (messages)",
@@ -54,7 +54,60 @@ static const plot_series series_plots[] = {
       { "redis_ops_per_s" }, { "ops/s" }, 1, FALSE },
     { "timeseries_push", "Push-notification backlog", "notifications waiting",
       { "push_backlog" }, { "backlog" }, 1, FALSE },
+    { "timeseries_presence", "Presence keys in Redis", "keys",
+      { "presence_keys", "presence_stale_keys" }, { "keys", "past their TTL, not yet removed" }, 1, FALSE },
+    /* drawn only when the run has the columns (search, files, polling, faults on) */
+    { "timeseries_search", "Search indexing", "per second / ms",
+      { "search_indexed_per_s", "search_lag_p99_ms" }, { "indexed docs/s", "index lag p99 (ms)" }, 1, FALSE },
+    { "timeseries_s3", "S3 requests", "per second",
+      { "s3_put_per_s", "s3_slowdowns_per_s", "files_downloads_per_s" }, { "PUT", "503 SlowDown", "downloads" }, 1, FALSE },
+    { "timeseries_http_requests", "HTTP requests (delivery.transport)", "requests / s",
+      { "http_requests_per_s" }, { "requests" }, 1, FALSE },
+    { "timeseries_reconnects", "Reconnects after a gateway crash", "clients / s",
+      { "reconnects_per_s" }, { "reconnects" }, 1, FALSE },
 };
+
+/* Does the run's time series have every column of `ps`? */
+static gboolean series_present(const sim_series *ts, const plot_series *ps)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(ps->cols) && ps->cols[i]; i++)
+        if (sim_series_find(ts, ps->cols[i]) < 0) return FALSE;
+    return TRUE;
+}
+
+/* DIR/NAME.csv, written whole (temp + rename). */
+static gboolean write_csv(const char *dir, const char *name, const GString *text, GError **error)
+{
+    char *file = g_strconcat(name, ".csv", NULL), *path = g_build_filename(dir, file, NULL);
+    gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, NULL);
+    if (!ok) g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot write", path);
+    g_free(path);
+    g_free(file);
+    return ok;
+}
+
+/* The numbers a time-series chart draws: t_s, then each column (times the
+ * chart's scale), as drawn. */
+static gboolean write_series_csv(const slack_model *m, const char *dir, const plot_series *ps, GError **error)
+{
+    const sim_series *ts = slack_model_timeseries(m);
+    GString *s = g_string_new("t_s");
+    int col[5];
+    size_t n = 0;
+    for (; n < G_N_ELEMENTS(ps->cols) && ps->cols[n]; n++) {
+        col[n] = sim_series_find(ts, ps->cols[n]);
+        g_string_append_printf(s, ",%s", ps->cols[n]);
+    }
+    g_string_append_c(s, '\n');
+    for (size_t r = 0; r < sim_series_rows(ts); r++) {
+        g_string_append_printf(s, "%.9g", sim_time_to_sec(sim_series_time(ts, r)));
+        for (size_t i = 0; i < n; i++) g_string_append_printf(s, ",%.17g", sim_series_value(ts, r, (size_t)col[i]) * ps->scale);
+        g_string_append_c(s, '\n');
+    }
+    gboolean ok = write_csv(dir, ps->file, s, error);
+    g_string_free(s, TRUE);
+    return ok;
+}
 
 typedef struct plot_ctx {
     const slack_model *m;
@@ -185,10 +238,7 @@ static gboolean write_util_csv(const slack_model *m, const char *dir, GError **e
     size_t n = MIN(slack_model_loads(m, l, G_N_ELEMENTS(l)), G_N_ELEMENTS(l));
     GString *s = g_string_new("stage,utilization,offered_load\n");
     for (size_t i = 0; i < n; i++) g_string_append_printf(s, "%s,%.17g,%.17g\n", l[i].stage, l[i].utilization, l[i].offered_load);
-    char *path = g_build_filename(dir, "utilization.csv", NULL);
-    gboolean ok = g_file_set_contents(path, s->str, (gssize)s->len, NULL);
-    if (!ok) g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot write", path);
-    g_free(path);
+    gboolean ok = write_csv(dir, "utilization", s, error);
     g_string_free(s, TRUE);
     return ok;
 }
@@ -286,7 +336,9 @@ gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int
     if (!write_both(dir, "kafka_lag_partitions", pw, ph, draw_kafka_partitions, &pc, error)) return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(series_plots); i++) {
         pc.ps = &series_plots[i];
+        if (!series_present(slack_model_timeseries(m), pc.ps)) continue;
         if (!write_both(dir, series_plots[i].file, pw, ph, draw_series, &pc, error)) return FALSE;
+        if (!write_series_csv(m, dir, pc.ps, error)) return FALSE;
     }
     return TRUE;
 }

@@ -62,6 +62,21 @@ PY
 # --plots: utilization.csv holds the numbers utilization.png draws, the
 # summary's "load" (the issue's contract: stage,utilization,offered_load).
 "$SLACKSIM" run -q scenarios/channel_storm.json --duration 20 --out "$tmp/cs" --plots "$tmp/cs/plots" > /dev/null || { echo "run --plots failed"; fail=1; }
+python3 - "$tmp/cs/timeseries.csv" "$tmp/cs/plots" <<'PY' || fail=1
+import csv, glob, os, sys
+ts = list(csv.DictReader(open(sys.argv[1])))
+n = 0
+for path in glob.glob(os.path.join(sys.argv[2], "timeseries_*.csv")):
+    rows = list(csv.DictReader(open(path)))
+    if len(rows) != len(ts): sys.exit(f"{path}: {len(rows)} rows, timeseries.csv {len(ts)}")
+    scale = 100 if "utilization" in path else 1
+    for a, b in zip(rows, ts):
+        for k, v in a.items():
+            want = float(b[k]) * (scale if k != "t_s" else 1)
+            if abs(float(v) - want) > 1e-5 * max(1, abs(want)): sys.exit(f"{path}: {k} {v} != timeseries.csv {want}")
+    n += 1
+if n < 8: sys.exit(f"only {n} time-series chart CSVs")
+PY
 python3 - "$tmp/cs/summary.json" "$tmp/cs/plots/utilization.csv" <<'PY' || fail=1
 import csv, json, sys
 load = json.load(open(sys.argv[1]))["load"]
