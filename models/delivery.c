@@ -134,7 +134,7 @@ static void start_ticks(slack_model *m)
 static void deliv_start(slack_model *m) { start_ticks(m); }
 
 /* The visualizer's switch: deliveries from now on use the other transport. */
-gboolean slack_model_set_transport(slack_model *m, const char *name)
+gboolean delivery_set_transport(slack_model *m, const char *name)
 {
     int t = 0;
     while (TRANSPORT_NAMES[t] && g_strcmp0(TRANSPORT_NAMES[t], name) != 0) t++;
@@ -146,7 +146,7 @@ gboolean slack_model_set_transport(slack_model *m, const char *name)
     return TRUE;
 }
 
-const char *slack_model_transport(const slack_model *m) { return TRANSPORT_NAMES[m->deliv.transport]; }
+const char *delivery_transport_name(const slack_model *m) { return TRANSPORT_NAMES[m->deliv.transport]; }
 
 static void deliv_free(slack_model *m)
 {

@@ -82,22 +82,6 @@ void fanout_consumer_crash(slack_model *m, uint32_t p, sim_time down)
     m->fan.down_until[p] = until;
 }
 
-void slack_model_crash_consumer(slack_model *m, uint32_t partition, double seconds)
-{
-    g_return_if_fail(partition < m->kafka.partitions && seconds >= 0 && seconds <= 1e6);
-    fanout_consumer_crash(m, partition, sim_time_from_sec(seconds));
-}
-
-gboolean slack_model_consumer_down(const slack_model *m, uint32_t partition)
-{
-    return partition < m->kafka.partitions && m->fan.down_until[partition] != 0;
-}
-
-void slack_model_queue_counts(const slack_model *m, slack_queue_counts *out)
-{
-    *out = (slack_queue_counts){ m->fan.queue_published, m->fan.queue_lost, m->fan.queue_duplicates, m->fan.dedup_drops };
-}
-
 /* Back: it resumes from the committed offset, so what the log kept while
  * it was down is consumed in order. */
 static void recover_ev(sim_ctx *ctx, void *data, uint64_t p)

@@ -89,24 +89,11 @@ void kafka_end_interval(slack_model *m)
     memset(m->kafka.lag_iv_by_p, 0, n * sizeof(uint64_t));
 }
 
-uint32_t slack_model_partitions(const slack_model *m) { return m->kafka.partitions; }
-
-uint64_t slack_model_partition_lag_now(const slack_model *m, uint32_t p)
+/* Makes Kafka the queue messages are published to from now on. */
+void kafka_use(slack_model *m)
 {
-    g_return_val_if_fail(p < m->kafka.partitions, 0);
-    return fanout_lag(m, p);
-}
-
-uint64_t slack_model_partition_lag(const slack_model *m, uint32_t p)
-{
-    g_return_val_if_fail(p < m->kafka.partitions, 0);
-    return m->kafka.lag_iv_by_p[m->kafka.partitions + p];
-}
-
-uint64_t slack_model_partition_lag_max(const slack_model *m, uint32_t p)
-{
-    g_return_val_if_fail(p < m->kafka.partitions, 0);
-    return m->kafka.lag_max_by_p[p];
+    m->fan.queue = SLACK_QUEUE_KAFKA;
+    m->publish = kafka_publish;
 }
 
 /* ================================================================ the component */
@@ -136,7 +123,6 @@ static gboolean kafka_build(slack_model *m, const sim_scenario *sc, GError **err
     m->kafka.appends = g_new0(uint64_t, n);
     sim_ctx_stream(m->ctx, "kafka", &m->kafka.rng);
     if (m->cfg->fanout_queue == SLACK_QUEUE_KAFKA) m->publish = kafka_publish;
-    m->kafka_publish_fn = kafka_publish;
     return TRUE;
 }
 

@@ -57,31 +57,20 @@ static void pubsub_prepare(slack_model *m)
 static gboolean pubsub_build(slack_model *m, const sim_scenario *sc, GError **error)
 {
     (void)sc; (void)error;
-    m->pubsub_publish_fn = pubsub_publish;
     if (m->cfg->fanout_queue != SLACK_QUEUE_REDIS_PUBSUB) return TRUE;
     m->publish = pubsub_publish;
     pubsub_prepare(m);
     return TRUE;
 }
 
-/* The visualizer's switch: messages published from now on take the other
- * queue (those already in one finish there). */
-gboolean slack_model_set_queue(slack_model *m, const char *name)
+/* Makes pub/sub the queue messages are published to from now on (the
+ * visualizer's switch; those already in Kafka finish there). */
+void pubsub_use(slack_model *m)
 {
-    if (g_strcmp0(name, "kafka") == 0) {
-        m->fan.queue = SLACK_QUEUE_KAFKA;
-        m->publish = m->kafka_publish_fn;
-    } else if (g_strcmp0(name, "redis_pubsub") == 0) {
-        pubsub_prepare(m);
-        m->fan.queue = SLACK_QUEUE_REDIS_PUBSUB;
-        m->publish = pubsub_publish;
-    } else {
-        return FALSE;
-    }
-    return TRUE;
+    pubsub_prepare(m);
+    m->fan.queue = SLACK_QUEUE_REDIS_PUBSUB;
+    m->publish = pubsub_publish;
 }
-
-const char *slack_model_queue(const slack_model *m) { return m->fan.queue == SLACK_QUEUE_KAFKA ? "kafka" : "redis_pubsub"; }
 
 static void pubsub_free(slack_model *m)
 {

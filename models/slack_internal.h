@@ -207,8 +207,6 @@ struct slack_model {
     const slack_component *const *components; /* slack_components: outputs walk it without naming it */
     size_t n_components;           /* entries of components */
     void (*publish)(slack_model *m, uint32_t slot); /* the queue chosen by fanout.queue (kafka.c or pubsub.c) */
-    void (*kafka_publish_fn)(slack_model *m, uint32_t slot);  /* each queue's publish, for switching */
-    void (*pubsub_publish_fn)(slack_model *m, uint32_t slot);
     const slack_component *hook_published[SLACK_MAX_COMPONENTS]; /* components with on_published, NULL-ended */
     const slack_component *hook_delivered[SLACK_MAX_COMPONENTS]; /* with on_delivered, NULL-ended */
 
@@ -432,6 +430,10 @@ uint32_t kafka_partition_of(const slack_model *m, uint32_t channel);
 void kafka_publish(slack_model *m, uint32_t slot);
 double kafka_take_interval_util(slack_model *m, sim_time now, double dt);
 void kafka_end_interval(slack_model *m);
+void kafka_use(slack_model *m);          /* the queue from now on */
+
+/* pubsub.c */
+void pubsub_use(slack_model *m);         /* the queue from now on */
 
 /* fanout.c */
 /* Message `slot` is readable by its partition's consumer now (or, for a
@@ -450,6 +452,9 @@ sim_hist *fanout_e2e_all(const slack_model *m);
 /* delivery.c: when `user`'s client has a message its gateway has ready at
  * `t` (websocket: at once; polling: at its next request). */
 sim_time delivery_time(slack_model *m, uint32_t user, sim_time t);
+/* The transport from now on, by name; FALSE if unknown. */
+gboolean delivery_set_transport(slack_model *m, const char *name);
+const char *delivery_transport_name(const slack_model *m);   /* static */
 
 /* push.c */
 void push_enqueue(slack_model *m, uint32_t n);

@@ -319,6 +319,56 @@ char *slack_model_format_id(int64_t id_us, char *buf, size_t size)
     return buf;
 }
 
+/* ================================================================ Kafka and the alternatives */
+
+uint32_t slack_model_partitions(const slack_model *m) { return m->kafka.partitions; }
+
+uint64_t slack_model_partition_lag_now(const slack_model *m, uint32_t p)
+{
+    g_return_val_if_fail(p < m->kafka.partitions, 0);
+    return fanout_lag(m, p);
+}
+
+uint64_t slack_model_partition_lag(const slack_model *m, uint32_t p)
+{
+    g_return_val_if_fail(p < m->kafka.partitions, 0);
+    return m->kafka.lag_iv_by_p[m->kafka.partitions + p];
+}
+
+uint64_t slack_model_partition_lag_max(const slack_model *m, uint32_t p)
+{
+    g_return_val_if_fail(p < m->kafka.partitions, 0);
+    return m->kafka.lag_max_by_p[p];
+}
+
+void slack_model_crash_consumer(slack_model *m, uint32_t partition, double seconds)
+{
+    g_return_if_fail(partition < m->kafka.partitions && seconds >= 0 && seconds <= 1e6);
+    fanout_consumer_crash(m, partition, sim_time_from_sec(seconds));
+}
+
+gboolean slack_model_consumer_down(const slack_model *m, uint32_t partition)
+{
+    return partition < m->kafka.partitions && m->fan.down_until[partition] != 0;
+}
+
+void slack_model_queue_counts(const slack_model *m, slack_queue_counts *out)
+{
+    *out = (slack_queue_counts){ m->fan.queue_published, m->fan.queue_lost, m->fan.queue_duplicates, m->fan.dedup_drops };
+}
+
+gboolean slack_model_set_queue(slack_model *m, const char *name)
+{
+    if (g_strcmp0(name, "kafka") == 0) kafka_use(m);
+    else if (g_strcmp0(name, "redis_pubsub") == 0) pubsub_use(m);
+    else return FALSE;
+    return TRUE;
+}
+
+const char *slack_model_queue(const slack_model *m) { return m->fan.queue == SLACK_QUEUE_KAFKA ? "kafka" : "redis_pubsub"; }
+gboolean slack_model_set_transport(slack_model *m, const char *name) { return delivery_set_transport(m, name); }
+const char *slack_model_transport(const slack_model *m) { return delivery_transport_name(m); }
+
 /* ================================================================ stations */
 
 uint32_t slack_model_redis_shards(const slack_model *m)
