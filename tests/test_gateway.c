@@ -87,23 +87,16 @@ static void check_scheduling(const char *sched, double theory_wait_s, double the
             " \"gateways\": {\"count\": 1, \"cores\": 4, \"scheduling\": \"%s\", \"push_s\": 0, \"batch_overhead_s\": 0,"
             " \"connect_s\": 0, \"inbound_s\": {\"dist\": \"exponential\", \"mean\": 0.001}}}",
             test_quick() ? 40 : 100, sched);
-        slack_model *m = test_model_from(text, 20 + (uint64_t)r);
+        cJSON *sum = test_summary_of(text, 20 + (uint64_t)r);
         g_free(text);
-        CU_ASSERT_FATAL(m != NULL);
-        slack_model_finish(m);
-        cJSON *sum = slack_model_summary(m, NULL);
+        CU_ASSERT_FATAL(sum != NULL);
         const cJSON *gw = cJSON_GetObjectItemCaseSensitive(sum, "gateways");
         w[r] = test_jnum(gw, "core_wait_ms", "mean") / 1e3;
         p[r] = test_jnum(gw, "core_p_wait", NULL);
         cJSON_Delete(sum);
-        slack_model_free(m);
     }
-    double mean, half;
-    sim_ci_mean(w, REPS, 0.95, &mean, &half);
-    CU_ASSERT(fabs(mean - theory_wait_s) <= half);
-    CU_ASSERT(half < 0.3 * theory_wait_s);
-    sim_ci_mean(p, REPS, 0.95, &mean, &half);
-    CU_ASSERT(fabs(mean - theory_p) <= half);
+    test_assert_ci_covers(w, REPS, theory_wait_s, 0.3);
+    test_assert_ci_covers(p, REPS, theory_p, 1);
 }
 
 static void test_pinned_cores_are_mm1_queues(void)

@@ -92,24 +92,16 @@ static void check_leader(double rho)
             " \"thread_reply_fraction\": 0}, \"gateways\": {\"inbound_s\": 0}, \"postgres\": {\"writers\": 64, \"service_s\": 0},"
             " \"kafka\": {\"partitions\": 1, \"append_s\": {\"dist\": \"exponential\", \"mean\": %g}, \"ack_s\": 0}}",
             test_quick() ? 100 : 300, lambda, s);
-        slack_model *m = test_model_from(text, 90 + (uint64_t)r);
+        cJSON *sum = test_summary_of(text, 90 + (uint64_t)r);
         g_free(text);
-        CU_ASSERT_FATAL(m != NULL);
-        slack_model_finish(m);
-        cJSON *sum = slack_model_summary(m, NULL);
+        CU_ASSERT_FATAL(sum != NULL);
         const cJSON *l = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "kafka"), "leaders");
         w[r] = test_jnum(l, "wait_ms", "mean") / 1e3;
         pw[r] = test_jnum(l, "p_wait", NULL);
         cJSON_Delete(sum);
-        slack_model_free(m);
     }
-    double mean, half;
-    sim_ci_mean(w, REPS, 0.95, &mean, &half);
-    double theory = rho * s / (1 - rho);
-    CU_ASSERT(fabs(mean - theory) <= half);
-    CU_ASSERT(half < 0.3 * theory);
-    sim_ci_mean(pw, REPS, 0.95, &mean, &half);
-    CU_ASSERT(fabs(mean - rho) <= half);
+    test_assert_ci_covers(w, REPS, rho * s / (1 - rho), 0.3);
+    test_assert_ci_covers(pw, REPS, rho, 1);
 }
 
 static void test_leader_is_mm1(void) { check_leader(0.5); check_leader(0.8); }

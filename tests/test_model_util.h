@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <CUnit/CUnit.h>
 #include "models/slack_model.h"
+#include "sim/sim_stats.h"
 
 /* `text` over the model's defaults, named "test.json"; NULL (message on
  * stderr) if it does not load. Caller frees with sim_scenario_free. */
@@ -33,6 +35,28 @@ static inline slack_model *test_model_from(const char *text, uint64_t seed)
     g_clear_error(&err);
     sim_scenario_free(sc);
     return m;
+}
+
+/* The summary of `text` run to its end at `seed` (the model freed); NULL
+ * if it cannot be built. Caller frees with cJSON_Delete. */
+static inline cJSON *test_summary_of(const char *text, uint64_t seed)
+{
+    slack_model *m = test_model_from(text, seed);
+    if (!m) return NULL;
+    slack_model_finish(m);
+    cJSON *s = slack_model_summary(m, NULL);
+    slack_model_free(m);
+    return s;
+}
+
+/* The replications' 95% Student-t interval covers `theory`, and is tight
+ * enough to mean something (half-width below `max_rel` of it). */
+static inline void test_assert_ci_covers(const double *x, size_t n, double theory, double max_rel)
+{
+    double mean, half;
+    sim_ci_mean(x, n, 0.95, &mean, &half);
+    CU_ASSERT(fabs(mean - theory) <= half);
+    CU_ASSERT(half <= max_rel * fabs(theory));
 }
 
 /* root.a (or root.a.b) as a number; NAN if absent. */
