@@ -849,7 +849,10 @@ static void text_in_box(cairo_t *cr, const viz_style *st, const rect *r, double 
     cairo_save(cr);
     cairo_rectangle(cr, r->x, r->y + header, r->w, r->h - header);
     cairo_clip(cr);
-    viz_text(cr, st, r->x + r->w / 2, r->y + header + 4, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12, text);
+    /* With a wrap width, x is the layout's left edge (Pango centres each
+     * line inside the width): passing the centre pushed the text half a
+     * block to the right, clipped ("its clients re"). */
+    viz_text(cr, st, r->x + 6, r->y + header + 4, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12, text);
     cairo_restore(cr);
 }
 
