@@ -31,4 +31,5 @@
     /* quiz/ and viz/ */ \
     X(quiz) \
     X(viz) \
-    X(viz_inspect)
+    X(viz_inspect) \
+    X(viz_alt)

@@ -23,6 +23,7 @@
 #define LOG_LINES 4      /* event-log strip: lines shown */
 #define LOG_LINE  21.0   /* height of one (16 px text) */
 #define HINT_H  26.0     /* bottom hint line */
+#define VIZ_POLL_WALL_S 5.0   /* T to short polling on the fan-out: one poll interval on screen */
 #define TAB_X   118.0    /* first scene tab, before text scaling */
 #define TAB_W   126.0
 
@@ -126,6 +127,7 @@ static gboolean parse_script(const char *text, GArray *out, GError **error)
  * canvas that is then drawn larger. */
 static void scene_frame(const viz_app *a, viz_frame *f);
 static double log_height(const viz_app *a);
+static double alt_height(const viz_app *a);
 static gboolean inspector_rect(const viz_app *a, const viz_frame *f, double r[4]);
 static void draw_log(viz_app *a, cairo_t *cr, double y);
 static void update_scenes_hidden(viz_app *a);
@@ -286,7 +288,7 @@ void viz_app_resize(viz_app *a, double w, double h)
 
 static void scene_frame(const viz_app *a, viz_frame *f)
 {
-    double bar = BAR_H * a->style.text_scale, hint = HINT_H * a->style.text_scale + log_height(a);
+    double bar = BAR_H * a->style.text_scale, hint = HINT_H * a->style.text_scale + log_height(a) + alt_height(a);
     *f = (viz_frame){ 0, bar, a->lw, a->lh - bar - hint, a->lw, a->lh, a->style, a->mouse_x, a->mouse_y, -1, TRUE, "",
                        viz_scene_table(), VIZ_NSCENES };
 }
@@ -395,6 +397,45 @@ static void reset_world(viz_app *a)
     viz_app_toast(a, "reset: the scenario starts again from t = 0");
 }
 
+/* B, T, C: the seed's alternatives and the consumer crash, live (every
+ * scene but the quiz, whose keys come first). */
+static void alt_key(viz_app *a, int key)
+{
+    viz_world *w = a->world;
+    slack_model *m = viz_world_model(w);
+    char msg[200];
+    if (key == 'b') {
+        gboolean kafka = !strcmp(slack_model_queue(m), "kafka");
+        viz_world_set_queue(w, kafka ? "redis_pubsub" : "kafka");
+        snprintf(msg, sizeof msg, kafka ? "fan-out queue: Redis pub/sub (no log: a message published to a dead subscriber is lost)"
+                                        : "fan-out queue: Kafka (a log: a dead consumer's messages wait and replay)");
+    } else if (key == 't') {
+        const char *next = viz_world_next_transport(w);
+        viz_world_set_transport(w, next);
+        snprintf(msg, sizeof msg, "delivery transport: %s", next);
+        /* On the fan-out a wave lasts milliseconds; a short poll waits up
+         * to the poll interval, so the speed follows: one interval takes
+         * VIZ_POLL_WALL_S on screen and members turn blue poll by poll. */
+        double T = 1;
+        if (!strcmp(next, "short_polling") && a->current == 0) {
+            if (!sim_scenario_double(viz_world_scenario(w), "delivery.poll_interval_s", 1e-3, 3600, &T, NULL)) T = 1;
+            viz_world_set_speed(w, T / VIZ_POLL_WALL_S);
+            snprintf(msg, sizeof msg, "delivery transport: short polling every %g s; speed %gx so a poll interval takes %g s",
+                     T, viz_world_speed(w), VIZ_POLL_WALL_S);
+        }
+    } else {
+        /* The consumer of the shown channel's partition (#general is
+         * channel 0 in every scene), down for VIZ_CRASH_WALL_S on screen. */
+        int p = viz_world_channel_partition(w, 0);
+        if (p < 0) p = 0;
+        double sec = VIZ_CRASH_WALL_S * viz_world_speed(w);
+        viz_world_crash_consumer(w, (uint32_t)p, sec);
+        snprintf(msg, sizeof msg, "fan-out consumer of partition %d (#general's) down for %.3g simulated s (%s)", p, sec,
+                 !strcmp(slack_model_queue(m), "kafka") ? "Kafka holds its messages" : "pub/sub loses them");
+    }
+    viz_app_toast(a, msg);
+}
+
 void viz_app_key(viz_app *a, int key)
 {
     viz_world *w = a->world;
@@ -422,6 +463,7 @@ void viz_app_key(viz_app *a, int key)
     case ',': case '.': viz_inspector_cycle(a->insp, w, key == ',' ? -1 : +1); return;
     case 'e': a->log_on = !a->log_on; update_scenes(a); return;
     case '1': case '2': case '3': case '4': viz_app_set_scene(a, key - '1'); return;
+    case 'b': case 't': case 'c': alt_key(a, key); update_scenes(a); return;
     default: break;
     }
     if (viz_scene_at(a->current)->key(a->state[a->current], w, &f, key)) apply_switch(a, &f);
@@ -488,12 +530,19 @@ void viz_app_print_state(const viz_app *a, FILE *out)
     viz_quiz_get_status(a->state[3], &q);
     fprintf(out, "scene=%s paused=%d speed=%g posts=%" G_GUINT64_FORMAT " ws_pushes=%" G_GUINT64_FORMAT
             " push_queued=%" G_GUINT64_FORMAT " online=%u help=%d large=%d frames=%" G_GUINT64_FORMAT
-            " warmup_s=%g scenario=%s quiz=%u inspect=%s:%u log=%d log_events=%" G_GUINT64_FORMAT "\n",
+            " warmup_s=%g scenario=%s quiz=%u inspect=%s:%u log=%d log_events=%" G_GUINT64_FORMAT,
             viz_scene_at(a->current)->name, viz_world_paused(a->world), viz_world_speed(a->world), c.posts,
             c.ws_pushes, c.push_queued, c.online, a->help, a->large, a->frames,
             viz_world_warmup(a->world), viz_world_scenario_name(a->world), q.loaded ? q.count : 0,
             inspect_kind_name[viz_inspector_target(a->insp).kind], viz_inspector_target(a->insp).index,
             a->log_on, viz_world_log_total(a->world));
+    viz_alt al;
+    viz_world_alt(a->world, &al);
+    fprintf(out, " queue=%s transport=%s lost=%" G_GUINT64_FORMAT " duplicated=%" G_GUINT64_FORMAT
+            " dedup_drops=%" G_GUINT64_FORMAT " published=%" G_GUINT64_FORMAT " crashed=%d consumer_down=%d held=%"
+            G_GUINT64_FORMAT " requests=%.0f connects=%" G_GUINT64_FORMAT " gateways_alive=%u\n",
+            al.queue, al.transport, al.q.lost, al.q.duplicated, al.q.dedup_drops, al.q.published, al.crashed, al.down,
+            al.held, viz_world_http_requests(a->world), al.connects, al.alive);
 }
 
 gboolean viz_app_take_fullscreen_toggle(viz_app *a)
@@ -573,6 +622,97 @@ static void draw_bar(viz_app *a, cairo_t *cr)
             viz_text(cr, st, right, (bar - th) / 2 + 1, 15, FALSE, VIZ_ALIGN_RIGHT, 0, note);
         }
     }
+}
+
+/* The alternatives strip: two lines under the scene once B, T or C was
+ * pressed or a gateway died (not on the quiz). Every figure is the model's
+ * (viz_world_alt). */
+#define ALT_LINES 2
+static double alt_height(const viz_app *a)
+{
+    viz_alt al;
+    viz_world_alt(a->world, &al);
+    return al.active && a->current != 3 ? ALT_LINES * LOG_LINE * a->style.text_scale + 12 : 0;
+}
+
+/* A rate for the strip: "1,234/s", or "-" before a window closed. */
+static void fmt_rate(char *buf, size_t n, double r)
+{
+    if (!isfinite(r)) { snprintf(buf, n, "\u2013"); return; }
+    char num[32];
+    if (r > 0 && r < 10) snprintf(num, sizeof num, "%.2g", r);
+    else viz_fmt_count(num, sizeof num, round(r));
+    snprintf(buf, n, "%s/s", num);
+}
+
+/* Draws one piece of a strip line at x; returns the x after it and a gap. */
+static double strip_piece(cairo_t *cr, const viz_style *st, double x, double y, gboolean bold, const char *text)
+{
+    double tw;
+    viz_text_size(cr, st, 16, bold, text, &tw, NULL);
+    viz_text(cr, st, x, y, 16, bold, VIZ_ALIGN_LEFT, 0, text);
+    return x + tw + 18;
+}
+
+static void draw_alt(viz_app *a, cairo_t *cr, double y)
+{
+    const viz_style *st = &a->style;
+    double h = alt_height(a), x = 12, w = a->lw - 24, lh = LOG_LINE * st->text_scale;
+    if (h <= 0) return;
+    viz_alt al;
+    viz_world_alt(a->world, &al);
+    viz_color_set(cr, VIZ_C_PANEL, 1);
+    viz_rounded_rect(cr, x, y + 4, w, h - 6, 6);
+    cairo_fill(cr);
+    char b1[64], b2[64], b3[64], b4[96], line[400];
+    gboolean kafka = !strcmp(al.queue, "kafka");
+    /* Line 1: the queue, the crash and what it cost. */
+    double cx = x + 10, ly = y + 8;
+    viz_color_set(cr, VIZ_C_PURPLE, 1);
+    cx = strip_piece(cr, st, cx, ly, TRUE, kafka ? "B queue: Kafka" : "B queue: Redis pub/sub");
+    if (al.crashed >= 0 && al.down) {
+        snprintf(line, sizeof line, "C consumer p%d DOWN %.3g s left", al.crashed, al.down_left_s);
+        viz_color_set(cr, VIZ_C_VERMILLION, 1);
+        cx = strip_piece(cr, st, cx, ly, TRUE, line);
+    } else {
+        snprintf(line, sizeof line, al.crashed >= 0 ? "C consumer p%d back" : "C crash a consumer", al.crashed);
+        viz_color_set(cr, VIZ_C_MUTED, 1);
+        cx = strip_piece(cr, st, cx, ly, FALSE, line);
+    }
+    viz_fmt_count(b1, sizeof b1, (double)(al.q.lost));
+    snprintf(line, sizeof line, "lost %s", b1);
+    viz_color_set(cr, al.q.lost ? VIZ_C_VERMILLION : VIZ_C_MUTED, 1);
+    cx = strip_piece(cr, st, cx, ly, al.q.lost > 0, line);
+    viz_fmt_count(b1, sizeof b1, (double)(al.held));
+    viz_fmt_count(b2, sizeof b2, (double)(al.q.duplicated));
+    viz_fmt_count(b3, sizeof b3, (double)(al.q.dedup_drops));
+    viz_fmt_count(b4, sizeof b4, (double)(al.q.published));
+    snprintf(line, sizeof line, "held in log %s \u00b7 replayed twice %s \u00b7 copies dropped by clients %s \u00b7 published %s",
+             b1, b2, b3, b4);
+    viz_color_set(cr, VIZ_C_TEXT, 1);
+    if (cx < x + w - 40) viz_text_fit(cr, st, cx, ly, 16, FALSE, VIZ_ALIGN_LEFT, x + w - 10 - cx, line);
+    /* Line 2: the transport and its HTTP load; the gateways' reconnects. */
+    ly += lh;
+    cx = x + 10;
+    snprintf(line, sizeof line, "T transport: %s", al.transport);
+    viz_color_set(cr, VIZ_C_SKY, 1);
+    cx = strip_piece(cr, st, cx, ly, TRUE, line);
+    fmt_rate(b1, sizeof b1, al.requests_per_s);
+    viz_fmt_count(b2, sizeof b2, (double)((uint64_t)llround(al.requests)));
+    if (isfinite(al.http_column)) {
+        fmt_rate(b3, sizeof b3, al.http_column);
+        snprintf(b4, sizeof b4, " (last interval %s)", b3);
+    } else b4[0] = 0;
+    snprintf(line, sizeof line, "HTTP %s%s, %s requests", b1, b4, b2);
+    viz_color_set(cr, strcmp(al.transport, "websocket") ? VIZ_C_TEXT : VIZ_C_MUTED, 1);
+    cx = strip_piece(cr, st, cx, ly, FALSE, line);
+    fmt_rate(b1, sizeof b1, al.connects_per_s);
+    viz_fmt_count(b2, sizeof b2, (double)(al.connects));
+    viz_fmt_count(b3, sizeof b3, (double)(al.connections));
+    snprintf(line, sizeof line, "gateways %u/%u alive \u00b7 %s connections \u00b7 reconnects %s (%s opened)", al.alive,
+             al.gateways, b3, b1, b2);
+    viz_color_set(cr, al.alive < al.gateways ? VIZ_C_VERMILLION : VIZ_C_TEXT, 1);
+    if (cx < x + w - 40) viz_text_fit(cr, st, cx, ly, 16, FALSE, VIZ_ALIGN_LEFT, x + w - 10 - cx, line);
 }
 
 static double log_height(const viz_app *a)
@@ -685,6 +825,9 @@ static void draw_help(viz_app *a, cairo_t *cr)
         { "L", "projector mode: everything x1.5 (also --scale)" },
         { "F", "full screen on/off" },
         { "E", "event log strip: the last stage events" },
+        { "B", "fan-out queue: Kafka \u2194 Redis pub/sub" },
+        { "T", "transport: WebSocket \u2192 short poll \u2192 long poll \u2192 SSE" },
+        { "C", "crash #general's fan-out consumer (6 s on screen)" },
         { "I  , .", "close the inspector; previous / next of its kind" },
         { "H", "this help (any key closes it)" },
         { "Q / Esc", "quit" },
@@ -740,13 +883,14 @@ void viz_app_draw(viz_app *a, cairo_t *cr)
     double ir[4];
     if (inspector_rect(a, &f, ir)) viz_inspector_draw(a->insp, a->world, &a->style, ir[0], ir[1], ir[2], ir[3], cr);
     cairo_restore(cr);
-    if (a->log_on) draw_log(a, cr, f.y + f.h);
+    draw_alt(a, cr, f.y + f.h);
+    if (a->log_on) draw_log(a, cr, f.y + f.h + alt_height(a));
     draw_bar(a, cr);
     draw_hints(a, cr);
     if (a->toast && viz_world_wall(a->world) < a->toast_until) {
         double tw, th;
         viz_text_size(cr, &a->style, 15, FALSE, a->toast, &tw, &th);
-        double x = (a->lw - tw) / 2 - 14, y = a->lh - HINT_H * a->style.text_scale - th - 30;
+        double x = (a->lw - tw) / 2 - 14, y = f.y + f.h - th - 30;
         viz_rounded_rect(cr, x, y, tw + 28, th + 14, 8);
         viz_color_set(cr, VIZ_C_TEXT, 0.9);
         cairo_fill(cr);

@@ -71,7 +71,13 @@ struct viz_fanout {
     sim_time push_first, push_last; /* first/last notification queued for the latest post; -1 none */
     uint64_t push_sent0;            /* push provider's completed count when the latest post was sent */
     double probe_wave_s;            /* send -> last push of a probe post, simulated s (pick_speed) */
+    int fate;                       /* latest post at PUBLISHED: FATE_* (its consumer down or not) */
+    int fate_partition;             /* the partition that was down */
 };
+
+/* What the queue did with the latest post, read from the model when it
+ * was published (slack_model_queue, slack_model_consumer_down). */
+enum { FATE_NORMAL, FATE_LOST, FATE_HELD };
 
 static const char *fmt_int(char *buf, size_t n, uint64_t v);
 
@@ -92,6 +98,15 @@ static void on_stage(void *user, uint64_t msg, uint32_t channel, slack_stage sta
     viz_fanout *s = user;
     (void)channel;
     if (!mine(s, msg) || stage >= STAGES) return;
+    if (stage == SLACK_STAGE_PUBLISHED) {
+        const slack_model *m = viz_world_model_const(s->world);
+        int p = viz_world_known_partition(s->world);
+        s->fate = FATE_NORMAL;
+        if (p >= 0 && slack_model_consumer_down(m, (uint32_t)p)) {
+            s->fate = strcmp(slack_model_queue(m), "kafka") ? FATE_LOST : FATE_HELD;
+            s->fate_partition = p;
+        }
+    }
     s->stage_t[stage] = t;
     s->stage_wall[stage] = viz_world_wall(s->world);
 }
@@ -154,6 +169,7 @@ static void clear_post(viz_fanout *s)
     s->push_first = s->push_last = -1;
     if (s->gw_ws) memset(s->gw_ws, 0, s->ngw * sizeof *s->gw_ws);
     for (int i = 0; i < STAGES; i++) { s->stage_t[i] = -1; s->stage_wall[i] = -1e9; }
+    s->fate = FATE_NORMAL;
     for (uint32_t i = 0; i < s->n; i++) { s->mem[i].ws_at = s->mem[i].push_at = -1; }
 }
 
@@ -680,10 +696,18 @@ static void draw_nodes(const viz_fanout *s, const viz_frame *f, cairo_t *cr, dou
             snprintf(line, sizeof line, "key = channel_id: in order");
         else if (i == 3)
             snprintf(line, sizeof line, "source of truth");
+        gboolean alarm = FALSE;
+        if (s->has_post && i == 5 && s->fate == FATE_LOST && s->stage_t[SLACK_STAGE_CONSUMED] < 0) {
+            snprintf(line, sizeof line, "LOST (pub/sub): p%d down", s->fate_partition);
+            alarm = TRUE;
+        } else if (s->has_post && i == 4 && s->fate == FATE_HELD && s->stage_t[SLACK_STAGE_CONSUMED] < 0) {
+            snprintf(line, sizeof line, "held in log: p%d down", s->fate_partition);
+            alarm = TRUE;
+        }
         double lsize = size * 0.82;
         if (*line && 5 + th + lsize * 1.2 * f->style.text_scale <= r->h - 2) {
-            viz_color_set(cr, VIZ_C_MUTED, 1.0);
-            viz_text_fit(cr, &f->style, r->x + 12, r->y + 5 + th, lsize, FALSE, VIZ_ALIGN_LEFT, r->w - 16 - tokw, line);
+            viz_color_set(cr, alarm ? VIZ_C_VERMILLION : VIZ_C_MUTED, 1.0);
+            viz_text_fit(cr, &f->style, r->x + 12, r->y + 5 + th, lsize, alarm, VIZ_ALIGN_LEFT, r->w - 16 - tokw, line);
         }
         /* The token: the message itself, where the model says it is. */
         if (i == tok) {
@@ -825,7 +849,10 @@ static void text_in_box(cairo_t *cr, const viz_style *st, const rect *r, double 
     cairo_save(cr);
     cairo_rectangle(cr, r->x, r->y + header, r->w, r->h - header);
     cairo_clip(cr);
-    viz_text(cr, st, r->x + r->w / 2, r->y + header + 4, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12, text);
+    /* With a wrap width, x is the layout's left edge (Pango centres each
+     * line inside the width): passing the centre pushed the text half a
+     * block to the right, clipped ("its clients re"). */
+    viz_text(cr, st, r->x + 6, r->y + header + 4, 13, FALSE, VIZ_ALIGN_CENTER, r->w - 12, text);
     cairo_restore(cr);
 }
 

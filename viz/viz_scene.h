@@ -105,6 +105,49 @@ void     viz_world_speed_step(viz_world *w, int dir);
 #define VIZ_SPEED_MIN 0.0001
 #define VIZ_SPEED_MAX 1000.0
 
+/* ---- The seed's alternatives and faults, live (B, T, C; the fan-out's K) ----
+ * The world switches the model's fan-out queue and delivery transport,
+ * crashes a fan-out consumer, and keeps what the model has no accessor
+ * for: the rates, sampled once per wall second from the model's counters. */
+
+#define VIZ_CRASH_WALL_S 6.0   /* C: the consumer is down this many wall s at the speed of the press */
+
+typedef struct viz_alt {
+    const char *queue;             /* slack_model_queue: "kafka" / "redis_pubsub" */
+    const char *transport;         /* slack_model_transport */
+    slack_queue_counts q;          /* slack_model_queue_counts */
+    int crashed;                   /* partition C crashed last, -1: none yet */
+    gboolean down;                 /* slack_model_consumer_down(crashed) */
+    double down_left_s;            /* simulated s until it is back (from the crash's end time) */
+    uint64_t held;                 /* its lag now: held in the log while down (Kafka) */
+    double requests;               /* HTTP requests so far (summary delivery.requests), sampled */
+    double requests_per_s;         /* over the last sample window, per simulated s; NAN: none yet */
+    double http_column;            /* newest row's http_requests_per_s; NAN: no such column/row */
+    uint64_t connects;             /* gateway connections opened since the model was built */
+    double connects_per_s;         /* over the last sample window; NAN: none yet */
+    uint32_t gateways, alive;      /* gateways, live ones */
+    uint64_t connections;          /* WebSocket connections on every gateway now */
+    gboolean active;               /* a key was used or a gateway died: worth a strip on screen */
+} viz_alt;
+
+void viz_world_alt(const viz_world *w, viz_alt *out);
+/* slack_model_set_queue / _set_transport; FALSE for an unknown name. */
+gboolean viz_world_set_queue(viz_world *w, const char *name);
+gboolean viz_world_set_transport(viz_world *w, const char *name);
+/* The next transport after the current one: websocket -> short_polling ->
+ * long_polling -> sse -> websocket. Static string. */
+const char *viz_world_next_transport(const viz_world *w);
+/* The Kafka partition carrying `channel`'s messages, found once per model
+ * on a private copy (the model does not say: see the function). -1 if the
+ * probe could not tell. */
+int viz_world_channel_partition(viz_world *w, uint32_t channel);
+/* Channel 0's partition if already probed, else -1 (never probes). */
+int viz_world_known_partition(const viz_world *w);
+/* slack_model_crash_consumer(p, seconds), remembered for the strip. */
+void viz_world_crash_consumer(viz_world *w, uint32_t p, double seconds);
+/* HTTP requests so far, read from the summary now (not sampled). */
+double viz_world_http_requests(const viz_world *w);
+
 /* ---- What a scene sees of the frame ---- */
 
 /* Something a click can open an inspector on (viz/viz_inspect.h). */

@@ -31,6 +31,20 @@ struct viz_world {
     viz_event log[VIZ_LOG_SIZE];
     guint log_head;            /* next slot to write */
     uint64_t log_total;        /* events recorded since the model was built */
+    /* The alternatives and faults (viz_world_alt); a rebuilt model clears them. */
+    gboolean alt_active;       /* B, T or C used, or a gateway seen dead */
+    int crashed;               /* partition crashed last by C, -1 none */
+    sim_time crash_end;        /* when it comes back */
+    int partition0;            /* channel 0's partition from the probe; -2 not probed yet */
+    uint64_t *gw_prev;         /* connections per gateway at the last sample */
+    uint32_t ngw;
+    uint64_t connects;         /* positive changes of gateway connections since build */
+    double win_wall;           /* the sample window's start: wall s, ... */
+    sim_time win_t;            /* ... simulated time, ... */
+    uint64_t win_connects;     /* ... connects ... */
+    double win_requests;       /* ... and HTTP requests */
+    double requests;           /* HTTP requests at the last window's end */
+    double requests_per_s, connects_per_s;   /* NAN until a window closed */
 };
 
 /* ---- The world's observer: log, then forward to the scene's ---- */
@@ -113,6 +127,170 @@ static gboolean extend_duration(sim_scenario *sc, GError **error)
     return ok;
 }
 
+/* ---- The alternatives and faults ---- */
+
+static void alt_clear(viz_world *w)
+{
+    w->alt_active = FALSE;
+    w->crashed = -1;
+    w->crash_end = 0;
+    w->partition0 = -2;
+    w->ngw = slack_model_gateways(w->model);
+    g_free(w->gw_prev);
+    w->gw_prev = g_new0(uint64_t, MAX(w->ngw, 1));
+    for (uint32_t g = 0; g < w->ngw; g++) w->gw_prev[g] = slack_model_gateway_connections(w->model, g);
+    w->connects = 0;
+    w->win_wall = w->wall;
+    w->win_t = w->now;
+    w->win_connects = 0;
+    w->win_requests = 0;
+    w->requests = 0;
+    w->requests_per_s = w->connects_per_s = NAN;
+}
+
+double viz_world_http_requests(const viz_world *w)
+{
+    /* The model counts requests but exposes the count only in its summary
+     * (delivery.requests); building the summary costs a fraction of a ms
+     * at 500 members, so it is read once per sample window, not per frame. */
+    if (!strcmp(slack_model_transport(w->model), "websocket")) return 0;
+    cJSON *sum = slack_model_summary(w->model, &(slack_run_info){ 0 });
+    const cJSON *r = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "delivery"), "requests");
+    double v = cJSON_IsNumber(r) ? r->valuedouble : 0;
+    cJSON_Delete(sum);
+    return v;
+}
+
+/* Once per frame after the clock moved: gateway connections opened (a
+ * reconnect storm is their rate), and once per wall second the rates. */
+static void alt_sample(viz_world *w)
+{
+    for (uint32_t g = 0; g < w->ngw; g++) {
+        uint64_t c = slack_model_gateway_connections(w->model, g);
+        if (c > w->gw_prev[g]) w->connects += c - w->gw_prev[g];
+        w->gw_prev[g] = c;
+        if (!slack_model_gateway_alive(w->model, g)) w->alt_active = TRUE;
+    }
+    if (w->wall - w->win_wall < 1.0) return;
+    double dt = sim_time_to_sec(w->now - w->win_t);
+    w->requests = viz_world_http_requests(w);
+    if (dt > 0) {
+        w->connects_per_s = (double)(w->connects - w->win_connects) / dt;
+        w->requests_per_s = fmax(0, w->requests - w->win_requests) / dt;
+    }
+    w->win_wall = w->wall;
+    w->win_t = w->now;
+    w->win_connects = w->connects;
+    w->win_requests = w->requests;
+}
+
+void viz_world_alt(const viz_world *w, viz_alt *out)
+{
+    const slack_model *m = w->model;
+    *out = (viz_alt){ .queue = slack_model_queue(m), .transport = slack_model_transport(m), .crashed = w->crashed,
+                      .requests = w->requests, .requests_per_s = w->requests_per_s, .http_column = NAN,
+                      .connects = w->connects, .connects_per_s = w->connects_per_s,
+                      .gateways = slack_model_gateways(m), .active = w->alt_active };
+    slack_model_queue_counts(m, &out->q);
+    if (w->crashed >= 0) {
+        out->down = slack_model_consumer_down(m, (uint32_t)w->crashed);
+        out->down_left_s = out->down ? fmax(0, sim_time_to_sec(w->crash_end - w->now)) : 0;
+        out->held = slack_model_partition_lag_now(m, (uint32_t)w->crashed);
+    }
+    for (uint32_t g = 0; g < out->gateways; g++) {
+        out->alive += slack_model_gateway_alive(m, g);
+        out->connections += slack_model_gateway_connections(m, g);
+    }
+    const sim_series *ts = slack_model_timeseries(m);
+    int col = ts ? sim_series_find(ts, "http_requests_per_s") : -1;
+    if (col >= 0 && sim_series_rows(ts) > 0) out->http_column = sim_series_value(ts, sim_series_rows(ts) - 1, (size_t)col);
+}
+
+gboolean viz_world_set_queue(viz_world *w, const char *name)
+{
+    if (!slack_model_set_queue(w->model, name)) return FALSE;
+    w->alt_active = TRUE;
+    return TRUE;
+}
+
+gboolean viz_world_set_transport(viz_world *w, const char *name)
+{
+    if (!slack_model_set_transport(w->model, name)) return FALSE;
+    w->alt_active = TRUE;
+    /* A fresh window, so the rate shown is the new transport's. */
+    w->requests = w->win_requests = viz_world_http_requests(w);
+    w->win_wall = w->wall;
+    w->win_t = w->now;
+    w->requests_per_s = NAN;
+    return TRUE;
+}
+
+const char *viz_world_next_transport(const viz_world *w)
+{
+    static const char *const order[] = { "websocket", "short_polling", "long_polling", "sse" };
+    const char *now = slack_model_transport(w->model);
+    for (size_t i = 0; i < G_N_ELEMENTS(order); i++)
+        if (!strcmp(now, order[i])) return order[(i + 1) % G_N_ELEMENTS(order)];
+    return order[0];
+}
+
+void viz_world_crash_consumer(viz_world *w, uint32_t p, double seconds)
+{
+    g_return_if_fail(p < slack_model_partitions(w->model));
+    slack_model_crash_consumer(w->model, p, seconds);
+    sim_time end = w->now + sim_time_from_sec(seconds);
+    w->crash_end = (int)p == w->crashed ? MAX(w->crash_end, end) : end;
+    w->crashed = (int)p;
+    w->alt_active = TRUE;
+}
+
+/* The model hashes a channel to its partition (kafka_partition_of) but
+ * does not export it. It is found here on a private copy of the model, by
+ * what the model does: with pub/sub and the consumers of the partitions
+ * whose bit b is set crashed, a post in the channel is lost iff its
+ * partition has bit b. log2(P) posts, no arrivals (rate factor 0); a lost
+ * post never fans out, so even a 100k-member channel probes quickly. */
+#define PROBE_DOWN_S 0.5
+static int probe_partition(const viz_world *w, uint32_t channel)
+{
+    slack_model *m = slack_model_new(w->sc, w->seed, NULL);
+    if (!m) return -1;
+    uint32_t P = slack_model_partitions(m), n = slack_model_channel_size(m, channel), sender = UINT32_MAX;
+    for (uint32_t i = 0; i < n && sender == UINT32_MAX; i++)
+        if (slack_model_is_online(m, slack_model_channel_member(m, channel, i))) sender = slack_model_channel_member(m, channel, i);
+    int p = -1;
+    if (P == 1) p = 0;
+    else if (sender != UINT32_MAX && slack_model_set_queue(m, "redis_pubsub")) {
+        slack_model_set_rate_factor(m, 0);
+        p = 0;
+        sim_time t = 0;
+        for (uint32_t bit = 1; bit < P; bit <<= 1) {
+            for (uint32_t q = 0; q < P; q++)
+                if (q & bit) slack_model_crash_consumer(m, q, PROBE_DOWN_S);
+            slack_queue_counts before, after;
+            slack_model_queue_counts(m, &before);
+            slack_model_post(m, channel, sender);
+            slack_model_run_until(m, t += sim_time_from_sec(PROBE_DOWN_S * 0.8));
+            slack_model_queue_counts(m, &after);
+            if (after.lost > before.lost) p |= (int)bit;
+            else if (after.published == before.published) { p = -1; break; }   /* never reached the queue */
+            slack_model_run_until(m, t += sim_time_from_sec(PROBE_DOWN_S));   /* consumers back */
+        }
+        if (p >= (int)P) p = -1;
+    }
+    slack_model_free(m);
+    return p;
+}
+
+int viz_world_channel_partition(viz_world *w, uint32_t channel)
+{
+    if (channel != 0) return probe_partition(w, channel);
+    if (w->partition0 == -2) w->partition0 = probe_partition(w, 0);
+    return w->partition0;
+}
+
+int viz_world_known_partition(const viz_world *w) { return w->partition0 >= 0 ? w->partition0 : -1; }
+
 static gboolean build_model(viz_world *w, GError **error)
 {
     slack_model *m = slack_model_new(w->sc, w->seed, error);
@@ -124,6 +302,7 @@ static gboolean build_model(viz_world *w, GError **error)
     w->log_head = 0;
     w->log_total = 0;
     slack_model_set_observer(m, &world_observer, w);
+    alt_clear(w);
     return TRUE;
 }
 
@@ -153,6 +332,7 @@ void viz_world_free(viz_world *w)
 {
     if (!w) return;
     slack_model_free(w->model);
+    g_free(w->gw_prev);
     sim_scenario_free(w->sc);
     g_strfreev(w->sets);
     g_free(w->scenario_path);
@@ -194,6 +374,7 @@ void viz_world_advance(viz_world *w, double wall_dt)
     if (target <= w->now) return;
     slack_model_run_until(w->model, target);
     w->now = target;
+    alt_sample(w);
 }
 
 double viz_world_warm_up(viz_world *w, double sec, uint64_t max_deliveries)
@@ -244,6 +425,7 @@ gboolean viz_world_step(viz_world *w)
      * keeps the model's own bookkeeping (it may hook run_until). */
     slack_model_run_until(w->model, next);
     w->now = next;
+    alt_sample(w);
     return TRUE;
 }
 

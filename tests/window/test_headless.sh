@@ -49,6 +49,20 @@ echo "$state" | grep -q " quiz=5 " || fail "--quiz-first 5 should ask 5 question
 state=$("$SLACKSIM" viz --headless --scene fanout --frames 90 --out "$tmp/clip" --print-state)
 echo "$state" | grep -q "ws_pushes=350 " || fail "the 90-frame clip should end after the pushes: $state"
 [ -s "$tmp/clip/frame-0089.png" ] || fail "the clip has no frame-0089.png"
+# The alternatives, live (B, C, T): pub/sub with #general's consumer down
+# loses the post; short polling makes HTTP requests.
+state=$(G_DEBUG=fatal-criticals "$SLACKSIM" viz --headless --scene fanout --frames 60 --script "0=b;0.05=c;0.1=p" --print-state)
+echo "$state" | grep -q "queue=redis_pubsub " || fail "B should switch to pub/sub: $state"
+echo "$state" | grep -Eq " lost=[1-9]" || fail "a post to a crashed pub/sub consumer should be lost: $state"
+echo "$state" | grep -q "ws_pushes=0 " || fail "a lost post reaches nobody: $state"
+state=$(G_DEBUG=fatal-criticals "$SLACKSIM" viz --headless --scene fanout --frames 60 --script "0=t;0.05=p" --print-state)
+echo "$state" | grep -q "transport=short_polling " || fail "T should switch to short polling: $state"
+echo "$state" | grep -Eq " requests=[1-9]" || fail "short polling should make HTTP requests: $state"
+for scene in pipeline dashboard; do
+    G_DEBUG=fatal-criticals "$SLACKSIM" viz --headless --scene $scene --frames 40 --script "0=b;0.1=t;0.2=c" \
+        --screenshot "$tmp/alt-$scene.png" > /dev/null || fail "the strip on the $scene scene"
+    [ -s "$tmp/alt-$scene.png" ] || fail "no $scene frame with the alternatives strip"
+done
 state=$("$SLACKSIM" viz --headless --scenario "$root/scenarios/channel_storm.json" --frames 90 --print-state)
 echo "$state" | grep -q "ws_pushes=90000 " || fail "the 100k clip should end after the pushes: $state"
 

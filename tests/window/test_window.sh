@@ -39,6 +39,10 @@ xdotool key --window "\$wid" period; sleep 0.4
 # Resizable: the last frame (and so the --screenshot) follows the window.
 xdotool windowsize --sync "\$wid" 1024 600 2>/dev/null || xdotool windowsize "\$wid" 1024 600
 sleep 1
+# The alternatives, live: T on the pipeline (the fan-out would retune its
+# speed), back to the fan-out, B (pub/sub) and C (crash #general's consumer;
+# paused, so it stays down).
+for k in 2 t 1 b c; do xdotool key --window "\$wid" "\$k"; sleep 0.4; done
 xdotool key --window "\$wid" q
 wait \$pid
 echo \$? > "$tmp/status.txt"
@@ -54,6 +58,9 @@ echo "$state" | grep -q "speed=0.002 " || fail "+ should go one rung up from the
 echo "$state" | grep -q "log=1 " || fail "E three times should leave the event log on: $state"
 echo "$state" | grep -q "inspect=station:2 " || fail "a click on the message service (PostgreSQL) then '.' should inspect station 2 (Kafka): $state"
 echo "$state" | grep -q "help=0 " || fail "H twice should leave help closed: $state"
+echo "$state" | grep -q "queue=redis_pubsub " || fail "B should switch the fan-out queue to Redis pub/sub: $state"
+echo "$state" | grep -q "transport=short_polling " || fail "T should switch the transport to short polling: $state"
+echo "$state" | grep -q "consumer_down=1 " || fail "C (paused) should leave #general's fan-out consumer down: $state"
 [ -s "$tmp/slacksim-fanout-001.png" ] || fail "S did not write slacksim-fanout-001.png"
 
 # The quit screenshot: PNG magic, 1024x600 (the resized window) in IHDR, and not blank (a
