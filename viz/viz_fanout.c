@@ -679,7 +679,10 @@ static void draw_nodes(const viz_fanout *s, const viz_frame *f, cairo_t *cr, dou
         if (i == 0 && s->has_post)
             snprintf(label, sizeof label, "Sender: user %u", s->mem[s->sender].user);
         else if (i == 1 && s->has_post)
-            snprintf(label, sizeof label, "Gateway gw-%u (WebSocket)", s->sender_gw);
+            snprintf(label, sizeof label, "Gateway gw-%u (%s)", s->sender_gw,
+                     strcmp(slack_model_transport(viz_world_model_const(s->world)), "websocket") ? "HTTP" : "WebSocket");
+        else if (i == 4 && strcmp(slack_model_queue(viz_world_model_const(s->world)), "kafka"))
+            snprintf(label, sizeof label, "Redis pub/sub");   /* the queue in Kafka's place (B) */
         else
             snprintf(label, sizeof label, "%s", node_names[i]);
         double th = viz_text_fit(cr, &f->style, r->x + 12, r->y + 5, size, TRUE, VIZ_ALIGN_LEFT, r->w - 16 - tokw, label);
