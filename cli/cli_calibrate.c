@@ -51,6 +51,7 @@
 #include "cli/cli.h"
 #include "cli/cli_calibrate.h"
 #include "sim/sim_error.h"
+#include "sim/sim_stats.h"
 
 #define CAL_MAX_SAMPLES 200000u     /* per measured command: bounds memory and time */
 #define CAL_PIPE 16u                /* the depth of the pipelined fit */
@@ -71,33 +72,12 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank quantile of sorted v. */
-static double quantile(const double *v, size_t n, double p)
-{
-    if (!n) return NAN;
-    size_t i = (size_t)ceil(p * n);
-    return v[i ? MIN(i, n) - 1 : 0];
-}
-
-static double mean_of(const double *v, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += v[i];
-    return n ? s / n : NAN;
-}
-
 /* "SETEX 8.1/9.9/31 us (p50/p99/max, n=1234)" into `s`; sorts v. */
 static void describe(GString *s, const char *what, double *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_double);
+    sim_sort_doubles(v, n);
     g_string_append_printf(s, "%s%s p50 %.1f us, p99 %.1f us, mean %.1f us (n=%zu)", s->len ? "; " : "", what,
-                           quantile(v, n, 0.5) * 1e6, quantile(v, n, 0.99) * 1e6, mean_of(v, n) * 1e6, n);
+                           sim_quantile_sorted(v, n, 0.5) * 1e6, sim_quantile_sorted(v, n, 0.99) * 1e6, sim_mean(v, n) * 1e6, n);
 }
 
 /* A port on 127.0.0.1 nobody listens on now (bind to port 0, read it back). */
@@ -514,7 +494,7 @@ static cJSON *empirical_json(const double *v, size_t n)
     cJSON *x = cJSON_AddArrayToObject(d, "x"), *cdf = cJSON_AddArrayToObject(d, "cdf");
     double prev = -1;
     for (int k = 0; k <= 20; k++) {
-        double q = k == 0 ? v[0] : quantile(v, n, k / 20.0);
+        double q = k == 0 ? v[0] : sim_quantile_sorted(v, n, k / 20.0);
         if (q <= prev) q = prev * (1 + 1e-9) + 1e-12;
         prev = q;
         cJSON_AddItemToArray(x, cJSON_CreateNumber(q));
@@ -548,8 +528,8 @@ static cJSON *calibrate_postgres(const char *host, int port, double dur, GString
     PQclear(v);
     size_t n = pg_time(c, "ins", 4, fill_insert, dur, lat, error);
     if (!n) goto done;
-    qsort(lat, n, sizeof *lat, cmp_double);
-    double mean = mean_of(lat, n);
+    sim_sort_doubles(lat, n);
+    double mean = sim_mean(lat, n);
     cJSON *svc = empirical_json(lat, n);
     GString *lats = g_string_new(NULL);
     describe(lats, "INSERT", lat, n);

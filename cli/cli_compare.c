@@ -208,15 +208,12 @@ static cJSON *compare_json(const char *sa, const char *sb, uint64_t seed, guint 
     return o;
 }
 
-static gboolean write_json(const char *dir, cJSON *o, GError **error)
+/* compare.json into the stage made before the runs, committed whole. */
+static gboolean write_json(cli_stage *stage, cJSON *o, GError **error)
 {
-    if (g_mkdir_with_parents(dir, 0755) != 0)
-        return sim_error_at(error, SIM_ERROR_IO, dir, NULL, "cannot create the directory");
-    char *text = cJSON_Print(o), *path = g_build_filename(dir, "compare.json", NULL);
-    /* g_file_set_contents writes a temporary file and renames it */
-    gboolean ok = g_file_set_contents(path, text, -1, NULL);
-    if (!ok) sim_error_at(error, SIM_ERROR_IO, path, NULL, "cannot write");
-    g_free(path);
+    char *text = cJSON_Print(o);
+    gboolean ok = cli_stage_write(stage, "compare.json", text, strlen(text), error) && cli_stage_check(stage, error) &&
+                  cli_stage_commit(stage, error);
     cJSON_free(text);
     return ok;
 }
@@ -241,6 +238,14 @@ static gboolean check_fields(char **fields, const compare_job *a, const compare_
 
 static int compare(const char *sa, const char *sb, const compare_opts *o)
 {
+    GError *error = NULL;
+    /* --out is checked and staged before any run, as run --out is */
+    cli_stage *stage = NULL;
+    if (o->out && !((stage = cli_stage_new(o->out, "the output directory", &error)) &&
+                    cli_stage_check_names(stage, (const char *const[]){ "compare.json", NULL }, &error))) {
+        cli_stage_free(stage);
+        return cli_report_error("compare", error);
+    }
     guint reps = (guint)o->replications;
     compare_job *jobs = g_new0(compare_job, 2 * (size_t)reps);
     for (guint r = 0; r < reps; r++) {
@@ -250,7 +255,6 @@ static int compare(const char *sa, const char *sb, const compare_opts *o)
     GThreadPool *pool = g_thread_pool_new(run_job, NULL, MIN(o->jobs, (int)(2 * reps)), TRUE, NULL);
     for (guint i = 0; i < 2 * reps; i++) g_thread_pool_push(pool, &jobs[i], NULL);
     g_thread_pool_free(pool, FALSE, TRUE);
-    GError *error = NULL;
     for (guint i = 0; i < 2 * reps && !error; i++)
         if (jobs[i].error) error = g_error_copy(jobs[i].error);
     const compare_job *a = jobs, *b = jobs + reps;
@@ -261,15 +265,16 @@ static int compare(const char *sa, const char *sb, const compare_opts *o)
         for (guint i = 0; i < all->len; i++)
             if (in_both(a, b, all->pdata[i])) g_ptr_array_add(paths, g_strdup(all->pdata[i]));
         print_report(sa, sb, (uint64_t)o->seed, reps, a, b, o->fields);
-        if (o->out) {
+        if (stage) {
             cJSON *j = compare_json(sa, sb, (uint64_t)o->seed, reps, a, b, paths);
-            if (!write_json(o->out, j, &error)) rc = CLI_USAGE;
+            write_json(stage, j, &error);
             cJSON_Delete(j);
         }
         g_ptr_array_free(paths, TRUE);
         g_ptr_array_free(all, TRUE);
     }
     if (error) rc = cli_report_error("compare", error);
+    cli_stage_free(stage);   /* uncommitted after a failure: removed */
     for (guint i = 0; i < 2 * reps; i++) {
         g_strfreev(jobs[i].sets);
         cJSON_Delete(jobs[i].summary);

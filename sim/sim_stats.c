@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- tavg */
@@ -438,4 +439,32 @@ size_t sim_mser5_truncation(const double *x, size_t n, double *stat)
     }
     if (stat) *stat = best;
     return best_d * B;
+}
+
+/* ---------------------------------------------------------------- samples */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void sim_sort_doubles(double *v, size_t n)
+{
+    if (n > 1) qsort(v, n, sizeof *v, cmp_double);
+}
+
+double sim_quantile_sorted(const double *v, size_t n, double p)
+{
+    if (!n) return NAN;
+    size_t i = (size_t)ceil(p * (double)n);
+    return v[i ? MIN(i, n) - 1 : 0];
+}
+
+double sim_mean(const double *v, size_t n)
+{
+    if (!n) return NAN;
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += v[i];
+    return s / (double)n;
 }

@@ -67,6 +67,13 @@ double sim_series_value(const sim_series *s, size_t row, size_t col);
  * byte-stable across runs. FALSE with `error` on a write failure. */
 gboolean sim_series_write_csv(const sim_series *s, FILE *out, GError **error);
 
+/* Measured samples (a benchmark, a calibration): sorted ascending in
+ * place; the nearest-rank quantile p in [0, 1] of sorted v (NAN when n is
+ * 0); the plain mean (NAN when n is 0). */
+void   sim_sort_doubles(double *v, size_t n);
+double sim_quantile_sorted(const double *v, size_t n, double p);
+double sim_mean(const double *v, size_t n);
+
 /* Student-t confidence interval of the mean of n >= 2 observations:
  * mean +- halfwidth at confidence level `conf` (e.g. 0.95). With n < 2 the
  * halfwidth is INFINITY. */

@@ -258,9 +258,24 @@ static void test_mser5_known_series(void)
     CU_ASSERT(isnan(stat));
 }
 
+/* Samples: sorted in place, nearest-rank quantiles, the mean; NAN when empty. */
+static void test_sample_quantiles(void)
+{
+    double v[] = { 5, 1, 4, 2, 3 };
+    sim_sort_doubles(v, 5);
+    CU_ASSERT_DOUBLE_EQUAL(v[0], 1, 0);
+    CU_ASSERT_DOUBLE_EQUAL(v[4], 5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(sim_quantile_sorted(v, 5, 0.5), 3, 0);
+    CU_ASSERT_DOUBLE_EQUAL(sim_quantile_sorted(v, 5, 0.99), 5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(sim_quantile_sorted(v, 5, 0), 1, 0);
+    CU_ASSERT_DOUBLE_EQUAL(sim_quantile_sorted(v, 5, 1), 5, 0);
+    CU_ASSERT_DOUBLE_EQUAL(sim_mean(v, 5), 3, 1e-15);
+    CU_ASSERT_TRUE(isnan(sim_quantile_sorted(v, 0, 0.5)) && isnan(sim_mean(v, 0)));
+}
+
 void test_sim_stats_register(void)
 {
-    TEST_SUITE("sim_stats", TEST(test_tavg_hand_computed), TEST(test_tavg_long_horizon), TEST(test_counter_peak_rate),
+    TEST_SUITE("sim_stats", TEST(test_sample_quantiles), TEST(test_tavg_hand_computed), TEST(test_tavg_long_horizon), TEST(test_counter_peak_rate),
                TEST(test_series_csv_bytes), TEST(test_series_csv_write_error), TEST(test_student_t_table),
                TEST(test_student_t_inverts_cdf), TEST(test_normal_quantile), TEST(test_ci_mean_hand_computed),
                TEST(test_ci_mean_coverage), TEST(test_mser5_known_series));

@@ -35,6 +35,7 @@
 #include "models/redis.h"
 #include "sim/sim_engine.h"
 #include "sim/sim_rng.h"
+#include "sim/sim_stats.h"
 
 typedef struct {
     int port;
@@ -63,12 +64,6 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double quantile(const double *v, size_t n, double p)
-{
-    if (!n) return NAN;
-    size_t i = (size_t)ceil(p * n);
-    return v[i ? i - 1 : 0];
-}
 
 /* Sup over x of |F_a(x) - F_b(x)|, both arrays sorted. */
 static double ks_distance(const double *a, size_t n, const double *b, size_t m)
@@ -279,18 +274,11 @@ static uint64_t run_model(const rc_opts *o, const rc_crashes *cr, gboolean scan,
     return undetected;
 }
 
-static double mean_of(const double *v, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += v[i];
-    return n ? s / n : NAN;
-}
-
 static void print_row(const char *name, const double *v, size_t n, uint64_t undetected)
 {
     printf("%-22s n=%-5zu undetected=%-4" G_GUINT64_FORMAT " mean %7.3f  p10 %7.3f  p50 %7.3f  p90 %7.3f  p99 %7.3f  max %7.3f s\n",
-           name, n, undetected, mean_of(v, n),
-           quantile(v, n, 0.10), quantile(v, n, 0.50), quantile(v, n, 0.90), quantile(v, n, 0.99),
+           name, n, undetected, sim_mean(v, n),
+           sim_quantile_sorted(v, n, 0.10), sim_quantile_sorted(v, n, 0.50), sim_quantile_sorted(v, n, 0.90), sim_quantile_sorted(v, n, 0.99),
            n ? v[n - 1] : NAN);
 }
 
@@ -353,14 +341,14 @@ int main(int argc, char **argv)
     int det = run_real(&o, &cr, real, &n_real);
     if (det < 0) return 2;
     double t_real = now_s() - t_start;
-    qsort(real, n_real, sizeof *real, cmp_double);
+    sim_sort_doubles(real, n_real);
 
     GArray *scan = g_array_new(FALSE, FALSE, sizeof(double));
     GArray *sample = g_array_new(FALSE, FALSE, sizeof(double));
     uint64_t und_scan = run_model(&o, &cr, TRUE, scan);
     uint64_t und_sample = run_model(&o, &cr, FALSE, sample);
-    qsort(scan->data, scan->len, sizeof(double), cmp_double);
-    qsort(sample->data, sample->len, sizeof(double), cmp_double);
+    sim_sort_doubles((double *)(void *)scan->data, scan->len);
+    sim_sort_doubles((double *)(void *)sample->data, sample->len);
 
     printf("redis_expiry_check: %u keys, %u crashes, heartbeat %g s, ttl %g s, hz %u, effort %u, reads %g/key/s, "
            "seed %" G_GUINT64_FORMAT ", model x%u seeds; real run %.1f s\n",
