@@ -16,8 +16,17 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(TEST_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -I. $(PKG_CFLAGS) -MMD -MP
-LDFLAGS_ALL = $(SAN) $(PKG_LIBS) -lm -lpthread
+# Link-time optimisation for the default (release) tree only: it inlines the
+# small cross-module accessors of the hot paths (docs/performance.md has the
+# measurement); the sanitizer and fuzz trees stay without it. gcc-ar loads
+# the LTO plugin that an archive of LTO objects needs.
+ifeq ($(BUILD),build)
+LTO      ?= -flto=auto
+endif
+AR_CMD   := $(if $(LTO),gcc-ar,ar)
+
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(LTO) $(SAN) -I. $(PKG_CFLAGS) -MMD -MP
+LDFLAGS_ALL = $(LTO) $(SAN) $(PKG_LIBS) -lm -lpthread
 
 # One folder, one layer. The library is every layer but the CLI.
 LIB_SRC  := $(wildcard sim/*.c) $(wildcard models/*.c) $(wildcard quiz/*.c) $(wildcard viz/*.c)
@@ -91,7 +100,7 @@ $(BUILD)/%.o: %.c
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@# temp + rename: a concurrent link never sees a half-written archive
-	rm -f $@.tmp && ar rcs $@.tmp $^ && mv $@.tmp $@
+	rm -f $@.tmp && $(AR_CMD) rcs $@.tmp $^ && mv $@.tmp $@
 
 # cli_calibrate.c talks to real servers (hiredis, libpq); nothing else links them.
 $(BUILD)/cli/cli_calibrate.o: cli/cli_calibrate.c

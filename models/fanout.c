@@ -156,9 +156,8 @@ static void prefetch_conn(const slack_model *m, const msg_rec *r)
  * waits for the channel's shard; the other shards' GETs occupy them, and
  * delay their other requests, without an event of their own. Returns the
  * commands of the channel's shard's request. */
-static uint32_t spread_reads(slack_model *m, const msg_rec *r, uint32_t shards)
+static uint32_t spread_reads(slack_model *m, const msg_rec *r, uint32_t shards, uint32_t home)
 {
-    uint32_t home = redis_shard_of(m->redis, r->channel);
     uint64_t per = r->size / shards, extra = r->size % shards;
     for (uint32_t k = 1; k < shards; k++) {
         uint64_t n = per + (k < extra);
@@ -181,9 +180,9 @@ static void consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, s
     prefetch_conn(m, r);
     uint64_t ops = 1 + (uint64_t)r->size;
     m->fan.redis_ops += ops;
-    uint32_t shards = redis_shards(m->redis);
-    uint32_t home = shards > 1 ? spread_reads(m, r, shards) : (uint32_t)MIN(ops, (uint64_t)UINT32_MAX);
-    redis_request(m->redis, r->channel, home, reply, m, job);
+    uint32_t shards = redis_shards(m->redis), home = redis_shard_of(m->redis, r->channel);
+    uint32_t n_home = shards > 1 ? spread_reads(m, r, shards, home) : (uint32_t)MIN(ops, (uint64_t)UINT32_MAX);
+    redis_request_shard(m->redis, home, n_home, reply, m, job);
 }
 
 typedef struct {
@@ -208,7 +207,7 @@ typedef struct {
  * overhead); the i-th member of the batch is pushed at base + i * cost.
  * Its latency is recorded with the batch's in commit (the batch's
  * latencies are an arithmetic sequence: one bulk record, same histogram). */
-static void member_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
+static inline __attribute__((always_inline)) void member_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
 {
     /* pooled: one batch per gateway, on the core that frees first */
     uint32_t core = f->pooled_cores ? 0 : f->core_mask ? u & f->core_mask : u % f->cores, s = (uint32_t)g * f->cores + core;
@@ -218,7 +217,6 @@ static void member_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
         m->fan.slot_core[s] = core;
         m->fan.slot_base[s] = sim_time_add_sat(gw_book_core(m->gw, g, core, f->over), f->over);
     }
-    f->n.online++;
     if (f->polled) {   /* an HTTP transport: each recipient gets it at its own time */
         sim_time t = delivery_time(m, u, sim_time_add_sat(m->fan.slot_base[s], sim_time_mul_sat(f->cost, m->fan.slot_count[s])));
         sim_hist_record(m->fan.h_e2e_iv, t + f->extra);
@@ -230,19 +228,23 @@ static void member_online(slack_model *m, fanout_run *f, uint32_t u, uint16_t g)
     }
 }
 
-/* Every member once: online, lost or offline. The sender is a member like
- * any other: as in the seed's send_channel_message, its own connection gets
- * the event too (it carries the server-assigned id that replaces the
- * optimistic copy, and reaches the sender's other devices). */
-static void member(slack_model *m, fanout_run *f, uint32_t u)
+/* Every member once: online, lost or offline; counted in *n, which the
+ * caller keeps in a local (the scratch arrays written here could alias a
+ * counter in *f, which would keep each increment a load and a store). The
+ * sender is a member like any other: as in the seed's
+ * send_channel_message, its own connection gets the event too (it carries
+ * the server-assigned id that replaces the optimistic copy, and reaches the
+ * sender's other devices). */
+static inline __attribute__((always_inline)) void member(slack_model *m, fanout_run *f, uint32_t u, fanout_counts *n)
 {
     uint16_t g = m->conn[u];
     if (g != GW_NONE && (!f->cm || presence_connected(m->pres, u))) {
+        n->online++;
         member_online(m, f, u, g);
     } else if (g != GW_NONE && presence_online(m->pres, u)) {
-        f->n.lost++;        /* its key lives on: routed to a dead connection */
+        n->lost++;          /* its key lives on: routed to a dead connection */
     } else {
-        f->n.offline++;
+        n->offline++;
         if (m->obs.on && m->obs.fn.push_queued) m->obs.fn.push_queued(m->obs.user, f->r->serial, u, sim_now(m->ctx));
     }
 }
@@ -275,17 +277,19 @@ static void members(slack_model *m, fanout_run *f)
     const msg_rec *r = f->r;
     uint32_t first, size = r->size;
     const uint32_t *list;
+    fanout_counts n = f->n;
     wl_channel_members(m->wl, r->channel, &first, &list);
     if (list) {
         /* Members are scattered over the workspace's id range: fetch their
          * connection entries a few members ahead (memory-level parallelism). */
         for (uint32_t i = 0; i < size; i++) {
             if (i + FANOUT_AHEAD < size) __builtin_prefetch(&m->conn[list[i + FANOUT_AHEAD]]);
-            member(m, f, list[i]);
+            member(m, f, list[i], &n);
         }
     } else {
-        for (uint32_t u = first; u < first + size; u++) member(m, f, u);
+        for (uint32_t u = first; u < first + size; u++) member(m, f, u, &n);
     }
+    f->n = n;
     commit(m, f);
 }
 

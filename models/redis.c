@@ -376,8 +376,14 @@ static uint32_t pending_slot(redis_server *r, sim_event_fn done, void *data, uin
 void redis_request(redis_server *r, uint64_t key, uint32_t n_ops,
                    sim_event_fn done, void *data, uint64_t arg)
 {
-    g_return_if_fail(n_ops >= 1);
-    rd_shard *s = &r->sh[redis_shard_of(r, key)];
+    redis_request_shard(r, redis_shard_of(r, key), n_ops, done, data, arg);
+}
+
+void redis_request_shard(redis_server *r, uint32_t shard, uint32_t n_ops,
+                         sim_event_fn done, void *data, uint64_t arg)
+{
+    g_return_if_fail(n_ops >= 1 && shard < r->n);
+    rd_shard *s = &r->sh[shard];
     advance(r, s);
     sim_time now = s->last;
     double c = cost_ns(r, s, n_ops);

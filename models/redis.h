@@ -106,6 +106,10 @@ double redis_request_cost_s(const redis_server *r, double n_ops);
  * network time is not modelled). `data` is borrowed until then. */
 void redis_request(redis_server *r, uint64_t key, uint32_t n_ops,
                    sim_event_fn done, void *data, uint64_t arg);
+/* The same on a shard given by index (the caller already knows the key's
+ * shard: redis_shard_of hashes the key's id, and the fan-out needs it too). */
+void redis_request_shard(redis_server *r, uint32_t shard, uint32_t n_ops,
+                         sim_event_fn done, void *data, uint64_t arg);
 
 /* Fire-and-forget: `n_ops` commands sent now in one request; their work
  * occupies the shard but no event is scheduled. */

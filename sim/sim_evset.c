@@ -555,7 +555,7 @@ static __attribute__((noinline)) void evs_sweep(sim_evset *s)
 
 /* Files an entry at or after bottom_end: into the finest rung whose range
  * holds it, or the top. */
-static __attribute__((noinline)) void evs_push_far(sim_evset *s, sim_time time, uint64_t seq, uint32_t slot)
+static inline void evs_push_far(sim_evset *s, sim_time time, uint64_t seq, uint32_t slot)
 {
     const evs_entry ent = { time, seq, slot }, *e = &ent;
     int i = s->nrungs - 1;
