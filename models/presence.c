@@ -32,7 +32,7 @@
 #include "sim/sim_rng.h"
 
 enum { PR_OFF = 0, PR_AGG, PR_IND, PR_DEAD };
-enum { PR_BY_ACTIVE, PR_BY_LAZY, PR_BY_DEL };
+enum { PR_BY_ACTIVE, PR_BY_LAZY, PR_BY_DEL, PR_BY_FAILOVER };
 
 /* Redis checks the cycle's time limit once every 16 loops (expire.c). */
 #define PR_TIMELIMIT_CHECK_EVERY 16u
@@ -91,6 +91,15 @@ typedef struct {
     gboolean timelimit_exit; /* the last cycle stopped on its time limit */
     sim_time last_fast;      /* start of the last fast cycle */
     sim_event_id fast_ev;    /* the pending fast cycle, if any */
+    /* redis_failover (faults.c): the master died at fo_lost with every
+     * presence key; a replica took over at fo_promoted (writes between the
+     * two went to the dead master). Each aggregated client's key is back at
+     * its first heartbeat after the promotion, or at its place in the
+     * resync storm (fo_storm_base + its hash's fraction of fo_storm_work). */
+    gboolean fo_on;          /* some connected client's key may be missing */
+    gboolean fo_promoted_yet;/* the replica has taken over */
+    sim_time fo_lost, fo_promoted, fo_restored;
+    sim_time fo_storm_base, fo_storm_work;
 } pr_shard;
 
 struct presence {
@@ -122,6 +131,9 @@ struct presence {
     uint64_t cycles, fast_cycles, loops, buckets, sampled, timelimit_hits;
     uint64_t stale_total, stale_peak;   /* stale keys over all shards */
     sim_hist *detect, *slack;
+    /* redis_failover */
+    uint32_t fo_shards;      /* shards whose keys are not all back */
+    uint64_t fo_keys_lost, fo_crashes_cleared, fo_resync_setex;
 };
 
 /* ------------------------------------------------------------ config */
@@ -144,6 +156,7 @@ void presence_config_init(presence_config *c)
     c->expire_time_limit_pct = 0.0; /* 0: from algorithm and effort */
     c->expire_sample_cost_s = 1e-6;
     c->expire_scan = TRUE;        /* Redis 6.0-7.0's bucket scan (Debian 12: 7.0.15) */
+    c->failover_storm = FALSE;    /* keys come back with each client's next heartbeat */
 }
 
 void presence_expire_params(const presence_config *c, presence_expire *out)
@@ -167,6 +180,7 @@ void presence_expire_params(const presence_config *c, presence_expire *out)
 
 /* Every "presence" key, once: read, defaults and the key list come from here. */
 static const char *const EXPIRE_ALGORITHMS[] = { "sample", "scan", NULL };
+static const char *const FAILOVER_RESYNC[] = { "heartbeat", "storm", NULL };
 G_STATIC_ASSERT(sizeof(gboolean) == sizeof(int));
 #define PD(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(presence_config, f), u }
 #define PU(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_U32, offsetof(presence_config, f), u }
@@ -186,6 +200,7 @@ static const sim_field pr_fields[] = {
     PD("expire.time_limit_pct", 0.0, 100.0, expire_time_limit_pct, "%"),
     PD("expire.sample_cost_s", 0.0, 1.0, expire_sample_cost_s, "s"),
     { "expire.algorithm", 0, 0, SIM_FIELD_ENUM, offsetof(presence_config, expire_scan), NULL, EXPIRE_ALGORITHMS },
+    { "failover_resync", 0, 0, SIM_FIELD_ENUM, offsetof(presence_config, failover_storm), NULL, FAILOVER_RESYNC },
 };
 #undef PD
 #undef PU
@@ -358,7 +373,11 @@ static void key_remove(presence *p, pr_client *c, int how)
     s->explicit_keys--;
     sim_cancel(p->ctx, c->read_ev);
     c->read_ev = SIM_EVENT_NONE;
-    if (c->crashed_at >= 0 && how != PR_BY_DEL) {
+    if (how == PR_BY_FAILOVER) {
+        /* the key is gone with the master: a crashed client now reads as
+         * offline, but no expiry found it, so it is no detection */
+        if (c->crashed_at >= 0) { p->crashed_pending--; p->fo_crashes_cleared++; c->crashed_at = -1; }
+    } else if (c->crashed_at >= 0 && how != PR_BY_DEL) {
         p->detected++;
         p->crashed_pending--;
         if (how == PR_BY_ACTIVE) p->by_active++; else p->by_lazy++;
@@ -421,6 +440,8 @@ static void on_setex_done(sim_ctx *ctx, void *data, uint64_t arg)
     presence *p = data;
     pr_client *c = client_get(p, (uint32_t)arg);
     if (!c || c->epoch != (uint32_t)(arg >> 32)) return;   /* a DEL came after */
+    const pr_shard *s = shard_of(p, c->user);
+    if (G_UNLIKELY(s->fo_on && !s->fo_promoted_yet)) return;   /* written to the dead master */
     key_set(p, c, sim_now(ctx) + p->ttl_ns);
 }
 
@@ -866,10 +887,126 @@ void presence_crash(presence *p, uint32_t user)
         c->reconnect_ev = sim_after(p->ctx, exp_ns(&p->rng_reconnect, p->cfg.reconnect_s), on_reconnect, p, user);
 }
 
+/* ------------------------------------------------- redis_failover */
+
+/* Where a key falls in [0, 1): its hash, so a client's place in the
+ * resync storm is fixed and independent of the shard choice. */
+static double key_frac(uint32_t user) { return (double)(key_rpos(user) >> 11) * 0x1.0p-53; }
+
+/* An aggregated client's key during a failover: back at its first
+ * heartbeat at or after the promotion (its heartbeats fall on its phase),
+ * or at its place in the storm. */
+static gboolean agg_key_back(presence *p, uint32_t user)
+{
+    const pr_shard *s = shard_of(p, user);
+    if (!s->fo_on) return TRUE;
+    if (!s->fo_promoted_yet) return FALSE;
+    sim_time now = sim_now(p->ctx), back;
+    if (p->cfg.failover_storm) {
+        back = s->fo_storm_base + (sim_time)(key_frac(user) * (double)s->fo_storm_work);
+    } else {
+        sim_time ph = sim_time_from_sec(p->phase[user]);
+        sim_time d = (ph - s->fo_promoted) % p->hb_ns;
+        back = s->fo_promoted + (d < 0 ? d + p->hb_ns : d);
+    }
+    return now >= back;
+}
+
+static void on_failover_restored(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    presence *p = data;
+    pr_shard *s = &p->sh[arg];
+    if (!s->fo_on || s->fo_restored + 1 != sim_now(ctx)) return;   /* a later failover took over */
+    s->fo_on = FALSE;
+    p->fo_shards--;
+}
+
+void presence_failover_begin(presence *p, uint32_t shard)
+{
+    g_return_if_fail(shard < p->nsh);
+    pr_shard *s = &p->sh[shard];
+    if (!s->fo_on) p->fo_shards++;
+    s->fo_on = TRUE;
+    s->fo_promoted_yet = FALSE;
+    s->fo_restored = -2;     /* an earlier failover's restore event finds it changed */
+    s->fo_lost = sim_now(p->ctx);
+    p->fo_keys_lost += s->agg_keys + s->explicit_keys;
+    GPtrArray *gone = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, p->clients);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        pr_client *c = v;
+        if (c->key_set && redis_shard_of(p->redis, c->user) == shard) g_ptr_array_add(gone, c);
+    }
+    for (guint i = 0; i < gone->len; i++) {
+        pr_client *c = g_ptr_array_index(gone, i);
+        key_remove(p, c, PR_BY_FAILOVER);
+        client_drop_if_idle(p, c);
+    }
+    g_ptr_array_free(gone, TRUE);
+}
+
+/* The storm: one SETEX per connected client of the shard, `pipeline` per
+ * request, all sent now; individual clients' SETEXs are real requests
+ * (their keys come back when served), aggregated ones charged work. */
+static void failover_storm(presence *p, pr_shard *s)
+{
+    double before = redis_backlog_s(p->redis, s->index);
+    uint64_t agg = s->agg_keys, per = p->cfg.pipeline;
+    for (uint64_t left = agg; left > 0;) {
+        uint32_t n = (uint32_t)MIN(left, per);
+        redis_charge_shard(p->redis, s->index, n);
+        left -= n;
+    }
+    p->fo_resync_setex += agg;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, p->clients);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        pr_client *c = v;
+        if (p->state[c->user] != PR_IND || redis_shard_of(p->redis, c->user) != s->index) continue;
+        send_setex(p, c);
+        p->fo_resync_setex++;
+    }
+    sim_time now = sim_now(p->ctx);
+    s->fo_storm_base = now + sim_time_from_sec(before);
+    s->fo_storm_work = MAX(sim_time_from_sec(redis_backlog_s(p->redis, s->index)) - (s->fo_storm_base - now), 0);
+}
+
+sim_time presence_failover_promote(presence *p, uint32_t shard)
+{
+    g_return_val_if_fail(shard < p->nsh, 0);
+    pr_shard *s = &p->sh[shard];
+    sim_time now = sim_now(p->ctx);
+    if (!s->fo_on) return now;
+    s->fo_promoted_yet = TRUE;
+    s->fo_promoted = now;
+    if (p->cfg.failover_storm) {
+        failover_storm(p, s);
+        s->fo_restored = s->fo_storm_base + s->fo_storm_work;
+    } else {
+        s->fo_restored = now + p->hb_ns;
+    }
+    s->fo_restored = MAX(s->fo_restored, now);
+    /* a nanosecond past the last key's time, so that key's own check still sees the failover */
+    sim_at(p->ctx, s->fo_restored + 1, on_failover_restored, p, shard);
+    return s->fo_restored;
+}
+
+gboolean presence_failover_active(const presence *p) { return p->fo_shards != 0; }
+
+void presence_failover_counts(const presence *p, uint64_t *keys_lost, uint64_t *cleared, uint64_t *resync_setex)
+{
+    *keys_lost = p->fo_keys_lost;
+    *cleared = p->fo_crashes_cleared;
+    *resync_setex = p->fo_resync_setex;
+}
+
 gboolean presence_online(presence *p, uint32_t user)
 {
     g_return_val_if_fail(user < p->n_users, FALSE);
-    if (p->state[user] == PR_AGG) return TRUE;
+    if (p->state[user] == PR_AGG) return G_LIKELY(!p->fo_shards) || agg_key_back(p, user);
     pr_client *c = client_get(p, user);
     return c ? key_live(p, c) : FALSE;
 }

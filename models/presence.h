@@ -72,6 +72,7 @@ typedef struct presence_config {
     double expire_time_limit_pct; /* slow cycle's limit, % of 1/hz; 0 = derived */
     double expire_sample_cost_s;  /* thread time per sampled key */
     gboolean expire_scan;         /* TRUE: "scan" (Redis 6.0-7.0); FALSE: "sample" (<= 5) */
+    gboolean failover_storm;      /* failover_resync: FALSE "heartbeat", TRUE "storm" */
 } presence_config;
 
 /* The expire cycle's parameters as Redis derives them. */
@@ -121,6 +122,29 @@ void presence_crash(presence *p, uint32_t user);
 gboolean presence_online(presence *p, uint32_t user);
 /* TRUE while the client itself is connected (not crashed, not gone). */
 gboolean presence_connected(const presence *p, uint32_t user);
+
+/* ---- redis_failover (faults.c) ----
+ * Shard `shard`'s master dies now and takes every presence:{user} key of
+ * the shard with it (presence is not persisted, and a replica promoted
+ * from an empty or lagging copy has none of them). Until the promotion,
+ * SETEXs land on the dead master and are lost. A connected client whose
+ * key is gone reads as offline (presence_online FALSE): a false offline.
+ * A crashed client's key awaiting detection is gone too (counted as
+ * cleared, not detected). */
+void presence_failover_begin(presence *p, uint32_t shard);
+/* The replica takes over now. With failover_resync "heartbeat" each
+ * client's key is back at its next heartbeat (within heartbeat_s); with
+ * "storm" every gateway re-SETEXes all its clients of the shard at once
+ * (presence.pipeline per request): keys are back when the burst is served,
+ * and everything else on the shard waits behind it. Returns when the
+ * last key is back. */
+sim_time presence_failover_promote(presence *p, uint32_t shard);
+/* Some shard's keys are not all back: fan-out must ask presence_online
+ * even for connected members (once per message, not per member). */
+gboolean presence_failover_active(const presence *p);
+/* Keys lost, crashed clients' keys cleared, resync SETEXs sent, over
+ * every failover so far. */
+void presence_failover_counts(const presence *p, uint64_t *keys_lost, uint64_t *cleared, uint64_t *resync_setex);
 
 /* ---- Statistics ---- */
 uint64_t presence_connected_count(const presence *p);

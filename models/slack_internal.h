@@ -303,6 +303,7 @@ struct slack_model {
         uint64_t online;           /* recipients pushed over WebSocket */
         uint64_t offline;          /* recipients queued for mobile push */
         uint64_t lost;             /* recipients lost to a crashed client's live key */
+        uint64_t false_offline;    /* of offline: connected recipients whose presence key a Redis failover lost */
         uint64_t redis_ops;        /* Redis commands the fan-out sent */
         uint64_t iv_delivered;     /* pushes this interval */
         double deliveries_per_s_peak; /* largest interval push rate */
