@@ -114,8 +114,8 @@ static void take_turn(slack_model *m, uint32_t channel, uint32_t seq, uint32_t s
 /* PostgreSQL committed the write (the pool's done callback). */
 void msg_persisted(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started)
 {
-    (void)started;
     slack_model *m = user;
+    if (G_UNLIKELY(job & PRESENCE_DB_JOB)) { presence_db_done(m->pres, job, started); return; }   /* presence.store db_rows */
     msg_rec *r = msg_at(m, (uint32_t)job);
     m->pg.persisted++; m->pg.iv_done++;
     sim_hist_record(m->pg.h_persist, sim_now(ctx) - arrived);
@@ -131,6 +131,7 @@ void msg_dropped(sim_ctx *ctx, void *user, uint64_t job)
 {
     (void)ctx;
     slack_model *m = user;
+    if (G_UNLIKELY(job & PRESENCE_DB_JOB)) { presence_db_dropped(m->pres, job); return; }
     msg_rec *r = msg_at(m, (uint32_t)job);
     m->pg.dropped++;
     uint32_t channel = r->channel, seq = r->chan_seq;

@@ -73,6 +73,11 @@ typedef struct presence_config {
     double expire_sample_cost_s;  /* thread time per sampled key */
     gboolean expire_scan;         /* TRUE: "scan" (Redis 6.0-7.0); FALSE: "sample" (<= 5) */
     gboolean failover_storm;      /* failover_resync: FALSE "heartbeat", TRUE "storm" */
+    /* store "db_rows": heartbeats UPDATE a row in PostgreSQL, a cleanup job finds stale rows */
+    gboolean store_db;            /* store: FALSE "redis_ttl", TRUE "db_rows" */
+    uint32_t db_pool;             /* writers of presence's own pool; 0: share the message writers */
+    double cleanup_interval_s;    /* the cleanup job runs this often */
+    double cleanup_row_s;         /* its writer time per row scanned */
 } presence_config;
 
 /* The expire cycle's parameters as Redis derives them. */
@@ -145,6 +150,28 @@ gboolean presence_failover_active(const presence *p);
 /* Keys lost, crashed clients' keys cleared, resync SETEXs sent, over
  * every failover so far. */
 void presence_failover_counts(const presence *p, uint64_t *keys_lost, uint64_t *cleared, uint64_t *resync_setex);
+
+/* ---- store "db_rows" (presence.c's component wires it) ----
+ * Every write (a heartbeat's or connect's UPDATE, a disconnect's, the
+ * cleanup job) is a job for a PostgreSQL writer pool: `submit(data, job,
+ * work)` queues it (work 0: one write, drawn from the pool's service
+ * time; else the job's own time); when it commits the pool's owner calls
+ * presence_db_done with the job and the time it started. A row is online
+ * until the cleanup job, which reads the table as of its start, finds its
+ * last_seen older than ttl_s: that is when a crash is detected. Nothing
+ * of presence touches Redis. */
+typedef void (*presence_db_submit_fn)(void *data, uint64_t job, sim_time work);
+/* Jobs of presence carry this bit (the message writers' jobs are slots). */
+#define PRESENCE_DB_JOB (UINT64_C(1) << 63)
+/* Call once, right after presence_new with store_db, before any connect;
+ * starts the heartbeat writes and the cleanup job. `data` borrowed. */
+void presence_db_use(presence *p, presence_db_submit_fn submit, void *data);
+void presence_db_done(presence *p, uint64_t job, sim_time started);
+void presence_db_dropped(presence *p, uint64_t job);     /* refused by the pool's queue_limit */
+/* {"store":"db_rows","writes","writes_per_sec","heartbeat_writes","dropped",
+ *  "cleanup_runs","cleanup_rows_scanned","cleanup_s":{count,mean,...}}; NULL
+ * with the Redis store. Caller owns. */
+cJSON *presence_db_summary_json(const presence *p);
 
 /* ---- Statistics ---- */
 uint64_t presence_connected_count(const presence *p);

@@ -325,6 +325,9 @@ struct slack_model {
     /* ---- Redis and presence (redis.c, presence.c) */
     redis_server *redis;           /* membership, routing and presence keys */
     presence *pres;                /* heartbeats, TTLs, expiry */
+    struct {
+        sim_station *pool;         /* presence.store db_rows with presence.db_pool > 0: its own writers (else NULL) */
+    } presdb;
     double redis_area_prev;        /* Redis busy integral at the last row */
     double redis_util_iv_max;      /* worst interval's Redis utilization */
 
