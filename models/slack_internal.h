@@ -244,6 +244,12 @@ struct slack_model {
         uint64_t thread_replies;   /* of them, replies in a thread */
         uint64_t iv_sent;          /* sent this interval */
         double per_s_peak;         /* largest interval rate */
+        /* messages.store = wide_column (NULL / 0 otherwise) */
+        gboolean wide;             /* ids from the senders' clocks, published at commit */
+        uint64_t clock_salt;       /* "messages.clock": which sender's clock is off by how much */
+        int64_t *max_published;    /* per channel: largest id published so far, us */
+        uint64_t out_of_order;     /* published after a larger id of their channel */
+        uint64_t id_inversions;    /* ids below an earlier-sent message's of their channel */
     } msg;
 
     /* ---- PostgreSQL (postgres.c) */
