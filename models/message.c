@@ -21,7 +21,6 @@
  * no sorting repairs: id_inversions; 0 without skew). */
 #include "models/slack_internal.h"
 
-#include <float.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -49,8 +48,6 @@ static uint32_t sender_gateway(const slack_model *m, uint32_t sender)
     return g;
 }
 
-/* The id: the clock in microseconds, bumped past the channel's last id so
- * ids are unique and strictly increasing per channel (Slack's ts). */
 /* wide_column: the sender's clock offset, us, uniform in +-skew: a hash of
  * the sender and the run's salt, so it is fixed per sender and needs no
  * table. */
@@ -73,6 +70,8 @@ static void assign_clock_id(slack_model *m, msg_rec *r, chan_state *c, int64_t n
     else c->last_ts = r->ts_us;
 }
 
+/* The id: the clock in microseconds, bumped past the channel's last id so
+ * ids are unique and strictly increasing per channel (Slack's ts). */
 static void assign_id(slack_model *m, msg_rec *r)
 {
     chan_state *c = &m->msg.chan[r->channel];

@@ -21,7 +21,14 @@
  *    they come due.
  * Aggregated keys never expire: their clients heartbeat until they
  * disconnect (DEL) or crash (the key becomes explicit, with the expiry its
- * last heartbeat gave it). */
+ * last heartbeat gave it).
+ *  - During a shard's failover (fo_on) an aggregated client's key is
+ *    missing until a time computed from its phase or hash (agg_key_back),
+ *    and an explicit key is simply not set; fo_shards counts such shards.
+ *  - With store db_rows a "key" is a row: key_set and expire_at mean
+ *    status online and last_seen + ttl; nothing expires lazily, no expire
+ *    cycle runs and the due heaps stay empty: only the cleanup job removes
+ *    rows. */
 #include "models/presence.h"
 #include "models/slack_internal.h"
 

@@ -41,6 +41,11 @@
  * heartbeat phase, key present, no connect SETEX charged. Later connects
  * SETEX at once and heartbeat from then on.
  *
+ * Alternatives and faults: presence.store = "db_rows" puts the same
+ * heartbeats in PostgreSQL rows with a cleanup job instead (see
+ * presence_db_use); a redis_failover fault loses a shard's keys (see
+ * presence_failover_begin).
+ *
  * Scenario keys: the "presence" subtree (presence_defaults). */
 #ifndef PRESENCE_H
 #define PRESENCE_H
