@@ -26,6 +26,7 @@ static const char *const headline[] = {
     "latency_ms.end_to_end.p50", "latency_ms.end_to_end.p99", "latency_ms.end_to_end.max",
     "latency_ms.persist.p99", "latency_ms.push.p99",
     "messages.delivered_online", "messages.push_offline", "messages.dropped",
+    "messages.out_of_order", "messages.id_inversions",   /* messages.store = wide_column only */
     "fanout.queue_lost", "fanout.queue_duplicates", "fanout.dedup_drops",
     "delivery.requests_per_sec_mean", "delivery.requests_per_sec_peak", "delivery.added_latency_ms.mean",
     "gateways.cpu_util_max", "gateways.offered_load", "postgres.util_max", "kafka.consumer_lag_max",

@@ -187,6 +187,7 @@ static void consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, s
 
 typedef struct {
     uint32_t online, offline, lost;
+    uint32_t false_offline;      /* of offline: connected, but their presence key was lost (redis_failover) */
 } fanout_counts;
 
 /* One message's fan-out: the batch overhead and per-push cost (drawn once
@@ -194,6 +195,7 @@ typedef struct {
 typedef struct {
     const msg_rec *r;
     gboolean cm;                 /* crashes exist: ask presence who is alive */
+    gboolean fo;                 /* a Redis failover lost keys: ask presence even for the connected */
     gboolean polled;             /* delivery by polling: per-recipient times (delivery.c) */
     gboolean pooled_cores;       /* gateways.scheduling = pooled */
     uint32_t cores, core_mask;   /* core_mask: cores - 1 when a power of two, else 0 */
@@ -239,8 +241,10 @@ static inline __attribute__((always_inline)) void member(slack_model *m, fanout_
 {
     uint16_t g = m->conn[u];
     if (g != GW_NONE && (!f->cm || presence_connected(m->pres, u))) {
-        n->online++;
-        member_online(m, f, u, g);
+        if (G_LIKELY(!f->fo) || presence_online(m->pres, u)) { n->online++; member_online(m, f, u, g); return; }
+        n->false_offline++;   /* no key: the fan-out takes it for offline */
+        n->offline++;
+        if (m->obs.on && m->obs.fn.push_queued) m->obs.fn.push_queued(m->obs.user, f->r->serial, u, sim_now(m->ctx));
     } else if (g != GW_NONE && presence_online(m->pres, u)) {
         n->lost++;          /* its key lives on: routed to a dead connection */
     } else {
@@ -298,7 +302,7 @@ static void reply(sim_ctx *ctx, void *data, uint64_t slot)
     slack_model *m = data;
     msg_rec *r = msg_at(m, (uint32_t)slot);
     uint32_t cores = gw_cores(m->gw);
-    fanout_run f = { .r = r, .cm = slack_crash_mode(m), .cores = cores,
+    fanout_run f = { .r = r, .cm = slack_crash_mode(m), .fo = presence_failover_active(m->pres), .cores = cores,
                      .polled = m->deliv.transport == SLACK_TRANSPORT_SHORT_POLLING
                             || m->deliv.transport == SLACK_TRANSPORT_LONG_POLLING,
                      .core_mask = (cores & (cores - 1)) == 0 ? cores - 1 : 0, .pooled_cores = gw_pooled(m->gw),
@@ -308,7 +312,7 @@ static void reply(sim_ctx *ctx, void *data, uint64_t slot)
     m->fan.messages++;
     note_processed(m, r, f.n.online);
     m->fan.online += f.n.online; m->fan.iv_delivered += f.n.online;
-    m->fan.offline += f.n.offline; m->fan.lost += f.n.lost;
+    m->fan.offline += f.n.offline; m->fan.lost += f.n.lost; m->fan.false_offline += f.n.false_offline;
     sim_hist_record(m->fan.h_fanout, (f.last ? f.last : sim_now(ctx)) - r->t_visible);
     if (f.n.offline) push_enqueue(m, f.n.offline);
     slack_hooks_delivered(m, r, f.n.online);

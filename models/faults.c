@@ -10,7 +10,13 @@
  *                   keeps what is published meanwhile and replays from
  *                   the last commit (duplicates); Redis pub/sub loses it;
  *   postgres_slow   the PostgreSQL writers' service times are multiplied by
- *                   `factor` for duration_s (0: for the rest of the run).
+ *                   `factor` for duration_s (0: for the rest of the run);
+ *   redis_failover  Redis shard `target`'s master dies with its presence
+ *                   keys; a replica takes over after duration_s. Connected
+ *                   clients read as offline (false offline: their messages
+ *                   go to mobile push) until their key is back: at their
+ *                   next heartbeat, or in a re-SETEX storm
+ *                   (presence.failover_resync; presence.c).
  * A fault without a target (-1) hits every instance of its kind.
  *
  * Invariant: with no fault in the scenario (the default: one entry of kind
@@ -21,8 +27,8 @@
 #include <string.h>
 #include "sim/sim_error.h"
 
-typedef enum { FAULT_NONE, FAULT_GATEWAY_CRASH, FAULT_CONSUMER_CRASH, FAULT_POSTGRES_SLOW } fault_kind;
-static const char *const KIND_NAMES[] = { "none", "gateway_crash", "consumer_crash", "postgres_slow", NULL };
+typedef enum { FAULT_NONE, FAULT_GATEWAY_CRASH, FAULT_CONSUMER_CRASH, FAULT_POSTGRES_SLOW, FAULT_REDIS_FAILOVER } fault_kind;
+static const char *const KIND_NAMES[] = { "none", "gateway_crash", "consumer_crash", "postgres_slow", "redis_failover", NULL };
 
 typedef struct faults_entry {
     fault_kind kind;
@@ -35,6 +41,14 @@ typedef struct faults_entry {
     uint64_t duplicated;         /* messages re-delivered after it */
     uint64_t delayed;            /* messages the log kept for a dead consumer */
     uint64_t disconnected;       /* clients whose gateway died */
+    /* redis_failover */
+    uint64_t keys_lost;          /* presence keys gone with the master */
+    uint64_t crashes_cleared;    /* of them, crashed clients' keys awaiting detection */
+    uint64_t resync_setex;       /* SETEXs of the re-heartbeat storm */
+    uint64_t false_offline_before; /* fan-out's false offlines when it began */
+    uint64_t false_offline;      /* recipients taken for offline until every key was back */
+    double restored_s;           /* from at_s until the last key was back; -1: not in the run */
+    double storm_backlog_s;      /* the shard's backlog right after the storm was sent */
 } faults_entry;
 
 /* ================================================================ reading */
@@ -47,14 +61,26 @@ static gboolean entry_fail(const sim_scenario *sc, size_t i, const char *key, GE
     return FALSE;
 }
 
-static gboolean read_entry(const sim_scenario *sc, const slack_cfg *cfg, size_t i, const cJSON *o, faults_entry *e,
+/* Instances a fault of `kind` can target. */
+static int64_t kind_count(const slack_config *config, fault_kind kind)
+{
+    switch (kind) {
+    case FAULT_GATEWAY_CRASH: return config->core.gw_count;
+    case FAULT_POSTGRES_SLOW: return 1;
+    case FAULT_REDIS_FAILOVER: return config->redis.shards;
+    default: return config->core.kafka_partitions;
+    }
+}
+
+static gboolean read_entry(const sim_scenario *sc, const slack_config *config, size_t i, const cJSON *o, faults_entry *e,
                            GError **error)
 {
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
     int k = 0;
     while (KIND_NAMES[k] && strcmp(KIND_NAMES[k], kind->valuestring) != 0) k++;
     if (!KIND_NAMES[k])
-        return entry_fail(sc, i, "kind", error, "must be \"gateway_crash\", \"consumer_crash\", \"postgres_slow\" or \"none\"");
+        return entry_fail(sc, i, "kind", error, "must be \"gateway_crash\", \"consumer_crash\", \"postgres_slow\", "
+                          "\"redis_failover\" or \"none\"");
     e->kind = (fault_kind)k;
     e->at_s = cJSON_GetObjectItemCaseSensitive(o, "at_s")->valuedouble;
     e->duration_s = cJSON_GetObjectItemCaseSensitive(o, "duration_s")->valuedouble;
@@ -63,22 +89,22 @@ static gboolean read_entry(const sim_scenario *sc, const slack_cfg *cfg, size_t 
     if (!(e->factor > 0 && e->factor <= 1e6)) return entry_fail(sc, i, "factor", error, "must be in (0, 1e6]");
     if (!(e->at_s >= 0 && e->at_s <= 1e7)) return entry_fail(sc, i, "at_s", error, "must be in [0, 1e7] s");
     if (!(e->duration_s >= 0 && e->duration_s <= 1e7)) return entry_fail(sc, i, "duration_s", error, "must be in [0, 1e7] s");
-    int64_t count = e->kind == FAULT_GATEWAY_CRASH ? cfg->gw_count : e->kind == FAULT_POSTGRES_SLOW ? 1 : cfg->kafka_partitions;
+    int64_t count = kind_count(config, e->kind);
     if (!(target == floor(target) && target >= -1 && target < (double)count))
         return entry_fail(sc, i, "target", error, "must be -1 (all) or an instance index below its count "
-                          "(gateways.count, kafka.partitions, or 1 for the PostgreSQL pool)");
+                          "(gateways.count, kafka.partitions, redis.shards, or 1 for the PostgreSQL pool)");
     e->target = (int64_t)target;
     return TRUE;
 }
 
 /* The scenario's faults, checked; NULL entries array on error. */
-static GArray *read_faults(const sim_scenario *sc, const slack_cfg *cfg, GError **error)
+static GArray *read_faults(const sim_scenario *sc, const slack_config *cfg, GError **error)
 {
     const cJSON *arr = sim_scenario_get(sc, "faults");
     GArray *out = g_array_new(FALSE, TRUE, sizeof(faults_entry));
     size_t i = 0;
     for (const cJSON *o = arr ? arr->child : NULL; o; o = o->next, i++) {
-        faults_entry e = { 0 };
+        faults_entry e = { .restored_s = -1 };
         if (!read_entry(sc, cfg, i, o, &e, error)) { g_array_free(out, TRUE); return NULL; }
         if (e.kind != FAULT_NONE) g_array_append_val(out, e);
     }
@@ -87,7 +113,7 @@ static GArray *read_faults(const sim_scenario *sc, const slack_cfg *cfg, GError 
 
 static gboolean faults_validate(const sim_scenario *sc, const slack_config *cfg, GError **error)
 {
-    GArray *f = read_faults(sc, &cfg->core, error);
+    GArray *f = read_faults(sc, cfg, error);
     if (f) g_array_free(f, TRUE);
     return f != NULL;
 }
@@ -166,13 +192,50 @@ static void crash_consumer(slack_model *m, const faults_entry *e, uint32_t p)
     fanout_consumer_crash(m, p, sim_time_from_sec(e->duration_s));
 }
 
+/* The last shard's keys are back: what the false offlines cost so far. */
+static void restored_ev(sim_ctx *ctx, void *data, uint64_t i)
+{
+    slack_model *m = data;
+    faults_entry *e = entry(m, i);
+    e->false_offline = m->fan.false_offline - e->false_offline_before;
+    e->restored_s = sim_time_to_sec(sim_now(ctx)) - e->at_s;
+}
+
+static void fail_shard(slack_model *m, const faults_entry *e, uint32_t s) { (void)e; presence_failover_begin(m->pres, s); }
+
+/* Promotes the fault's shards; schedules restored_ev when the last key is back. */
+static void promote_shards(slack_model *m, faults_entry *e, uint64_t i)
+{
+    uint64_t keys0, cleared0, setex0, keys, cleared, setex;
+    presence_failover_counts(m->pres, &keys0, &cleared0, &setex0);
+    uint32_t n = redis_shards(m->redis), lo = e->target >= 0 ? (uint32_t)e->target : 0, hi = e->target >= 0 ? lo + 1 : n;
+    sim_time last = sim_now(m->ctx);
+    for (uint32_t s = lo; s < hi; s++) {
+        sim_time back = presence_failover_promote(m->pres, s);   /* once: MAX evaluates twice */
+        last = MAX(last, back);
+        e->storm_backlog_s = MAX(e->storm_backlog_s, redis_backlog_s(m->redis, s));
+    }
+    presence_failover_counts(m->pres, &keys, &cleared, &setex);
+    e->resync_setex = setex - setex0;
+    if (!m->config.presence.failover_storm) e->storm_backlog_s = 0;
+    sim_at(m->ctx, last, restored_ev, m, i);
+}
+
 static void begin_ev(sim_ctx *ctx, void *data, uint64_t i)
 {
     (void)ctx;
     slack_model *m = data;
     faults_entry *e = entry(m, i);
     e->lost_before = m->fan.queue_lost;
-    if (e->kind == FAULT_GATEWAY_CRASH) {
+    if (e->kind == FAULT_REDIS_FAILOVER) {
+        uint64_t keys0, cleared0, setex0, keys, cleared, setex;
+        presence_failover_counts(m->pres, &keys0, &cleared0, &setex0);
+        e->false_offline_before = m->fan.false_offline;
+        each_target(m, e, redis_shards(m->redis), fail_shard);
+        presence_failover_counts(m->pres, &keys, &cleared, &setex);
+        e->keys_lost = keys - keys0;
+        e->crashes_cleared = cleared - cleared0;
+    } else if (e->kind == FAULT_GATEWAY_CRASH) {
         uint64_t before = gw_total_connections(m->gw);
         each_target(m, e, gw_count(m->gw), crash_gateway);
         e->disconnected = before - gw_total_connections(m->gw);
@@ -195,11 +258,12 @@ static void end_ev(sim_ctx *ctx, void *data, uint64_t i)
     if (e->kind == FAULT_GATEWAY_CRASH && e->duration_s > 0) each_target(m, e, gw_count(m->gw), restart_gateway);
     if (e->kind == FAULT_CONSUMER_CRASH) e->delayed = m->fan.held_max;
     if (e->kind == FAULT_POSTGRES_SLOW && e->duration_s > 0) sim_station_set_service_scale(m->pg.pool, 1.0);
+    if (e->kind == FAULT_REDIS_FAILOVER) promote_shards(m, e, i);
 }
 
 static gboolean faults_build(slack_model *m, const sim_scenario *sc, GError **error)
 {
-    m->faults.list = read_faults(sc, m->cfg, error);
+    m->faults.list = read_faults(sc, &m->config, error);
     if (!m->faults.list) return FALSE;
     sim_ctx_stream(m->ctx, "gateways.reconnect", &m->faults.rng);
     for (guint i = 0; i < m->faults.list->len; i++)
@@ -287,6 +351,14 @@ static cJSON *faults_summary(const slack_model *m)
         cJSON_AddNumberToObject(o, "disconnected", (double)e->disconnected);
         cJSON_AddNumberToObject(o, "reconnect_peak_per_s", reconnect_peak(m, e));
         cJSON_AddNumberToObject(o, "recover_s", recover_s(m, e));
+        if (e->kind == FAULT_REDIS_FAILOVER) {
+            cJSON_AddNumberToObject(o, "keys_lost", (double)e->keys_lost);
+            cJSON_AddNumberToObject(o, "crashes_cleared", (double)e->crashes_cleared);
+            cJSON_AddNumberToObject(o, "false_offline", (double)e->false_offline);
+            cJSON_AddNumberToObject(o, "resync_setex", (double)e->resync_setex);
+            cJSON_AddNumberToObject(o, "resync_backlog_ms", e->storm_backlog_s * 1e3);
+            cJSON_AddNumberToObject(o, "keys_restored_s", e->restored_s);
+        }
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -307,6 +379,12 @@ static void faults_report(const slack_model *m, GString *s)
                                e->lost, e->duplicated, e->delayed, e->disconnected, reconnect_peak(m, e));
         if (rec >= 0) g_string_append_printf(s, "p99 back within 10%% after %.0f s\n", rec);
         else g_string_append(s, "p99 not back within 10% in the run\n");
+        if (e->kind == FAULT_REDIS_FAILOVER)
+            g_string_append_printf(s, "  presence keys lost %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " of crashed clients), "
+                                   "%" G_GUINT64_FORMAT " recipients falsely offline (sent to push), resync storm %"
+                                   G_GUINT64_FORMAT " SETEX (backlog %.1f ms), last key back after %.1f s\n",
+                                   e->keys_lost, e->crashes_cleared, e->false_offline, e->resync_setex,
+                                   e->storm_backlog_s * 1e3, e->restored_s);
     }
 }
 

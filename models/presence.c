@@ -21,7 +21,14 @@
  *    they come due.
  * Aggregated keys never expire: their clients heartbeat until they
  * disconnect (DEL) or crash (the key becomes explicit, with the expiry its
- * last heartbeat gave it). */
+ * last heartbeat gave it).
+ *  - During a shard's failover (fo_on) an aggregated client's key is
+ *    missing until a time computed from its phase or hash (agg_key_back),
+ *    and an explicit key is simply not set; fo_shards counts such shards.
+ *  - With store db_rows a "key" is a row: key_set and expire_at mean
+ *    status online and last_seen + ttl; nothing expires lazily, no expire
+ *    cycle runs and the due heaps stay empty: only the cleanup job removes
+ *    rows. */
 #include "models/presence.h"
 #include "models/slack_internal.h"
 
@@ -32,7 +39,7 @@
 #include "sim/sim_rng.h"
 
 enum { PR_OFF = 0, PR_AGG, PR_IND, PR_DEAD };
-enum { PR_BY_ACTIVE, PR_BY_LAZY, PR_BY_DEL };
+enum { PR_BY_ACTIVE, PR_BY_LAZY, PR_BY_DEL, PR_BY_FAILOVER };
 
 /* Redis checks the cycle's time limit once every 16 loops (expire.c). */
 #define PR_TIMELIMIT_CHECK_EVERY 16u
@@ -91,6 +98,15 @@ typedef struct {
     gboolean timelimit_exit; /* the last cycle stopped on its time limit */
     sim_time last_fast;      /* start of the last fast cycle */
     sim_event_id fast_ev;    /* the pending fast cycle, if any */
+    /* redis_failover (faults.c): the master died at fo_lost with every
+     * presence key; a replica took over at fo_promoted (writes between the
+     * two went to the dead master). Each aggregated client's key is back at
+     * its first heartbeat after the promotion, or at its place in the
+     * resync storm (fo_storm_base + its hash's fraction of fo_storm_work). */
+    gboolean fo_on;          /* some connected client's key may be missing */
+    gboolean fo_promoted_yet;/* the replica has taken over */
+    sim_time fo_lost, fo_promoted, fo_restored;
+    sim_time fo_storm_base, fo_storm_work;
 } pr_shard;
 
 struct presence {
@@ -122,6 +138,21 @@ struct presence {
     uint64_t cycles, fast_cycles, loops, buckets, sampled, timelimit_hits;
     uint64_t stale_total, stale_peak;   /* stale keys over all shards */
     sim_hist *detect, *slack;
+    /* redis_failover */
+    uint32_t fo_shards;      /* shards whose keys are not all back */
+    uint64_t fo_keys_lost, fo_crashes_cleared, fo_resync_setex;
+    /* store "db_rows" (NULL submit: the Redis store) */
+    struct {
+        presence_db_submit_fn submit;  /* queues a job on the PostgreSQL pool */
+        void *data;
+        sim_rng rng;                   /* "presence.db": aggregated heartbeats' Poisson times, the cleanup's phase */
+        uint64_t writes;               /* writes submitted (heartbeats, connects, disconnects) */
+        uint64_t hb_writes;            /* of them, heartbeats */
+        uint64_t dropped;              /* refused by the pool */
+        uint64_t cleanups;             /* cleanup jobs committed */
+        uint64_t rows_scanned;         /* rows they read */
+        sim_hist *cleanup;             /* cleanup job: submitted -> committed, ns */
+    } db;
 };
 
 /* ------------------------------------------------------------ config */
@@ -144,6 +175,11 @@ void presence_config_init(presence_config *c)
     c->expire_time_limit_pct = 0.0; /* 0: from algorithm and effort */
     c->expire_sample_cost_s = 1e-6;
     c->expire_scan = TRUE;        /* Redis 6.0-7.0's bucket scan (Debian 12: 7.0.15) */
+    c->failover_storm = FALSE;    /* keys come back with each client's next heartbeat */
+    c->store_db = FALSE;          /* seed: presence as Redis TTL keys */
+    c->db_pool = 0;               /* share the message writers */
+    c->cleanup_interval_s = 60.0;
+    c->cleanup_row_s = 1e-6;      /* a sequential scan reads ~1M rows/s per backend */
 }
 
 void presence_expire_params(const presence_config *c, presence_expire *out)
@@ -167,6 +203,8 @@ void presence_expire_params(const presence_config *c, presence_expire *out)
 
 /* Every "presence" key, once: read, defaults and the key list come from here. */
 static const char *const EXPIRE_ALGORITHMS[] = { "sample", "scan", NULL };
+static const char *const FAILOVER_RESYNC[] = { "heartbeat", "storm", NULL };
+static const char *const STORES[] = { "redis_ttl", "db_rows", NULL };
 G_STATIC_ASSERT(sizeof(gboolean) == sizeof(int));
 #define PD(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_DOUBLE, offsetof(presence_config, f), u }
 #define PU(p, lo, hi, f, u) { p, lo, hi, SIM_FIELD_U32, offsetof(presence_config, f), u }
@@ -186,6 +224,11 @@ static const sim_field pr_fields[] = {
     PD("expire.time_limit_pct", 0.0, 100.0, expire_time_limit_pct, "%"),
     PD("expire.sample_cost_s", 0.0, 1.0, expire_sample_cost_s, "s"),
     { "expire.algorithm", 0, 0, SIM_FIELD_ENUM, offsetof(presence_config, expire_scan), NULL, EXPIRE_ALGORITHMS },
+    { "failover_resync", 0, 0, SIM_FIELD_ENUM, offsetof(presence_config, failover_storm), NULL, FAILOVER_RESYNC },
+    { "store", 0, 0, SIM_FIELD_ENUM, offsetof(presence_config, store_db), NULL, STORES },
+    PU("db_pool", 0, 100000, db_pool, "count"),
+    PD("cleanup_interval_s", 1e-3, 864000.0, cleanup_interval_s, "s"),
+    PD("cleanup_row_s", 0.0, 1.0, cleanup_row_s, "s"),
 };
 #undef PD
 #undef PU
@@ -321,12 +364,12 @@ static void agg_change(presence *p, uint32_t user, int delta)
     p->agg_connected = (uint64_t)((int64_t)p->agg_connected + delta);
     pr_shard *s = shard_of(p, user);
     s->agg_keys = (uint64_t)((int64_t)s->agg_keys + delta);
-    redis_add_background_shard(p->redis, s->index, delta / p->cfg.heartbeat_s, p->cfg.pipeline);
+    if (!p->cfg.store_db) redis_add_background_shard(p->redis, s->index, delta / p->cfg.heartbeat_s, p->cfg.pipeline);
 }
 
 static void reads_change(presence *p, uint32_t user, int delta)
 {
-    if (p->cfg.reads_per_key_s <= 0.0) return;
+    if (p->cfg.reads_per_key_s <= 0.0 || p->cfg.store_db) return;
     redis_add_background_shard(p->redis, redis_shard_of(p->redis, user), delta * p->cfg.reads_per_key_s, 1.0);
 }
 
@@ -358,7 +401,11 @@ static void key_remove(presence *p, pr_client *c, int how)
     s->explicit_keys--;
     sim_cancel(p->ctx, c->read_ev);
     c->read_ev = SIM_EVENT_NONE;
-    if (c->crashed_at >= 0 && how != PR_BY_DEL) {
+    if (how == PR_BY_FAILOVER) {
+        /* the key is gone with the master: a crashed client now reads as
+         * offline, but no expiry found it, so it is no detection */
+        if (c->crashed_at >= 0) { p->crashed_pending--; p->fo_crashes_cleared++; c->crashed_at = -1; }
+    } else if (c->crashed_at >= 0 && how != PR_BY_DEL) {
         p->detected++;
         p->crashed_pending--;
         if (how == PR_BY_ACTIVE) p->by_active++; else p->by_lazy++;
@@ -376,7 +423,7 @@ static void on_read(sim_ctx *ctx, void *data, uint64_t arg);
  * TTL matters, and by memorylessness it comes Exp(rate) after expiry. */
 static void arm_read(presence *p, pr_client *c)
 {
-    if (p->cfg.reads_per_key_s <= 0.0 || !c->key_set || c->crashed_at < 0) return;
+    if (p->cfg.reads_per_key_s <= 0.0 || p->cfg.store_db || !c->key_set || c->crashed_at < 0) return;
     sim_cancel(p->ctx, c->read_ev);
     sim_time at = MAX(sim_now(p->ctx), c->expire_at) + exp_ns(&p->rng_read, 1.0 / p->cfg.reads_per_key_s);
     c->read_ev = sim_at(p->ctx, at, on_read, p, c->user);
@@ -387,12 +434,12 @@ static void key_set(presence *p, pr_client *c, sim_time expire_at)
     pr_shard *s = shard_of(p, c->user);
     /* SETEX looks the key up first: an expired one is deleted (Redis's
      * lookupKeyWrite), which is a detection if its client crashed. */
-    if (c->key_set && sim_now(p->ctx) >= c->expire_at) key_remove(p, c, PR_BY_LAZY);
+    if (c->key_set && !p->cfg.store_db && sim_now(p->ctx) >= c->expire_at) key_remove(p, c, PR_BY_LAZY);
     if (!c->key_set) s->explicit_keys++;
     c->key_set = TRUE;
     c->version++;
-    c->expire_at = expire_at;
-    due_push(s->due, expire_at, c->user, c->version);
+    c->expire_at = expire_at;   /* db_rows: last_seen + ttl_s, what the cleanup compares */
+    if (!p->cfg.store_db) due_push(s->due, expire_at, c->user, c->version);
     arm_read(p, c);
 }
 
@@ -400,7 +447,8 @@ static void key_set(presence *p, pr_client *c, sim_time expire_at)
 static gboolean key_live(presence *p, pr_client *c)
 {
     if (!c->key_set) return FALSE;
-    if (sim_now(p->ctx) < c->expire_at) return TRUE;
+    /* a row's status says online until the cleanup job changes it */
+    if (p->cfg.store_db || sim_now(p->ctx) < c->expire_at) return TRUE;
     key_remove(p, c, PR_BY_LAZY);
     client_drop_if_idle(p, c);
     return FALSE;
@@ -421,11 +469,22 @@ static void on_setex_done(sim_ctx *ctx, void *data, uint64_t arg)
     presence *p = data;
     pr_client *c = client_get(p, (uint32_t)arg);
     if (!c || c->epoch != (uint32_t)(arg >> 32)) return;   /* a DEL came after */
+    const pr_shard *s = shard_of(p, c->user);
+    if (G_UNLIKELY(s->fo_on && !s->fo_promoted_yet)) return;   /* written to the dead master */
     key_set(p, c, sim_now(ctx) + p->ttl_ns);
 }
 
+static void db_write(presence *p, uint64_t job);
+#define PR_DB_IND (UINT64_C(1) << 62)       /* an individual client's UPDATE: epoch and user below */
+#define PR_DB_CLEANUP (UINT64_C(1) << 61)   /* the cleanup job */
+#define PR_DB_EPOCH_MASK 0x1fffffffu        /* the epoch bits a job carries */
+
 static void send_setex(presence *p, pr_client *c)
 {
+    if (p->cfg.store_db) {   /* UPDATE presence SET last_seen = now() WHERE user_id = $1 */
+        db_write(p, PRESENCE_DB_JOB | PR_DB_IND | ((uint64_t)(c->epoch & PR_DB_EPOCH_MASK) << 32) | c->user);
+        return;
+    }
     redis_request(p->redis, c->user, 1, on_setex_done, p, ((uint64_t)c->epoch << 32) | c->user);
 }
 
@@ -435,6 +494,7 @@ static void on_heartbeat(sim_ctx *ctx, void *data, uint64_t arg)
     pr_client *c = client_get(p, (uint32_t)arg);
     if (!c || p->state[c->user] != PR_IND) return;
     p->ind_heartbeats++;
+    if (p->cfg.store_db) p->db.hb_writes++;
     send_setex(p, c);
     c->hb_ev = sim_after(ctx, p->hb_ns, on_heartbeat, p, c->user);
 }
@@ -721,7 +781,8 @@ presence *presence_new(sim_ctx *ctx, redis_server *redis, const presence_config 
         sim_ctx_stream(ctx, name, &s->rng);
         g_free(name);
         /* Shards' cron ticks are not aligned. */
-        sim_after(ctx, (sim_time)sim_rng_below(&s->rng, (uint64_t)period), on_expire_cycle, p, i);
+        sim_time first = (sim_time)sim_rng_below(&s->rng, (uint64_t)period);
+        if (!cfg->store_db) sim_after(ctx, first, on_expire_cycle, p, i);
     }
     p->agg_last = sim_now(ctx);
     p->detect = sim_hist_new();
@@ -749,6 +810,7 @@ void presence_free(presence *p)
     g_free(p->phase);
     sim_hist_free(p->detect);
     sim_hist_free(p->slack);
+    sim_hist_free(p->db.cleanup);
     g_free(p);
 }
 
@@ -788,7 +850,7 @@ void presence_connect(presence *p, uint32_t user, uint32_t gateway)
     if (c) {                                  /* back after a crash */
         sim_cancel(p->ctx, c->reconnect_ev);
         c->reconnect_ev = SIM_EVENT_NONE;
-        if (c->key_set && c->crashed_at >= 0 && sim_now(p->ctx) < c->expire_at) {
+        if (c->key_set && c->crashed_at >= 0 && (p->cfg.store_db || sim_now(p->ctx) < c->expire_at)) {
             p->reconnected_early++;          /* never detected: SETEX overwrites */
             p->crashed_pending--;
             c->crashed_at = -1;
@@ -807,7 +869,8 @@ void presence_connect(presence *p, uint32_t user, uint32_t gateway)
     }
     p->state[user] = PR_AGG;
     agg_change(p, user, +1);
-    if (fresh) redis_charge(p->redis, user, 1);
+    if (fresh && p->cfg.store_db) db_write(p, PRESENCE_DB_JOB);
+    else if (fresh) redis_charge(p->redis, user, 1);
 }
 
 void presence_disconnect(presence *p, uint32_t user)
@@ -817,7 +880,8 @@ void presence_disconnect(presence *p, uint32_t user)
     if (st != PR_AGG && st != PR_IND) return;
     p->connected--;
     reads_change(p, user, -1);
-    redis_charge(p->redis, user, 1);          /* DEL presence:{user} */
+    if (p->cfg.store_db) db_write(p, PRESENCE_DB_JOB);   /* UPDATE ... SET status = 'offline' */
+    else redis_charge(p->redis, user, 1);     /* DEL presence:{user} */
     p->state[user] = PR_OFF;
     if (st == PR_AGG) { agg_change(p, user, -1); return; }
     pr_client *c = client_get(p, user);
@@ -866,10 +930,234 @@ void presence_crash(presence *p, uint32_t user)
         c->reconnect_ev = sim_after(p->ctx, exp_ns(&p->rng_reconnect, p->cfg.reconnect_s), on_reconnect, p, user);
 }
 
+/* ------------------------------------------------- store "db_rows" */
+
+static void db_write(presence *p, uint64_t job)
+{
+    p->db.writes++;
+    p->db.submit(p->db.data, job, 0);
+}
+
+/* The aggregated clients' heartbeat UPDATEs: their phases are uniform and
+ * independent, so together they arrive as a Poisson stream of rate
+ * connected / heartbeat_s (redrawn at each one: memoryless). */
+static void on_db_heartbeat(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    presence *p = data;
+    if (p->agg_connected) {
+        db_write(p, PRESENCE_DB_JOB);
+        p->db.hb_writes++;
+    }
+    double rate = (double)MAX(p->agg_connected, 1u) / p->cfg.heartbeat_s;
+    sim_after(ctx, MAX(exp_ns(&p->db.rng, 1.0 / rate), 1), on_db_heartbeat, p, 0);
+}
+
+/* The cron: `UPDATE presence SET status = 'offline' WHERE status = 'online'
+ * AND last_seen < now() - ttl`, a scan of every row (connected and stale),
+ * holding one writer for rows x cleanup_row_s. */
+static void on_cleanup(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    (void)arg;
+    presence *p = data;
+    uint64_t rows = presence_keys(p);
+    p->db.rows_scanned += rows;
+    sim_time work = MAX(sim_time_from_sec((double)rows * p->cfg.cleanup_row_s), 1);
+    /* the submit time rides in the low bits, for the job's sojourn */
+    p->db.submit(p->db.data, PRESENCE_DB_JOB | PR_DB_CLEANUP | (uint64_t)(sim_now(ctx) / 1000), work);
+    sim_after(ctx, sim_time_from_sec(p->cfg.cleanup_interval_s), on_cleanup, p, 0);
+}
+
+/* The job read the table as of `started`: rows whose last_seen + ttl had
+ * passed by then go offline now, at its commit. */
+static void cleanup_done(presence *p, sim_time started)
+{
+    GPtrArray *stale = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, p->clients);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        pr_client *c = v;
+        if (c->key_set && c->expire_at <= started) g_ptr_array_add(stale, c);
+    }
+    for (guint i = 0; i < stale->len; i++) {
+        pr_client *c = g_ptr_array_index(stale, i);
+        key_remove(p, c, PR_BY_ACTIVE);
+        client_drop_if_idle(p, c);
+    }
+    g_ptr_array_free(stale, TRUE);
+}
+
+void presence_db_use(presence *p, presence_db_submit_fn submit, void *data)
+{
+    g_return_if_fail(p->cfg.store_db && submit && !p->db.submit);
+    p->db.submit = submit;
+    p->db.data = data;
+    p->db.cleanup = sim_hist_new();
+    sim_ctx_stream(p->ctx, "presence.db", &p->db.rng);
+    sim_after(p->ctx, 0, on_db_heartbeat, p, 0);
+    sim_time iv = sim_time_from_sec(p->cfg.cleanup_interval_s);
+    sim_after(p->ctx, (sim_time)sim_rng_below(&p->db.rng, (uint64_t)MAX(iv, 1)), on_cleanup, p, 0);
+}
+
+void presence_db_done(presence *p, uint64_t job, sim_time started)
+{
+    if (job & PR_DB_CLEANUP) {
+        p->db.cleanups++;
+        sim_hist_record(p->db.cleanup, sim_now(p->ctx) - (sim_time)(job & ~(PRESENCE_DB_JOB | PR_DB_CLEANUP)) * 1000);
+        cleanup_done(p, started);
+        return;
+    }
+    if (!(job & PR_DB_IND)) return;
+    pr_client *c = client_get(p, (uint32_t)job);
+    if (!c || (c->epoch & PR_DB_EPOCH_MASK) != ((uint32_t)(job >> 32) & PR_DB_EPOCH_MASK)) return;   /* disconnected since */
+    key_set(p, c, sim_now(p->ctx) + p->ttl_ns);
+}
+
+void presence_db_dropped(presence *p, uint64_t job)
+{
+    (void)job;
+    p->db.dropped++;
+}
+
+cJSON *presence_db_summary_json(const presence *p)
+{
+    if (!p->cfg.store_db || !p->db.submit) return NULL;
+    cJSON *o = cJSON_CreateObject();
+    double t = sim_time_to_sec(sim_now(p->ctx));
+    cJSON_AddStringToObject(o, "store", "db_rows");
+    cJSON_AddNumberToObject(o, "writes", (double)p->db.writes);
+    cJSON_AddNumberToObject(o, "writes_per_sec", t > 0 ? (double)p->db.writes / t : 0.0);
+    cJSON_AddNumberToObject(o, "heartbeat_writes", (double)p->db.hb_writes);
+    cJSON_AddNumberToObject(o, "heartbeat_writes_per_sec", t > 0 ? (double)p->db.hb_writes / t : 0.0);
+    cJSON_AddNumberToObject(o, "dropped", (double)p->db.dropped);
+    cJSON_AddNumberToObject(o, "cleanup_runs", (double)p->db.cleanups);
+    cJSON_AddNumberToObject(o, "cleanup_rows_scanned", (double)p->db.rows_scanned);
+    cJSON_AddItemToObject(o, "cleanup_s", sim_hist_to_json(p->db.cleanup, 1e9));
+    return o;
+}
+
+/* ------------------------------------------------- redis_failover */
+
+/* Where a key falls in [0, 1): its hash, so a client's place in the
+ * resync storm is fixed and independent of the shard choice. */
+static double key_frac(uint32_t user) { return (double)(key_rpos(user) >> 11) * 0x1.0p-53; }
+
+/* An aggregated client's key during a failover: back at its first
+ * heartbeat at or after the promotion (its heartbeats fall on its phase),
+ * or at its place in the storm. */
+static gboolean agg_key_back(presence *p, uint32_t user)
+{
+    const pr_shard *s = shard_of(p, user);
+    if (!s->fo_on) return TRUE;
+    if (!s->fo_promoted_yet) return FALSE;
+    sim_time now = sim_now(p->ctx), back;
+    if (p->cfg.failover_storm) {
+        back = s->fo_storm_base + (sim_time)(key_frac(user) * (double)s->fo_storm_work);
+    } else {
+        sim_time ph = sim_time_from_sec(p->phase[user]);
+        sim_time d = (ph - s->fo_promoted) % p->hb_ns;
+        back = s->fo_promoted + (d < 0 ? d + p->hb_ns : d);
+    }
+    return now >= back;
+}
+
+static void on_failover_restored(sim_ctx *ctx, void *data, uint64_t arg)
+{
+    presence *p = data;
+    pr_shard *s = &p->sh[arg];
+    if (!s->fo_on || s->fo_restored + 1 != sim_now(ctx)) return;   /* a later failover took over */
+    s->fo_on = FALSE;
+    p->fo_shards--;
+}
+
+void presence_failover_begin(presence *p, uint32_t shard)
+{
+    g_return_if_fail(shard < p->nsh);
+    if (p->cfg.store_db) return;   /* db_rows: presence is not in Redis, nothing to lose */
+    pr_shard *s = &p->sh[shard];
+    if (!s->fo_on) p->fo_shards++;
+    s->fo_on = TRUE;
+    s->fo_promoted_yet = FALSE;
+    s->fo_restored = -2;     /* an earlier failover's restore event finds it changed */
+    s->fo_lost = sim_now(p->ctx);
+    p->fo_keys_lost += s->agg_keys + s->explicit_keys;
+    GPtrArray *gone = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, p->clients);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        pr_client *c = v;
+        if (c->key_set && redis_shard_of(p->redis, c->user) == shard) g_ptr_array_add(gone, c);
+    }
+    for (guint i = 0; i < gone->len; i++) {
+        pr_client *c = g_ptr_array_index(gone, i);
+        key_remove(p, c, PR_BY_FAILOVER);
+        client_drop_if_idle(p, c);
+    }
+    g_ptr_array_free(gone, TRUE);
+}
+
+/* The storm: one SETEX per connected client of the shard, `pipeline` per
+ * request, all sent now; individual clients' SETEXs are real requests
+ * (their keys come back when served), aggregated ones charged work. */
+static void failover_storm(presence *p, pr_shard *s)
+{
+    double before = redis_backlog_s(p->redis, s->index);
+    uint64_t agg = s->agg_keys, per = p->cfg.pipeline;
+    for (uint64_t left = agg; left > 0;) {
+        uint32_t n = (uint32_t)MIN(left, per);
+        redis_charge_shard(p->redis, s->index, n);
+        left -= n;
+    }
+    p->fo_resync_setex += agg;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, p->clients);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        pr_client *c = v;
+        if (p->state[c->user] != PR_IND || redis_shard_of(p->redis, c->user) != s->index) continue;
+        send_setex(p, c);
+        p->fo_resync_setex++;
+    }
+    sim_time now = sim_now(p->ctx);
+    s->fo_storm_base = now + sim_time_from_sec(before);
+    s->fo_storm_work = MAX(sim_time_from_sec(redis_backlog_s(p->redis, s->index)) - (s->fo_storm_base - now), 0);
+}
+
+sim_time presence_failover_promote(presence *p, uint32_t shard)
+{
+    g_return_val_if_fail(shard < p->nsh, 0);
+    pr_shard *s = &p->sh[shard];
+    sim_time now = sim_now(p->ctx);
+    if (!s->fo_on) return now;
+    s->fo_promoted_yet = TRUE;
+    s->fo_promoted = now;
+    if (p->cfg.failover_storm) {
+        failover_storm(p, s);
+        s->fo_restored = s->fo_storm_base + s->fo_storm_work;
+    } else {
+        s->fo_restored = now + p->hb_ns;
+    }
+    s->fo_restored = MAX(s->fo_restored, now);
+    /* a nanosecond past the last key's time, so that key's own check still sees the failover */
+    sim_at(p->ctx, s->fo_restored + 1, on_failover_restored, p, shard);
+    return s->fo_restored;
+}
+
+gboolean presence_failover_active(const presence *p) { return p->fo_shards != 0; }
+
+void presence_failover_counts(const presence *p, uint64_t *keys_lost, uint64_t *cleared, uint64_t *resync_setex)
+{
+    *keys_lost = p->fo_keys_lost;
+    *cleared = p->fo_crashes_cleared;
+    *resync_setex = p->fo_resync_setex;
+}
+
 gboolean presence_online(presence *p, uint32_t user)
 {
     g_return_val_if_fail(user < p->n_users, FALSE);
-    if (p->state[user] == PR_AGG) return TRUE;
+    if (p->state[user] == PR_AGG) return G_LIKELY(!p->fo_shards) || agg_key_back(p, user);
     pr_client *c = client_get(p, user);
     return c ? key_live(p, c) : FALSE;
 }
@@ -994,6 +1282,45 @@ void presence_client_disconnect(slack_model *m, uint32_t user)
     presence_disconnect(m->pres, user);
 }
 
+/* store "db_rows": presence's writes go to its own pool, or join the
+ * message writers' queue (message.c hands back jobs with PRESENCE_DB_JOB). */
+static void pr_db_submit(void *data, uint64_t job, sim_time work)
+{
+    slack_model *m = data;
+    sim_station *st = m->presdb.pool ? m->presdb.pool : m->pg.pool;
+    if (work > 0) sim_station_submit_timed(st, job, work);
+    else sim_station_submit(st, job);
+}
+
+static void pr_db_committed(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started)
+{
+    (void)ctx; (void)arrived;
+    slack_model *m = user;
+    presence_db_done(m->pres, job, started);
+}
+
+static void pr_db_refused(sim_ctx *ctx, void *user, uint64_t job)
+{
+    (void)ctx;
+    slack_model *m = user;
+    presence_db_dropped(m->pres, job);
+}
+
+/* Its own pool: the message writers' service time and queue limit, its
+ * own writers. */
+static void pr_db_build(slack_model *m)
+{
+    const presence_config *pc = &m->config.presence;
+    if (pc->db_pool > 0) {
+        sim_station_config st = { .name = "presence_db", .servers = pc->db_pool,
+                                  .capacity = (uint64_t)m->cfg->pg_queue_limit, .drop = SIM_DROP_TAIL };
+        sim_dist_copy(&st.service, &m->cfg->pg_service_s);
+        m->presdb.pool = sim_station_new(m->ctx, &st, pr_db_committed, pr_db_refused, m);
+        sim_dist_clear(&st.service);
+    }
+    presence_db_use(m->pres, pr_db_submit, m);
+}
+
 static gboolean pr_build(slack_model *m, const sim_scenario *sc, GError **error)
 {
     (void)sc; (void)error;
@@ -1001,15 +1328,33 @@ static gboolean pr_build(slack_model *m, const sim_scenario *sc, GError **error)
     presence_config pc = m->config.presence;
     pc.expire_effort = m->config.redis.active_expire_effort;
     m->pres = presence_new(m->ctx, m->redis, &pc, wl_users(m->wl));
+    if (pc.store_db) pr_db_build(m);
     sim_rng online;
     sim_ctx_stream(m->ctx, "workload.online", &online);
     connect_initial(m, &online);
     return TRUE;
 }
 
-static void pr_component_free(slack_model *m) { presence_free(m->pres); }
+static void pr_component_free(slack_model *m)
+{
+    presence_free(m->pres);
+    sim_station_free(m->presdb.pool);
+}
 
-static cJSON *pr_summary(const slack_model *m) { return presence_summary_json(m->pres); }
+/* With db_rows, a "db" object: the writes, the cleanup job and the pool
+ * they used (the message writers' own figures carry the shared case). */
+static cJSON *pr_summary(const slack_model *m)
+{
+    cJSON *o = presence_summary_json(m->pres), *db = presence_db_summary_json(m->pres);
+    if (!db) return o;
+    cJSON_AddNumberToObject(db, "pool_writers", m->presdb.pool ? (double)m->config.presence.db_pool : 0);
+    if (m->presdb.pool) {
+        cJSON_AddNumberToObject(db, "pool_utilization", sim_station_utilization(m->presdb.pool));
+        cJSON_AddItemToObject(db, "pool_station", sim_station_to_json(m->presdb.pool));
+    }
+    cJSON_AddItemToObject(o, "db", db);
+    return o;
+}
 
 /* Crash detection delay beside the counts, so a student need not open
  * summary.json to see it land in [TTL - heartbeat, TTL] plus the slack. */
@@ -1022,6 +1367,19 @@ static void pr_report(const slack_model *m, GString *s)
         g_string_append_printf(s, ", detection delay p50 %.1f s, p99 %.1f s, max %.1f s", sim_hist_percentile(d, 50) / 1e9,
                                sim_hist_percentile(d, 99) / 1e9, sim_hist_max(d) / 1e9);
     g_string_append_c(s, '\n');
+    cJSON *db = presence_db_summary_json(m->pres);
+    if (!db) return;
+    const cJSON *cl = cJSON_GetObjectItemCaseSensitive(db, "cleanup_s");
+    g_string_append_printf(s, "Presence in PostgreSQL rows: %.0f writes/s (%.0f heartbeats/s) on %s; cleanup every %g s: "
+                           "%.0f runs, %.0f rows scanned, %.1f ms mean, %.1f ms max\n",
+                           cJSON_GetObjectItemCaseSensitive(db, "writes_per_sec")->valuedouble,
+                           cJSON_GetObjectItemCaseSensitive(db, "heartbeat_writes_per_sec")->valuedouble,
+                           m->presdb.pool ? "its own pool" : "the message writers", m->config.presence.cleanup_interval_s,
+                           cJSON_GetObjectItemCaseSensitive(db, "cleanup_runs")->valuedouble,
+                           cJSON_GetObjectItemCaseSensitive(db, "cleanup_rows_scanned")->valuedouble,
+                           cJSON_GetObjectItemCaseSensitive(cl, "mean")->valuedouble * 1e3,
+                           cJSON_GetObjectItemCaseSensitive(cl, "max")->valuedouble * 1e3);
+    cJSON_Delete(db);
 }
 
 const slack_component presence_component = {

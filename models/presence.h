@@ -41,6 +41,11 @@
  * heartbeat phase, key present, no connect SETEX charged. Later connects
  * SETEX at once and heartbeat from then on.
  *
+ * Alternatives and faults: presence.store = "db_rows" puts the same
+ * heartbeats in PostgreSQL rows with a cleanup job instead (see
+ * presence_db_use); a redis_failover fault loses a shard's keys (see
+ * presence_failover_begin).
+ *
  * Scenario keys: the "presence" subtree (presence_defaults). */
 #ifndef PRESENCE_H
 #define PRESENCE_H
@@ -72,6 +77,12 @@ typedef struct presence_config {
     double expire_time_limit_pct; /* slow cycle's limit, % of 1/hz; 0 = derived */
     double expire_sample_cost_s;  /* thread time per sampled key */
     gboolean expire_scan;         /* TRUE: "scan" (Redis 6.0-7.0); FALSE: "sample" (<= 5) */
+    gboolean failover_storm;      /* failover_resync: FALSE "heartbeat", TRUE "storm" */
+    /* store "db_rows": heartbeats UPDATE a row in PostgreSQL, a cleanup job finds stale rows */
+    gboolean store_db;            /* store: FALSE "redis_ttl", TRUE "db_rows" */
+    uint32_t db_pool;             /* writers of presence's own pool; 0: share the message writers */
+    double cleanup_interval_s;    /* the cleanup job runs this often */
+    double cleanup_row_s;         /* its writer time per row scanned */
 } presence_config;
 
 /* The expire cycle's parameters as Redis derives them. */
@@ -121,6 +132,51 @@ void presence_crash(presence *p, uint32_t user);
 gboolean presence_online(presence *p, uint32_t user);
 /* TRUE while the client itself is connected (not crashed, not gone). */
 gboolean presence_connected(const presence *p, uint32_t user);
+
+/* ---- redis_failover (faults.c) ----
+ * Shard `shard`'s master dies now and takes every presence:{user} key of
+ * the shard with it (presence is not persisted, and a replica promoted
+ * from an empty or lagging copy has none of them). Until the promotion,
+ * SETEXs land on the dead master and are lost. A connected client whose
+ * key is gone reads as offline (presence_online FALSE): a false offline.
+ * A crashed client's key awaiting detection is gone too (counted as
+ * cleared, not detected). */
+void presence_failover_begin(presence *p, uint32_t shard);
+/* The replica takes over now. With failover_resync "heartbeat" each
+ * client's key is back at its next heartbeat (within heartbeat_s); with
+ * "storm" every gateway re-SETEXes all its clients of the shard at once
+ * (presence.pipeline per request): keys are back when the burst is served,
+ * and everything else on the shard waits behind it. Returns when the
+ * last key is back. */
+sim_time presence_failover_promote(presence *p, uint32_t shard);
+/* Some shard's keys are not all back: fan-out must ask presence_online
+ * even for connected members (once per message, not per member). */
+gboolean presence_failover_active(const presence *p);
+/* Keys lost, crashed clients' keys cleared, resync SETEXs sent, over
+ * every failover so far. */
+void presence_failover_counts(const presence *p, uint64_t *keys_lost, uint64_t *cleared, uint64_t *resync_setex);
+
+/* ---- store "db_rows" (presence.c's component wires it) ----
+ * Every write (a heartbeat's or connect's UPDATE, a disconnect's, the
+ * cleanup job) is a job for a PostgreSQL writer pool: `submit(data, job,
+ * work)` queues it (work 0: one write, drawn from the pool's service
+ * time; else the job's own time); when it commits the pool's owner calls
+ * presence_db_done with the job and the time it started. A row is online
+ * until the cleanup job, which reads the table as of its start, finds its
+ * last_seen older than ttl_s: that is when a crash is detected. Nothing
+ * of presence touches Redis. */
+typedef void (*presence_db_submit_fn)(void *data, uint64_t job, sim_time work);
+/* Jobs of presence carry this bit (the message writers' jobs are slots). */
+#define PRESENCE_DB_JOB (UINT64_C(1) << 63)
+/* Call once, right after presence_new with store_db, before any connect;
+ * starts the heartbeat writes and the cleanup job. `data` borrowed. */
+void presence_db_use(presence *p, presence_db_submit_fn submit, void *data);
+void presence_db_done(presence *p, uint64_t job, sim_time started);
+void presence_db_dropped(presence *p, uint64_t job);     /* refused by the pool's queue_limit */
+/* {"store":"db_rows","writes","writes_per_sec","heartbeat_writes","dropped",
+ *  "cleanup_runs","cleanup_rows_scanned","cleanup_s":{count,mean,...}}; NULL
+ * with the Redis store. Caller owns. */
+cJSON *presence_db_summary_json(const presence *p);
 
 /* ---- Statistics ---- */
 uint64_t presence_connected_count(const presence *p);

@@ -25,6 +25,12 @@ typedef enum {
     SLACK_QUEUE_REDIS_PUBSUB       /* fire and forget: only subscribers connected now receive */
 } slack_queue;
 
+/* messages.store (message.c). */
+typedef enum {
+    SLACK_STORE_POSTGRES,          /* the seed's design: a per-channel sequence, published in id order */
+    SLACK_STORE_WIDE_COLUMN        /* Cassandra-like: ids from clocks, no sequence, published at commit */
+} slack_store;
+
 /* gateways.scheduling (gateway.c). */
 typedef enum {
     SLACK_SCHED_PINNED,            /* a connection's work on its own core (user % cores) */
@@ -84,6 +90,9 @@ typedef struct slack_cfg {
     slack_jitter gw_reconnect_jitter; /* how reconnects spread */
     double gw_reconnect_base_s;    /* first backoff */
     double gw_reconnect_max_s;     /* longest backoff */
+    /* message store (message.c) */
+    slack_store msg_store;         /* postgres or wide_column */
+    double msg_clock_skew_ms;      /* wide_column: each sender's clock is off by up to this */
     /* PostgreSQL (postgres.c) */
     int64_t pg_writers;            /* writers of the pool */
     int64_t pg_queue_limit;        /* 0: unbounded */

@@ -244,6 +244,12 @@ struct slack_model {
         uint64_t thread_replies;   /* of them, replies in a thread */
         uint64_t iv_sent;          /* sent this interval */
         double per_s_peak;         /* largest interval rate */
+        /* messages.store = wide_column (NULL / 0 otherwise) */
+        gboolean wide;             /* ids from the senders' clocks, published at commit */
+        uint64_t clock_salt;       /* "messages.clock": which sender's clock is off by how much */
+        int64_t *max_published;    /* per channel: largest id published so far, us */
+        uint64_t out_of_order;     /* published after a larger id of their channel */
+        uint64_t id_inversions;    /* ids below an earlier-sent message's of their channel */
     } msg;
 
     /* ---- PostgreSQL (postgres.c) */
@@ -303,6 +309,7 @@ struct slack_model {
         uint64_t online;           /* recipients pushed over WebSocket */
         uint64_t offline;          /* recipients queued for mobile push */
         uint64_t lost;             /* recipients lost to a crashed client's live key */
+        uint64_t false_offline;    /* of offline: connected recipients whose presence key a Redis failover lost */
         uint64_t redis_ops;        /* Redis commands the fan-out sent */
         uint64_t iv_delivered;     /* pushes this interval */
         double deliveries_per_s_peak; /* largest interval push rate */
@@ -324,6 +331,9 @@ struct slack_model {
     /* ---- Redis and presence (redis.c, presence.c) */
     redis_server *redis;           /* membership, routing and presence keys */
     presence *pres;                /* heartbeats, TTLs, expiry */
+    struct {
+        sim_station *pool;         /* presence.store db_rows with presence.db_pool > 0: its own writers (else NULL) */
+    } presdb;
     double redis_area_prev;        /* Redis busy integral at the last row */
     double redis_util_iv_max;      /* worst interval's Redis utilization */
 

@@ -9,6 +9,7 @@
  * spec), and a demo link that resolves. Checking and loading share one
  * parser that collects every problem; loading refuses on the first, --check
  * lists them all. */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include "quiz/quiz.h"
@@ -512,8 +513,13 @@ static const cJSON *summary_field(const cJSON *summary, const char *path)
 {
     char **parts = g_strsplit(path, ".", -1);
     const cJSON *node = summary;
-    for (char **k = parts; node && *k; k++)
-        node = cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, *k) : NULL;
+    /* a part that is a whole number indexes an array: "faults.0.lost" */
+    for (char **k = parts; node && *k; k++) {
+        char *end;
+        guint64 i = g_ascii_strtoull(*k, &end, 10);
+        if (cJSON_IsArray(node)) node = (**k && !*end && i < (guint64)INT_MAX) ? cJSON_GetArrayItem(node, (int)i) : NULL;
+        else node = cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, *k) : NULL;
+    }
     g_strfreev(parts);
     return node;
 }

@@ -166,9 +166,67 @@ static void test_live_switches(void)
     slack_model_free(m);
 }
 
+/* A Redis failover on shard 0 of 2 at 30 s, the replica up 10 s later,
+ * with `resync` ("heartbeat" or "storm"; NULL: no fault). */
+static cJSON *failover_run(const char *resync, cJSON **fault)
+{
+    char *text = g_strdup_printf("{\"duration_s\": 90, \"workload\": {\"users\": 20000, \"workspaces\": 0,"
+                                 " \"channels_per_user\": 0.5, \"channel_max\": 2000, \"rate_per_sec\": 100, \"daily_curve\": false},"
+                                 " \"redis\": {\"shards\": 2}, \"presence\": {\"failover_resync\": \"%s\"}%s}",
+                                 resync ? resync : "heartbeat",
+                                 resync ? ", \"faults\": [{\"at_s\": 30, \"kind\": \"redis_failover\", \"target\": 0, \"duration_s\": 10}]" : "");
+    cJSON *s = test_summary_of(text, 4);
+    g_free(text);
+    *fault = s ? cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "faults"), 0) : NULL;
+    return s;
+}
+
+/* Heartbeat resync: every key is back exactly one heartbeat period after
+ * the promotion, and the recipients the fan-out took for offline are
+ * exactly those the same run without the fault delivered online (the
+ * failover changes nothing else: common random numbers). */
+static void test_redis_failover_false_offline(void)
+{
+    cJSON *f0, *f;
+    cJSON *base = failover_run(NULL, &f0), *s = failover_run("heartbeat", &f);
+    CU_ASSERT_FATAL(base != NULL && s != NULL && f != NULL);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(f, "kind")->valuestring, "redis_failover");
+    double connected = test_jnum(s, "presence", "connected");
+    double keys = test_jnum(f, "keys_lost", NULL), fo = test_jnum(f, "false_offline", NULL);
+    CU_ASSERT(keys > 0.4 * connected && keys < 0.6 * connected);    /* one shard of two */
+    CU_ASSERT_DOUBLE_EQUAL(test_jnum(f, "keys_restored_s", NULL), 10 + 30, 1e-6);
+    CU_ASSERT(fo > 100);
+    CU_ASSERT_EQUAL(test_jnum(base, "fanout", "recipients_online") - test_jnum(s, "fanout", "recipients_online"), fo);
+    CU_ASSERT_EQUAL(test_jnum(s, "fanout", "recipients_offline") - test_jnum(base, "fanout", "recipients_offline"), fo);
+    CU_ASSERT_EQUAL(test_jnum(f, "resync_setex", NULL), 0);
+    cJSON_Delete(base);
+    cJSON_Delete(s);
+}
+
+/* Storm resync: one SETEX per lost key, all keys back once the burst is
+ * served (just after the promotion), so fewer false offlines than waiting
+ * for heartbeats, at the price of a backlog on the shard. */
+static void test_redis_failover_storm(void)
+{
+    cJSON *fh, *fs;
+    cJSON *h = failover_run("heartbeat", &fh), *s = failover_run("storm", &fs);
+    CU_ASSERT_FATAL(h != NULL && s != NULL);
+    double keys = test_jnum(fs, "keys_lost", NULL), backlog_s = test_jnum(fs, "resync_backlog_ms", NULL) / 1e3;
+    CU_ASSERT_EQUAL(test_jnum(fs, "resync_setex", NULL), keys);
+    /* 1 us per unpipelined SETEX at least */
+    CU_ASSERT(backlog_s > keys * 1e-6);
+    CU_ASSERT(test_jnum(fs, "keys_restored_s", NULL) <= 10 + backlog_s + 1e-6);
+    CU_ASSERT(test_jnum(fs, "keys_restored_s", NULL) >= 10);
+    CU_ASSERT(test_jnum(fs, "false_offline", NULL) < test_jnum(fh, "false_offline", NULL));
+    CU_ASSERT(test_jnum(fs, "false_offline", NULL) > 0);    /* the 10 s without a master */
+    cJSON_Delete(h);
+    cJSON_Delete(s);
+}
+
 void test_faults_register(void)
 {
     TEST_SUITE("faults", TEST(test_live_switches), TEST(test_postgres_slow_raises_persist_latency), TEST(test_pubsub_loses_what_is_published_while_down),
                TEST(test_kafka_loses_none_and_replays_uncommitted),
-               TEST(test_reconnect_peak_grows_with_clients_and_shrinks_with_jitter));
+               TEST(test_reconnect_peak_grows_with_clients_and_shrinks_with_jitter),
+               TEST(test_redis_failover_false_offline), TEST(test_redis_failover_storm));
 }

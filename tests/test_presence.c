@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 #include "tests/test_util.h"
+#include "tests/test_model_util.h"
 #include "models/presence.h"
 #include "sim/sim_error.h"
 
@@ -700,9 +701,79 @@ static void test_scenario_keys(void)
     cJSON_Delete(defs);
 }
 
+/* ------------------------------------------------ store "db_rows" */
+
+/* 20,000 users, 15,000 connected, 100 crashes in the first 60 s, presence
+ * in `store` with the extra keys `extra` (JSON members, may be ""). */
+static cJSON *db_run(const char *store, const char *extra)
+{
+    char *text = g_strdup_printf("{\"duration_s\": 240, \"workload\": {\"users\": 20000, \"online_fraction\": 0.75, \"workspaces\": 0,"
+                                 " \"channels_per_user\": 0.5, \"channel_max\": 2000, \"rate_per_sec\": 50, \"daily_curve\": false},"
+                                 " \"presence\": {\"store\": \"%s\", \"crash_count\": 100, \"crash_window_s\": 60%s}}", store, extra);
+    cJSON *s = test_summary_of(text, 3);
+    g_free(text);
+    return s;
+}
+
+static const cJSON *jobj(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
+    return b ? cJSON_GetObjectItemCaseSensitive(x, b) : x;
+}
+
+/* Heartbeats UPDATE rows: connected / heartbeat_s writes per second (the
+ * issue's figure), none of presence's load on Redis; every crash is
+ * detected by a cleanup job, within [ttl - heartbeat, ttl + interval +
+ * the job's time]; the shared writers carry the writes. */
+static void test_db_rows_write_load_and_detection(void)
+{
+    cJSON *r = db_run("redis_ttl", ""), *d = db_run("db_rows", ", \"cleanup_interval_s\": 20");
+    CU_ASSERT_FATAL(r != NULL && d != NULL);
+    const cJSON *db = jobj(d, "presence", "db");
+    CU_ASSERT_FATAL(db != NULL);
+    CU_ASSERT(jobj(r, "presence", "db") == NULL);
+    double connected0 = 15000, crashes = test_jnum(d, "presence", "crashes");
+    /* connected falls from 15,000 by the crashes, uniform over the first 60 s of 240: on average 7/8 of them gone */
+    double hb = test_jnum(db, "heartbeat_writes_per_sec", NULL), expect = (connected0 - crashes * 0.875) / 30.0;
+    CU_ASSERT(fabs(hb - expect) <= 0.02 * expect);
+    CU_ASSERT_EQUAL(test_jnum(d, "presence", "detected"), crashes);
+    const cJSON *delay = jobj(d, "presence", "detect_delay_s");
+    double job_max = test_jnum(db, "cleanup_s", "max");
+    CU_ASSERT(test_jnum(delay, "max", NULL) <= 65 + 20 + job_max + 1e-6);
+    CU_ASSERT(test_jnum(delay, "p50", NULL) >= 65 - 30);
+    CU_ASSERT(test_jnum(db, "cleanup_runs", NULL) >= 11 && test_jnum(db, "cleanup_runs", NULL) <= 12);
+    /* the cleanup reads every row: about the connected count per run */
+    CU_ASSERT(test_jnum(db, "cleanup_rows_scanned", NULL) / test_jnum(db, "cleanup_runs", NULL) > 0.9 * (connected0 - crashes));
+    /* Redis serves no presence: its background rate is gone */
+    CU_ASSERT(test_jnum(r, "redis", "background_ops_per_sec") > 400);
+    CU_ASSERT_EQUAL(test_jnum(d, "redis", "background_ops_per_sec"), 0);
+    /* the message writers' queue took every presence write */
+    double arrivals = test_jnum(jobj(d, "postgres", "station"), "arrivals", NULL);
+    CU_ASSERT(arrivals >= test_jnum(d, "messages", "persisted") + test_jnum(db, "writes", NULL));
+    cJSON_Delete(r);
+    cJSON_Delete(d);
+}
+
+/* Its own pool leaves the message writers exactly as with Redis (their
+ * service draws and arrivals are the same), and carries the writes. */
+static void test_db_rows_own_pool(void)
+{
+    cJSON *r = db_run("redis_ttl", ""), *d = db_run("db_rows", ", \"db_pool\": 8");
+    CU_ASSERT_FATAL(r != NULL && d != NULL);
+    const cJSON *db = jobj(d, "presence", "db");
+    CU_ASSERT_EQUAL(test_jnum(db, "pool_writers", NULL), 8);
+    CU_ASSERT(test_jnum(db, "pool_utilization", NULL) > 0);
+    CU_ASSERT_EQUAL(test_jnum(jobj(d, "latency_ms", "persist"), "p99", NULL), test_jnum(jobj(r, "latency_ms", "persist"), "p99", NULL));
+    CU_ASSERT_EQUAL(test_jnum(jobj(d, "postgres", "station"), "arrivals", NULL),
+                    test_jnum(jobj(r, "postgres", "station"), "arrivals", NULL));
+    cJSON_Delete(r);
+    cJSON_Delete(d);
+}
+
 void test_presence_register(void)
 {
     TEST_SUITE("presence",
+               TEST(test_db_rows_write_load_and_detection), TEST(test_db_rows_own_pool),
                TEST(test_detection_delay_bounds),
                TEST(test_active_cycle_slack_on_aggregated_keyspace),
                TEST(test_scan_slack_bounded_by_one_sweep),
