@@ -125,6 +125,9 @@ struct search_model {
     sim_hist *lag_iv;         /* lag of this time-series interval */
     search_counts iv_prev;    /* counts at the previous interval */
     sim_time iv_t0;
+    /* a search_outage fault (faults.c): the cluster takes no writes or queries */
+    gboolean down;            /* out of service now */
+    search_outage_counts outage; /* since the last search_outage_mark */
 };
 
 /* Each node costs ~230 KB (two stations with their histograms). */
@@ -529,6 +532,7 @@ static void doc_acked(search_model *s, const srch_doc *d)
     s->shard_docs[d->shard] += 1;
     sim_hist_record(s->lag, vis - d->published);
     sim_hist_record(s->lag_iv, vis - d->published);
+    s->outage.lag_peak = MAX(s->outage.lag_peak, vis - d->published);
     hit_pool_add(s, d->ws, d->channel, vis);
     if (s->obs.searchable) s->obs.searchable(s->obs_user, d->msg, d->channel, d->published, now, vis);
 }
@@ -553,7 +557,7 @@ static void ev_flush(sim_ctx *ctx, void *data, uint64_t arg);
  * oldest waiting document. */
 static void consumer_poke(search_model *s, srch_consumer *c)
 {
-    if (c->busy) return;
+    if (c->busy || s->down) return;
     if (c->retry->len || pending_len(c) >= s->cfg.bulk_max_docs) { consumer_send(s, c); return; }
     if (pending_len(c) == 0 || c->flush_ev != SIM_EVENT_NONE) return;
     sim_time due = g_array_index(c->pending, srch_doc, c->head).published + s->cfg.bulk_linger;
@@ -617,7 +621,7 @@ static void take_docs(search_model *s, srch_consumer *c)
 
 static void consumer_send(search_model *s, srch_consumer *c)
 {
-    if (c->busy || (c->retry->len == 0 && pending_len(c) == 0)) return;
+    if (c->busy || s->down || (c->retry->len == 0 && pending_len(c) == 0)) return;
     if (c->flush_ev != SIM_EVENT_NONE) { sim_cancel(s->ctx, c->flush_ev); c->flush_ev = SIM_EVENT_NONE; }
     take_docs(s, c);
     c->busy = TRUE;
@@ -679,6 +683,9 @@ void search_on_published_at(search_model *s, uint32_t partition, uint64_t msg, u
     if (!s->ws_created[ws]) { s->counts.unindexable++; return; }
     srch_doc d = {msg, published, channel, ws, doc_shard(s, ws, msg), 0, 0};
     srch_consumer *c = &s->consumers[partition];
+    uint64_t pending = s->counts.published - s->counts.indexed - s->counts.unindexable;
+    s->outage.pending_peak = MAX(s->outage.pending_peak, pending);
+    s->outage.published_down += s->down;
     g_array_append_val(c->pending, d);
     consumer_poke(s, c);
 }
@@ -812,7 +819,12 @@ static void query_start(search_model *s, search_query_kind kind)
         sim_station_submit_timed(s->pg_read, slot, sample_ns(&s->cfg.history_s, &s->rng_query));
         return;
     }
-    if (!s->ws_created[ws]) { q->failed = 1; query_finish(s, slot); return; }
+    if (!s->ws_created[ws] || s->down) {
+        s->outage.queries_failed += s->down;
+        q->failed = 1;
+        query_finish(s, slot);
+        return;
+    }
     if (s->cfg.layout == SEARCH_LAYOUT_SHARED_INDEX)
         query_shard(s, slot, doc_shard(s, ws, 0));
     else
@@ -992,6 +1004,21 @@ void search_set_observer(search_model *s, const search_observer *obs, void *user
     if (obs) s->obs = *obs;
     s->obs_user = obs ? user : NULL;
 }
+
+void search_set_outage(search_model *s, gboolean down)
+{
+    if (!s || !s->cfg.enabled || s->down == down) return;
+    s->down = down;
+    for (uint32_t i = 0; !down && i < s->world.partitions; i++) consumer_poke(s, &s->consumers[i]);
+}
+
+void search_outage_mark(search_model *s)
+{
+    memset(&s->outage, 0, sizeof s->outage);
+    s->outage.pending_peak = s->counts.published - s->counts.indexed - s->counts.unindexable;
+}
+
+void search_get_outage(const search_model *s, search_outage_counts *out) { *out = s->outage; }
 
 /* ------------------------------------------------------------ read-outs */
 

@@ -217,6 +217,24 @@ typedef struct search_interval {
 } search_interval;
 void search_take_interval(search_model *s, search_interval *out);
 
+/* A search_outage fault (faults.c): with `down` TRUE the cluster takes no
+ * bulk and answers no query (a query that arrives fails, as a rejection);
+ * documents keep arriving and wait in their Kafka partitions, so the index
+ * lag builds; with `down` FALSE the consumers resume and the backlog
+ * drains. Bulks and queries already in flight finish. */
+void search_set_outage(search_model *s, gboolean down);
+
+/* What an outage cost, since the last search_outage_mark (or creation). */
+typedef struct search_outage_counts {
+    uint64_t pending_peak;      /* most documents waiting to be indexed */
+    sim_time lag_peak;          /* largest publish -> searchable of a document, ns */
+    uint64_t published_down;    /* documents published while out of service */
+    uint64_t queries_failed;    /* queries that arrived while out of service */
+} search_outage_counts;
+/* Starts a new count: the peaks from what is pending now. */
+void search_outage_mark(search_model *s);
+void search_get_outage(const search_model *s, search_outage_counts *out);
+
 /* summary.json's "search" object (docs/search-and-files.md). Caller owns. */
 cJSON *search_summary(const search_model *s);
 /* Appends the report's search lines, with a verdict per target (nothing

@@ -376,6 +376,7 @@ struct slack_model {
         uint64_t reconnects;       /* successful reconnects so far */
         uint64_t reconnects_prev;  /* at the last row */
         gboolean column;           /* a reconnects_per_s column is written */
+        gboolean upload_column;    /* an s3_upload_wait_p99_ms column is written (s3_throttle) */
     } faults;
 
     /* ---- time series (slack_output.c) */
