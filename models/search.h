@@ -41,6 +41,11 @@ typedef enum {
 } search_layout;
 
 typedef enum {
+    SEARCH_ENGINE_ELASTICSEARCH,       /* the seed's design: a sharded cluster */
+    SEARCH_ENGINE_POSTGRES_FTS         /* the alternative: one primary's tsvector/GIN index */
+} search_engine;
+
+typedef enum {
     SEARCH_QUERY_FULL_TEXT,  /* ES + PostgreSQL hydration + ACL filter */
     SEARCH_QUERY_FILE,       /* ES + file metadata + ACL filter */
     SEARCH_QUERY_HISTORY,    /* PostgreSQL indexed scan of one channel */
@@ -52,7 +57,14 @@ typedef enum {
  * distributions. Fields are read-only for everyone but the loader. */
 typedef struct search_config {
     gboolean enabled;
-    search_layout layout;
+    search_engine engine;
+    search_layout layout;          /* Elasticsearch only */
+    /* PostgreSQL full-text search (engine postgres_fts): no sharding; one
+     * primary holds the whole index, and its cores run every index write
+     * and every query */
+    unsigned fts_cores;            /* the primary's cores */
+    double fts_index_per_doc_s;    /* CPU per document indexed (tsvector + GIN insert) */
+    double fts_query_s_per_gb;     /* query CPU per GB of the index */
     /* indexing consumer group (one consumer per Kafka partition) */
     uint32_t bulk_max_docs;        /* a bulk request holds at most this many docs */
     sim_time bulk_linger;          /* wait this long for a bulk to fill */
