@@ -441,8 +441,8 @@ static void module_report(const slack_model *m, const faults_entry *e, const cha
                                G_GUINT64_FORMAT ", index lag peak %.1f s, %" G_GUINT64_FORMAT " queries failed; ",
                                v.delayed, v.peak_backlog, v.peak_lag_ms / 1e3, v.failed);
     else
-        g_string_append_printf(s, "%" G_GUINT64_FORMAT " 503 SlowDown, %" G_GUINT64_FORMAT " uploads retried, %"
-                               G_GUINT64_FORMAT " gave up, %" G_GUINT64_FORMAT " uploads in flight at most; ",
+        g_string_append_printf(s, "%" G_GUINT64_FORMAT " 503 SlowDown, %" G_GUINT64_FORMAT " uploads answered 503 (%"
+                               G_GUINT64_FORMAT " of them gave up), %" G_GUINT64_FORMAT " uploads in flight at most; ",
                                v.slowdowns, v.delayed, v.failed, v.peak_backlog);
 }
 

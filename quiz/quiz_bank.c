@@ -10,6 +10,7 @@
  * parser that collects every problem; loading refuses on the first, --check
  * lists them all. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "quiz/quiz.h"
 #include "sim/sim_error.h"
@@ -508,12 +509,17 @@ static char *read_bank(const char *path, GError **error)
 
 /* ==== Private: evaluation ============================================ */
 
+/* A dotted path; a numeric part indexes an array ("faults.0.recover_s"). */
 static const cJSON *summary_field(const cJSON *summary, const char *path)
 {
     char **parts = g_strsplit(path, ".", -1);
     const cJSON *node = summary;
-    for (char **k = parts; node && *k; k++)
-        node = cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, *k) : NULL;
+    for (char **k = parts; node && *k; k++) {
+        char *end;
+        unsigned long i = strtoul(*k, &end, 10);
+        if (cJSON_IsArray(node)) node = **k && !*end && i < (unsigned long)cJSON_GetArraySize(node) ? cJSON_GetArrayItem(node, (int)i) : NULL;
+        else node = cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, *k) : NULL;
+    }
     g_strfreev(parts);
     return node;
 }
