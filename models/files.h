@@ -99,6 +99,11 @@ typedef struct files_world {
     /* Posts the message carrying the file reference through the messaging
      * pipeline; returns its message id. May be NULL (standalone use). */
     uint64_t (*post)(void *user, uint32_t channel, uint32_t sender);
+    /* The database's I/Os: `ios` I/Os of file data (blob pages, metadata
+     * rows) issued now complete at the returned time (>= now); the
+     * messaging model's PostgreSQL serves them on the device its message
+     * writes use (postgres.iops). May be NULL, or return now: no limit. */
+    sim_time (*db_io)(void *user, double ios);
     void *user;           /* borrowed for the model's lifetime */
 } files_world;
 
