@@ -17,6 +17,12 @@
  *                   go to mobile push) until their key is back: at their
  *                   next heartbeat, or in a re-SETEX storm
  *                   (presence.failover_resync; presence.c).
+ *   search_outage   the Elasticsearch cluster takes no bulk and answers no
+ *                   query for duration_s: documents wait in Kafka, the
+ *                   index lag builds, then the backlog drains;
+ *   s3_throttle     S3 answers every request to prefix `target` (-1: all)
+ *                   503 SlowDown for duration_s: uploads back off and
+ *                   retry (files.s3.retry_*), some give up.
  * A fault without a target (-1) hits every instance of its kind.
  *
  * Invariant: with no fault in the scenario (the default: one entry of kind
@@ -27,8 +33,13 @@
 #include <string.h>
 #include "sim/sim_error.h"
 
-typedef enum { FAULT_NONE, FAULT_GATEWAY_CRASH, FAULT_CONSUMER_CRASH, FAULT_POSTGRES_SLOW, FAULT_REDIS_FAILOVER } fault_kind;
-static const char *const KIND_NAMES[] = { "none", "gateway_crash", "consumer_crash", "postgres_slow", "redis_failover", NULL };
+typedef enum {
+    FAULT_NONE, FAULT_GATEWAY_CRASH, FAULT_CONSUMER_CRASH, FAULT_POSTGRES_SLOW, FAULT_REDIS_FAILOVER,
+    FAULT_SEARCH_OUTAGE, FAULT_S3_THROTTLE
+} fault_kind;
+static const char *const KIND_NAMES[] = {
+    "none", "gateway_crash", "consumer_crash", "postgres_slow", "redis_failover", "search_outage", "s3_throttle", NULL
+};
 
 typedef struct faults_entry {
     fault_kind kind;
@@ -49,6 +60,13 @@ typedef struct faults_entry {
     uint64_t false_offline;      /* recipients taken for offline until every key was back */
     double restored_s;           /* from at_s until the last key was back; -1: not in the run */
     double storm_backlog_s;      /* the shard's backlog right after the storm was sent */
+    /* search_outage, s3_throttle: counted by their module from begin_ev
+     * until the next fault of the same kind begins, or the run ends */
+    gboolean open;               /* still counting */
+    uint64_t peak_backlog;       /* documents pending / uploads in flight, at most */
+    double peak_lag_ms;          /* search_outage: largest index lag */
+    uint64_t failed;             /* queries failed / uploads given up */
+    uint64_t slowdowns;          /* s3_throttle: 503s it answered */
 } faults_entry;
 
 /* ================================================================ reading */
@@ -61,15 +79,26 @@ static gboolean entry_fail(const sim_scenario *sc, size_t i, const char *key, GE
     return FALSE;
 }
 
-/* Instances a fault of `kind` can target. */
-static int64_t kind_count(const slack_config *config, fault_kind kind)
+/* How many instances a fault of `kind` can target. */
+static int64_t target_count(const slack_config *cfg, fault_kind kind)
 {
     switch (kind) {
-    case FAULT_GATEWAY_CRASH: return config->core.gw_count;
-    case FAULT_POSTGRES_SLOW: return 1;
-    case FAULT_REDIS_FAILOVER: return config->redis.shards;
-    default: return config->core.kafka_partitions;
+    case FAULT_GATEWAY_CRASH: return cfg->core.gw_count;
+    case FAULT_POSTGRES_SLOW: case FAULT_SEARCH_OUTAGE: return 1;
+    case FAULT_REDIS_FAILOVER: return cfg->redis.shards;
+    case FAULT_S3_THROTTLE: return cfg->files.prefixes;
+    default: return cfg->core.kafka_partitions;
     }
+}
+
+/* A fault on a module the scenario leaves off would cost nothing: refused. */
+static gboolean check_module(const sim_scenario *sc, const slack_config *cfg, size_t i, fault_kind kind, GError **error)
+{
+    if (kind == FAULT_SEARCH_OUTAGE && !cfg->search.enabled)
+        return entry_fail(sc, i, "kind", error, "\"search_outage\" needs search.enabled true");
+    if (kind == FAULT_S3_THROTTLE && !(cfg->files.enabled && cfg->files.storage == FILES_STORE_S3))
+        return entry_fail(sc, i, "kind", error, "\"s3_throttle\" needs files.enabled true and files.storage \"s3\"");
+    return TRUE;
 }
 
 static gboolean read_entry(const sim_scenario *sc, const slack_config *config, size_t i, const cJSON *o, faults_entry *e,
@@ -80,7 +109,7 @@ static gboolean read_entry(const sim_scenario *sc, const slack_config *config, s
     while (KIND_NAMES[k] && strcmp(KIND_NAMES[k], kind->valuestring) != 0) k++;
     if (!KIND_NAMES[k])
         return entry_fail(sc, i, "kind", error, "must be \"gateway_crash\", \"consumer_crash\", \"postgres_slow\", "
-                          "\"redis_failover\" or \"none\"");
+                          "\"redis_failover\", \"search_outage\", \"s3_throttle\" or \"none\"");
     e->kind = (fault_kind)k;
     e->at_s = cJSON_GetObjectItemCaseSensitive(o, "at_s")->valuedouble;
     e->duration_s = cJSON_GetObjectItemCaseSensitive(o, "duration_s")->valuedouble;
@@ -89,10 +118,12 @@ static gboolean read_entry(const sim_scenario *sc, const slack_config *config, s
     if (!(e->factor > 0 && e->factor <= 1e6)) return entry_fail(sc, i, "factor", error, "must be in (0, 1e6]");
     if (!(e->at_s >= 0 && e->at_s <= 1e7)) return entry_fail(sc, i, "at_s", error, "must be in [0, 1e7] s");
     if (!(e->duration_s >= 0 && e->duration_s <= 1e7)) return entry_fail(sc, i, "duration_s", error, "must be in [0, 1e7] s");
-    int64_t count = kind_count(config, e->kind);
+    int64_t count = target_count(config, e->kind);
     if (!(target == floor(target) && target >= -1 && target < (double)count))
         return entry_fail(sc, i, "target", error, "must be -1 (all) or an instance index below its count "
-                          "(gateways.count, kafka.partitions, redis.shards, or 1 for the PostgreSQL pool)");
+                          "(gateways.count, kafka.partitions, redis.shards, files.s3.prefixes, or 1 for the "
+                          "PostgreSQL pool and the search cluster)");
+    if (!check_module(sc, config, i, e->kind, error)) return FALSE;
     e->target = (int64_t)target;
     return TRUE;
 }
@@ -221,6 +252,59 @@ static void promote_shards(slack_model *m, faults_entry *e, uint64_t i)
     sim_at(m->ctx, last, restored_ev, m, i);
 }
 
+/* ---- search_outage and s3_throttle: their modules count, the entry
+ * copies the counts when it closes */
+
+static void fill_costs(const slack_model *m, faults_entry *e)
+{
+    if (e->kind == FAULT_SEARCH_OUTAGE) {
+        search_outage_counts c;
+        search_get_outage(m->search, &c);
+        e->peak_backlog = c.pending_peak;
+        e->peak_lag_ms = (double)c.lag_peak / 1e6;
+        e->delayed = c.published_down;
+        e->failed = c.queries_failed;
+    } else {
+        files_throttle_counts c;
+        files_get_throttle(m->files, &c);
+        e->peak_backlog = c.in_flight_peak;
+        e->delayed = c.delayed;
+        e->failed = c.failed;
+        e->slowdowns = c.slowdowns;
+    }
+}
+
+static void close_entry(slack_model *m, faults_entry *e)
+{
+    if (!e->open) return;
+    e->open = FALSE;
+    fill_costs(m, e);
+}
+
+/* The module's counts restart: an earlier fault of the kind keeps what it
+ * had counted so far. */
+static void module_begin(slack_model *m, faults_entry *e)
+{
+    for (guint i = 0; i < m->faults.list->len; i++)
+        if (entry(m, i)->kind == e->kind) close_entry(m, entry(m, i));
+    e->open = TRUE;
+    if (e->kind == FAULT_SEARCH_OUTAGE) {
+        search_outage_mark(m->search);
+        search_set_outage(m->search, TRUE);
+    } else {
+        files_throttle_mark(m->files);
+        files_set_throttle(m->files, e->target, TRUE);
+    }
+}
+
+static void module_end(slack_model *m, const faults_entry *e)
+{
+    if (e->kind == FAULT_SEARCH_OUTAGE) search_set_outage(m->search, FALSE);
+    else files_set_throttle(m->files, e->target, FALSE);
+}
+
+static gboolean module_kind(fault_kind k) { return k == FAULT_SEARCH_OUTAGE || k == FAULT_S3_THROTTLE; }
+
 static void begin_ev(sim_ctx *ctx, void *data, uint64_t i)
 {
     (void)ctx;
@@ -241,6 +325,8 @@ static void begin_ev(sim_ctx *ctx, void *data, uint64_t i)
         e->disconnected = before - gw_total_connections(m->gw);
     } else if (e->kind == FAULT_POSTGRES_SLOW) {
         sim_station_set_service_scale(m->pg.pool, e->factor);
+    } else if (module_kind(e->kind)) {
+        module_begin(m, e);
     } else {
         uint64_t dup = m->fan.queue_duplicates;
         each_target(m, e, m->kafka.partitions, crash_consumer);
@@ -259,6 +345,7 @@ static void end_ev(sim_ctx *ctx, void *data, uint64_t i)
     if (e->kind == FAULT_CONSUMER_CRASH) e->delayed = m->fan.held_max;
     if (e->kind == FAULT_POSTGRES_SLOW && e->duration_s > 0) sim_station_set_service_scale(m->pg.pool, 1.0);
     if (e->kind == FAULT_REDIS_FAILOVER) promote_shards(m, e, i);
+    if (module_kind(e->kind) && e->duration_s > 0) module_end(m, e);
 }
 
 static gboolean faults_build(slack_model *m, const sim_scenario *sc, GError **error)
@@ -266,8 +353,10 @@ static gboolean faults_build(slack_model *m, const sim_scenario *sc, GError **er
     m->faults.list = read_faults(sc, &m->config, error);
     if (!m->faults.list) return FALSE;
     sim_ctx_stream(m->ctx, "gateways.reconnect", &m->faults.rng);
-    for (guint i = 0; i < m->faults.list->len; i++)
+    for (guint i = 0; i < m->faults.list->len; i++) {
         if (entry(m, i)->kind == FAULT_GATEWAY_CRASH) m->faults.column = TRUE;
+        if (entry(m, i)->kind == FAULT_S3_THROTTLE) m->faults.upload_column = TRUE;
+    }
     return TRUE;
 }
 
@@ -288,38 +377,58 @@ static void faults_free(slack_model *m)
 
 /* ================================================================ outputs */
 
+/* reconnects_per_s with a gateway_crash, s3_upload_wait_p99_ms (what an
+ * s3_throttle's recovery is measured on) with an s3_throttle. */
 static size_t faults_columns(const slack_model *m, const char **out)
 {
-    if (!m->faults.column) return 0;
-    out[0] = "reconnects_per_s";
-    return 1;
+    size_t n = 0;
+    if (m->faults.column) out[n++] = "reconnects_per_s";
+    if (m->faults.upload_column) out[n++] = "s3_upload_wait_p99_ms";
+    return n;
 }
 
 static size_t faults_sample(slack_model *m, double *out)
 {
-    if (!m->faults.column) return 0;
-    double dt = sim_time_to_sec(sim_now(m->ctx) - m->out.iv_prev);
-    out[0] = dt > 0 ? (double)(m->faults.reconnects - m->faults.reconnects_prev) / dt : 0;
-    m->faults.reconnects_prev = m->faults.reconnects;
-    return 1;
+    size_t n = 0;
+    if (m->faults.column) {
+        double dt = sim_time_to_sec(sim_now(m->ctx) - m->out.iv_prev);
+        out[n++] = dt > 0 ? (double)(m->faults.reconnects - m->faults.reconnects_prev) / dt : 0;
+        m->faults.reconnects_prev = m->faults.reconnects;
+    }
+    if (m->faults.upload_column) out[n++] = files_take_upload_wait_p99(m->files);
+    return n;
+}
+
+/* The time-series column a fault's recovery is read on: what it hurts
+ * (the index lag, the upload wait), else the end-to-end p99. Those
+ * two are 0 in a row without a sample, which says nothing either way. */
+static const char *recover_column(const faults_entry *e, gboolean *skip_empty)
+{
+    *skip_empty = module_kind(e->kind);
+    return e->kind == FAULT_SEARCH_OUTAGE ? "search_lag_p99_ms" : e->kind == FAULT_S3_THROTTLE ? "s3_upload_wait_p99_ms" : "e2e_p99_ms";
 }
 
 /* Seconds from the fault's start until the first row, at or after its end,
- * whose end-to-end p99 is back within 10% of the mean p99 of the rows
- * before it; -1 if that never happens in the run (or no row came before). */
+ * whose p99 is back within 10% of the mean p99 of the rows before it; -1
+ * if that never happens in the run (or no row came before). */
 static double recover_s(const slack_model *m, const faults_entry *e)
 {
     const sim_series *ts = m->out.series;
-    int col = sim_series_find(ts, "e2e_p99_ms");
-    double before = 0, at = e->at_s, end = e->at_s + e->duration_s;
-    size_t n = 0, rows = sim_series_rows(ts);
-    for (size_t r = 0; r < rows && sim_time_to_sec(sim_series_time(ts, r)) <= at; r++, n++)
-        before += sim_series_value(ts, r, (size_t)col);
-    if (col < 0 || n == 0) return -1;
-    before /= (double)n;
+    gboolean skip;
+    int col = sim_series_find(ts, recover_column(e, &skip));
+    double before = 0, at = e->at_s, end = e->at_s + (e->duration_s > 0 || !module_kind(e->kind) ? e->duration_s : 1e18);
+    size_t n = 0, used = 0, rows = sim_series_rows(ts);
+    for (size_t r = 0; col >= 0 && r < rows && sim_time_to_sec(sim_series_time(ts, r)) <= at; r++, n++) {
+        double v = sim_series_value(ts, r, (size_t)col);
+        if (skip && v <= 0) continue;
+        before += v;
+        used++;
+    }
+    if (col < 0 || used == 0) return -1;
+    before /= (double)used;
     for (size_t r = n; r < rows; r++) {
-        double t = sim_time_to_sec(sim_series_time(ts, r));
-        if (t >= end && sim_series_value(ts, r, (size_t)col) <= 1.1 * before) return t - at;
+        double t = sim_time_to_sec(sim_series_time(ts, r)), v = sim_series_value(ts, r, (size_t)col);
+        if (t >= end && !(skip && v <= 0) && v <= 1.1 * before) return t - at;
     }
     return -1;
 }
@@ -333,6 +442,23 @@ static double reconnect_peak(const slack_model *m, const faults_entry *e)
     for (size_t r = 0; col >= 0 && r < sim_series_rows(ts); r++)
         if (sim_time_to_sec(sim_series_time(ts, r)) > e->at_s) peak = MAX(peak, sim_series_value(ts, r, (size_t)col));
     return peak;
+}
+
+/* What only search_outage and s3_throttle report; "delayed" is theirs too
+ * (documents published while search was down, uploads answered 503). */
+static void module_summary(const slack_model *m, const faults_entry *e, cJSON *o)
+{
+    faults_entry v = *e;
+    if (v.open) fill_costs(m, &v);
+    cJSON_ReplaceItemInObjectCaseSensitive(o, "delayed", cJSON_CreateNumber((double)v.delayed));
+    cJSON_AddNumberToObject(o, "peak_backlog", (double)v.peak_backlog);
+    if (e->kind == FAULT_SEARCH_OUTAGE) {
+        cJSON_AddNumberToObject(o, "peak_lag_ms", v.peak_lag_ms);
+        cJSON_AddNumberToObject(o, "queries_failed", (double)v.failed);
+    } else {
+        cJSON_AddNumberToObject(o, "slowdowns", (double)v.slowdowns);
+        cJSON_AddNumberToObject(o, "uploads_failed", (double)v.failed);
+    }
 }
 
 static cJSON *faults_summary(const slack_model *m)
@@ -359,9 +485,26 @@ static cJSON *faults_summary(const slack_model *m)
             cJSON_AddNumberToObject(o, "resync_backlog_ms", e->storm_backlog_s * 1e3);
             cJSON_AddNumberToObject(o, "keys_restored_s", e->restored_s);
         }
+        if (module_kind(e->kind)) module_summary(m, e, o);
         cJSON_AddItemToArray(a, o);
     }
     return a;
+}
+
+/* "Fault: search_outage at 60 s (target all): 6000 documents waited, ..." */
+static void module_report(const slack_model *m, const faults_entry *e, const char *target, GString *s)
+{
+    faults_entry v = *e;
+    if (v.open) fill_costs(m, &v);
+    g_string_append_printf(s, "Fault: %s at %.0f s (target %s): ", KIND_NAMES[e->kind], e->at_s, target);
+    if (e->kind == FAULT_SEARCH_OUTAGE)
+        g_string_append_printf(s, "%" G_GUINT64_FORMAT " documents published while down, index backlog peak %"
+                               G_GUINT64_FORMAT ", index lag peak %.1f s, %" G_GUINT64_FORMAT " queries failed; ",
+                               v.delayed, v.peak_backlog, v.peak_lag_ms / 1e3, v.failed);
+    else
+        g_string_append_printf(s, "%" G_GUINT64_FORMAT " 503 SlowDown, %" G_GUINT64_FORMAT " uploads answered 503 (%"
+                               G_GUINT64_FORMAT " of them gave up), %" G_GUINT64_FORMAT " uploads in flight at most; ",
+                               v.slowdowns, v.delayed, v.failed, v.peak_backlog);
 }
 
 static void faults_report(const slack_model *m, GString *s)
@@ -372,13 +515,15 @@ static void faults_report(const slack_model *m, GString *s)
         char target[32];
         if (e->target < 0) g_strlcpy(target, "all", sizeof target);
         else g_snprintf(target, sizeof target, "%" G_GINT64_FORMAT, e->target);
-        g_string_append_printf(s, "Fault: %s at %.0f s (target %s): %" G_GUINT64_FORMAT " lost, %"
+        if (module_kind(e->kind)) module_report(m, e, target, s);
+        else g_string_append_printf(s, "Fault: %s at %.0f s (target %s): %" G_GUINT64_FORMAT " lost, %"
                                G_GUINT64_FORMAT " duplicated, %" G_GUINT64_FORMAT " held in the log, %" G_GUINT64_FORMAT
                                " clients disconnected (reconnect peak %.0f/s); ",
                                KIND_NAMES[e->kind], e->at_s, target,
                                e->lost, e->duplicated, e->delayed, e->disconnected, reconnect_peak(m, e));
-        if (rec >= 0) g_string_append_printf(s, "p99 back within 10%% after %.0f s\n", rec);
-        else g_string_append(s, "p99 not back within 10% in the run\n");
+        const char *what = e->kind == FAULT_SEARCH_OUTAGE ? "index lag " : e->kind == FAULT_S3_THROTTLE ? "upload wait " : "";
+        if (rec >= 0) g_string_append_printf(s, "%sp99 back within 10%% after %.0f s\n", what, rec);
+        else g_string_append_printf(s, "%sp99 not back within 10%% in the run\n", what);
         if (e->kind == FAULT_REDIS_FAILOVER)
             g_string_append_printf(s, "  presence keys lost %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " of crashed clients), "
                                    "%" G_GUINT64_FORMAT " recipients falsely offline (sent to push), resync storm %"

@@ -27,6 +27,9 @@ typedef struct {
     uint32_t attempts;      /* on the current URL */
     uint32_t urls;          /* URLs obtained */
     uint8_t live;
+    uint8_t throttled;      /* an s3_throttle fault answered it 503 */
+    sim_time moving;        /* upload: time its bytes took on the client's link */
+    uint8_t cold;           /* download: the file's first read (the others hit the cache) */
 } fl_transfer;
 
 typedef struct {
@@ -39,6 +42,7 @@ typedef struct {
     uint64_t requests[2], slowdowns[2];
     int64_t put_second;     /* second of the current PUT count */
     uint32_t put_count;
+    gboolean throttled;     /* an s3_throttle fault: every request gets 503 */
 } fl_prefix;
 
 /* Requests per simulated second, with the peak. */
@@ -68,6 +72,10 @@ struct files_model {
     sim_hist *upload_hist, *download_hist;
     files_counts iv_prev;                 /* counts at the previous interval */
     sim_time iv_t0;
+    /* s3_throttle faults (faults.c) */
+    uint64_t live_uploads;                /* uploads in flight now */
+    sim_hist *upload_iv;                  /* upload wait since files_take_upload_wait_p99 */
+    files_throttle_counts throttle;       /* since files_throttle_mark */
 };
 
 #define PG_DOWNLOAD_BIT (1ULL << 63)
@@ -230,6 +238,12 @@ static void db_io(files_model *f, double ios, double bytes)
     rate_count(&f->db_iops, sim_now(f->ctx), ios);
 }
 
+/* `ios` I/Os go to the database's device now: when they are done. */
+static sim_time db_device(files_model *f, double ios)
+{
+    return f->world.db_io ? f->world.db_io(f->world.user, ios) : sim_now(f->ctx);
+}
+
 static double pages(const files_model *f, double bytes)
 {
     return ceil(bytes / f->cfg.pg_page_bytes);
@@ -280,7 +294,8 @@ static gboolean s3_admit(files_model *f, uint32_t prefix, int kind)
         f->counts.get_requests++;
     }
     sim_time tat = MAX(p->tat[kind], now);
-    gboolean ok = tat - now <= f->gcra_tau[kind];
+    gboolean ok = !p->throttled && tat - now <= f->gcra_tau[kind];
+    f->throttle.slowdowns += p->throttled;
     if (ok) p->tat[kind] = tat + f->gcra_T[kind];
     else {
         p->slowdowns[kind]++;
@@ -308,8 +323,10 @@ static void upload_end(files_model *f, uint32_t slot, gboolean ok)
 {
     fl_transfer *u = up_at(f, slot);
     sim_time lat = sim_now(f->ctx) - u->start;
-    if (ok) { f->counts.completed++; sim_hist_record(f->upload_hist, lat); }
+    if (ok) { f->counts.completed++; sim_hist_record(f->upload_hist, lat); sim_hist_record(f->upload_iv, lat - u->moving); }
     else f->counts.failed++;
+    f->throttle.failed += !ok && u->throttled;
+    f->live_uploads--;
     if (f->obs.upload_done) f->obs.upload_done(f->obs_user, u->file, ok, lat);
     u->live = 0;
     g_array_append_val(f->free_uploads, slot);
@@ -345,13 +362,15 @@ static void ev_put_attempt(sim_ctx *ctx, void *data, uint64_t arg)
     }
     u->attempts++;
     if (!s3_admit(f, u->prefix, 0)) {
+        if (f->prefix[u->prefix].throttled && !u->throttled) { u->throttled = 1; f->throttle.delayed++; }
         if (u->attempts >= f->cfg.max_attempts) { upload_end(f, slot, FALSE); return; }
         sim_time wait = sample_ns(&f->cfg.slowdown_s, &f->rng_upload) + backoff(f, u->attempts);
         sim_after(ctx, wait, ev_put_attempt, f, arg);
         return;
     }
     double bps = sample_pos(&f->cfg.upload_bps, &f->rng_upload);
-    sim_time t = sample_ns(&f->cfg.s3_latency_s, &f->rng_upload) + transfer_ns(u->size, bps);
+    u->moving = transfer_ns(u->size, bps);
+    sim_time t = sample_ns(&f->cfg.s3_latency_s, &f->rng_upload) + u->moving;
     sim_after(ctx, t, ev_put_done, f, arg);
 }
 
@@ -371,7 +390,10 @@ static void ev_upload_completed(sim_ctx *ctx, void *data, uint64_t arg)
     files_model *f = data;
     uint32_t slot = (uint32_t)arg;
     fl_transfer u = *up_at(f, slot);
-    if (f->cfg.storage == FILES_STORE_S3) db_io(f, f->cfg.pg_wal_factor, f->cfg.metadata_bytes);
+    if (f->cfg.storage == FILES_STORE_S3) {
+        db_io(f, f->cfg.pg_wal_factor, f->cfg.metadata_bytes);
+        db_device(f, f->cfg.pg_wal_factor);   /* the metadata row takes its share of the device */
+    }
     upload_end(f, slot, TRUE);
     uint64_t key = u.file;
     if (f->world.post) {
@@ -401,7 +423,9 @@ void files_start_upload(files_model *f, uint32_t sender, uint32_t channel)
     fl_transfer *u = up_at(f, slot);
     uint64_t id = ++f->counts.started;
     *u = (fl_transfer){id, sim_now(f->ctx), 0, sample_pos(&f->cfg.size_bytes, &f->rng_upload),
-                       sender, channel, key_prefix(f, id), 0, 0, 1};
+                       sender, channel, key_prefix(f, id), 0, 0, 1, 0, 0};
+    f->live_uploads++;
+    f->throttle.in_flight_peak = MAX(f->throttle.in_flight_peak, f->live_uploads);
     if (f->cfg.storage == FILES_STORE_S3) { request_url(f, slot); return; }
     double bps = sample_pos(&f->cfg.upload_bps, &f->rng_upload);
     sim_time t = sample_ns(&f->cfg.api_s, &f->rng_upload) + transfer_ns(u->size, bps);
@@ -456,10 +480,10 @@ static void ev_get_attempt(sim_ctx *ctx, void *data, uint64_t arg)
     download_transfer(f, slot, sample_ns(&f->cfg.s3_latency_s, &f->rng_download));
 }
 
-static void schedule_download(files_model *f, const fl_file *rec, sim_time delay)
+static void schedule_download(files_model *f, const fl_file *rec, sim_time delay, gboolean cold)
 {
     uint32_t slot = alloc_slot(f->downloads, f->free_downloads);
-    *down_at(f, slot) = (fl_transfer){0, 0, 0, rec->size, 0, 0, rec->prefix, 0, 0, 1};
+    *down_at(f, slot) = (fl_transfer){0, 0, 0, rec->size, 0, 0, rec->prefix, 0, 0, 1, 0, 0, (uint8_t)cold};
     sim_after(f->ctx, delay, ev_get_attempt, f, slot);
 }
 
@@ -471,9 +495,12 @@ void files_on_delivered(files_model *f, uint64_t msg, uint64_t online_recipients
     if (!rec) return;
     fl_file r = *rec;
     g_hash_table_remove(f->shared, key);
+    gboolean cold = TRUE;
     for (uint64_t i = 0; i < online_recipients; i++)
-        if (sim_rng_uniform(&f->rng_download) < f->cfg.download_fraction)
-            schedule_download(f, &r, sample_ns(&f->cfg.download_delay_s, &f->rng_download));
+        if (sim_rng_uniform(&f->rng_download) < f->cfg.download_fraction) {
+            schedule_download(f, &r, sample_ns(&f->cfg.download_delay_s, &f->rng_download), cold);
+            cold = FALSE;
+        }
 }
 
 void files_start_download(files_model *f, uint64_t file)
@@ -481,7 +508,7 @@ void files_start_download(files_model *f, uint64_t file)
     if (!f || !f->cfg.enabled) return;
     fl_file *rec = g_hash_table_lookup(f->shared, GSIZE_TO_POINTER((gsize)file));
     g_return_if_fail(rec != NULL);
-    schedule_download(f, rec, 0);
+    schedule_download(f, rec, 0, TRUE);
 }
 
 /* PostgreSQL blob writes and reads finish here. */
@@ -490,10 +517,20 @@ static void on_pg_done(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived,
     (void)ctx; (void)arrived; (void)started;
     files_model *f = user;
     uint32_t slot = (uint32_t)job;
-    if (job & PG_DOWNLOAD_BIT) { download_transfer(f, slot, 0); return; }
+    sim_time now = sim_now(f->ctx);
+    if (job & PG_DOWNLOAD_BIT) {
+        /* The database's device reads a blob once: its later downloads find
+         * its pages in shared buffers or the OS cache. (The I/O count above
+         * charges every read, as the cost of the rejected design.) */
+        fl_transfer *d = down_at(f, slot);
+        download_transfer(f, slot, d->cold ? db_device(f, pages(f, d->size)) - now : 0);
+        return;
+    }
     double size = up_at(f, slot)->size;
     db_io(f, pages(f, size) * f->cfg.pg_wal_factor, size);
-    ev_upload_completed(f->ctx, f, slot);
+    sim_time done = db_device(f, pages(f, size) * f->cfg.pg_wal_factor);
+    if (done > now) sim_at(f->ctx, done, ev_upload_completed, f, slot);
+    else ev_upload_completed(f->ctx, f, slot);
 }
 
 /* -------------------------------------------------------------- arrivals */
@@ -552,6 +589,7 @@ files_model *files_new(sim_ctx *ctx, const files_config *cfg, const files_world 
     f->shared = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     f->upload_hist = sim_hist_new();
     f->download_hist = sim_hist_new();
+    f->upload_iv = sim_hist_new();
     f->put_rate.second = f->db_iops.second = -1;
     if (!cfg->enabled) return f;
     sim_ctx_stream(ctx, "files.arrival", &f->rng_arrival);
@@ -582,6 +620,7 @@ void files_free(files_model *f)
     g_hash_table_destroy(f->shared);
     sim_hist_free(f->upload_hist);
     sim_hist_free(f->download_hist);
+    sim_hist_free(f->upload_iv);
     files_config_clear(&f->cfg);
     g_free(f);
 }
@@ -644,6 +683,29 @@ void files_take_interval(files_model *f, files_interval *out)
     f->iv_t0 = now;
 }
 double files_put_per_prefix_peak(const files_model *f) { return f->put_prefix_peak; }
+
+void files_set_throttle(files_model *f, int64_t prefix, gboolean on)
+{
+    if (!f || !f->prefix) return;
+    g_return_if_fail(prefix < (int64_t)f->cfg.prefixes);
+    for (uint32_t i = 0; i < f->cfg.prefixes; i++)
+        if (prefix < 0 || i == (uint64_t)prefix) f->prefix[i].throttled = on;
+}
+
+void files_throttle_mark(files_model *f)
+{
+    memset(&f->throttle, 0, sizeof f->throttle);
+    f->throttle.in_flight_peak = f->live_uploads;
+}
+
+void files_get_throttle(const files_model *f, files_throttle_counts *out) { *out = f->throttle; }
+
+double files_take_upload_wait_p99(files_model *f)
+{
+    double v = (double)sim_hist_percentile(f->upload_iv, 99) / 1e6;
+    sim_hist_reset(f->upload_iv);
+    return v;
+}
 
 static uint32_t throttled_prefixes(const files_model *f)
 {
@@ -738,6 +800,9 @@ static uint64_t fw_post(void *u, uint32_t channel, uint32_t sender)
     return serial;
 }
 
+/* File I/Os share the message database's device (postgres.iops). */
+static sim_time fw_db_io(void *u, double ios) { return pg_io((slack_model *)u, ios, PG_IO_FILES); }
+
 static gboolean fl_validate(const sim_scenario *sc, const slack_config *cfg, GError **error)
 {
     return check_config(sc, &cfg->files, error);
@@ -746,7 +811,7 @@ static gboolean fl_validate(const sim_scenario *sc, const slack_config *cfg, GEr
 static gboolean fl_build(slack_model *m, const sim_scenario *sc, GError **error)
 {
     (void)sc; (void)error;
-    files_world w = { fw_pick_uploader, fw_active_users, fw_post, m };
+    files_world w = { fw_pick_uploader, fw_active_users, fw_post, fw_db_io, m };
     m->files = files_new(m->ctx, &m->config.files, &w);
     return TRUE;
 }

@@ -99,6 +99,11 @@ typedef struct files_world {
     /* Posts the message carrying the file reference through the messaging
      * pipeline; returns its message id. May be NULL (standalone use). */
     uint64_t (*post)(void *user, uint32_t channel, uint32_t sender);
+    /* The database's I/Os: `ios` I/Os of file data (blob pages, metadata
+     * rows) issued now complete at the returned time (>= now); the
+     * messaging model's PostgreSQL serves them on the device its message
+     * writes use (postgres.iops). May be NULL, or return now: no limit. */
+    sim_time (*db_io)(void *user, double ios);
     void *user;           /* borrowed for the model's lifetime */
 } files_world;
 
@@ -156,6 +161,26 @@ typedef struct files_interval {
     double uploads_per_s, put_per_s, slowdowns_per_s, downloads_per_s, in_flight;
 } files_interval;
 void files_take_interval(files_model *f, files_interval *out);
+
+/* An s3_throttle fault (faults.c): while `on`, S3 answers every request
+ * to `prefix` (-1: every prefix) 503 SlowDown; clients back off and retry
+ * as for any 503 (s3.retry_*_s, s3.max_attempts). */
+void files_set_throttle(files_model *f, int64_t prefix, gboolean on);
+
+/* What throttling cost, since the last files_throttle_mark (or creation). */
+typedef struct files_throttle_counts {
+    uint64_t slowdowns;       /* 503s answered by a throttled prefix */
+    uint64_t delayed;         /* uploads that got one of them (retried) */
+    uint64_t failed;          /* of those, uploads that gave up */
+    uint64_t in_flight_peak;  /* most uploads in flight at once */
+} files_throttle_counts;
+void files_throttle_mark(files_model *f);
+void files_get_throttle(const files_model *f, files_throttle_counts *out);
+/* p99 of the upload wait (latency less the time the bytes took on the
+ * client's link: API calls, S3 latency, 503s and their backoff) of the
+ * uploads completed since the previous call (0 if none), ms. The full
+ * latency's tail is the file sizes'; this one is what S3 adds. */
+double files_take_upload_wait_p99(files_model *f);
 
 /* summary.json's "files" object. Caller owns. */
 cJSON *files_summary(const files_model *f);

@@ -125,6 +125,9 @@ struct search_model {
     sim_hist *lag_iv;         /* lag of this time-series interval */
     search_counts iv_prev;    /* counts at the previous interval */
     sim_time iv_t0;
+    /* a search_outage fault (faults.c): the cluster takes no writes or queries */
+    gboolean down;            /* out of service now */
+    search_outage_counts outage; /* since the last search_outage_mark */
 };
 
 /* Each node costs ~230 KB (two stations with their histograms). */
@@ -132,6 +135,14 @@ struct search_model {
 
 static const char *const LAYOUT_NAMES[] = {"index_per_workspace", "shared_index", NULL};
 G_STATIC_ASSERT(sizeof(search_layout) == sizeof(int));
+static const char *const ENGINE_NAMES[] = {"elasticsearch", "postgres_fts", NULL};
+G_STATIC_ASSERT(sizeof(search_engine) == sizeof(int));
+
+/* postgres_fts: a query's job on the primary's one station (index writes
+ * carry consumer << 32 | sub, never this bit). */
+#define FTS_QUERY_BIT (1ULL << 63)
+
+static inline gboolean is_fts(const search_model *s) { return s->cfg.engine == SEARCH_ENGINE_POSTGRES_FTS; }
 static const char *const KIND_NAMES[] = {"full_text", "file", "history"};
 
 /* ------------------------------------------------------- configuration */
@@ -142,7 +153,14 @@ void search_config_init(search_config *c)
     /* Off unless a scenario asks: a 12M-user run with an index per
      * workspace simulates ~2,000 Elasticsearch nodes. */
     c->enabled = FALSE;
+    c->engine = SEARCH_ENGINE_ELASTICSEARCH;
     c->layout = SEARCH_LAYOUT_INDEX_PER_WORKSPACE;
+    /* The per-unit costs are Elasticsearch's defaults (bulk_per_doc_s,
+     * query_s_per_gb), so that what differs is the structure: one index
+     * on one machine instead of shards spread over nodes. */
+    c->fts_cores = 64;
+    c->fts_index_per_doc_s = 0.0002;
+    c->fts_query_s_per_gb = 0.0005;
     c->bulk_max_docs = 1000;
     c->bulk_linger = 50 * SIM_MS;
     c->backoff_base = 100 * SIM_MS;
@@ -200,6 +218,10 @@ void search_config_clear(search_config *c)
 static const sim_field srch_keys[] = {
     { "enabled", 0, 0, SIM_FIELD_BOOL, offsetof(search_config, enabled), "bool" },
     { "layout", 0, 0, SIM_FIELD_ENUM, offsetof(search_config, layout), NULL, LAYOUT_NAMES },
+    { "engine", 0, 0, SIM_FIELD_ENUM, offsetof(search_config, engine), NULL, ENGINE_NAMES },
+    KU("postgres_fts.cores", 1, 4096, fts_cores, "count"),
+    KD("postgres_fts.index_per_doc_s", 0, 60, fts_index_per_doc_s, "s"),
+    KD("postgres_fts.query_s_per_gb", 0, 60, fts_query_s_per_gb, "s/GB"),
     KU("indexer.bulk_max_docs", 1, 1e6, bulk_max_docs, "docs"),
     KT("indexer.bulk_linger_s", 0, 3600, bulk_linger),
     KT("indexer.backoff_base_s", 1e-6, 3600, backoff_base),
@@ -299,7 +321,8 @@ static inline double shard_gb(const search_model *s, uint32_t g)
 static sim_time next_refresh(const search_model *s, uint32_t g, sim_time t)
 {
     sim_time R = s->cfg.refresh_interval, ph = s->shard_phase[g];
-    if (R == 0) return t;   /* refresh on every write: searchable at once */
+    /* refresh on every write, or PostgreSQL (a row is visible at commit): searchable at once */
+    if (R == 0 || is_fts(s)) return t;
     if (t < ph) return ph;
     return ph + ((t - ph) / R + 1) * R;
 }
@@ -309,11 +332,18 @@ static sim_time sample_ns(const sim_dist *d, sim_rng *rng)
     return sim_time_from_sec(sim_dist_sample(d, rng));
 }
 
+/* One index for every workspace: Elasticsearch's shared layout, and
+ * PostgreSQL's one table (whose single "shard" is the whole index). */
+static inline gboolean one_index(const search_model *s)
+{
+    return s->cfg.layout == SEARCH_LAYOUT_SHARED_INDEX || is_fts(s);
+}
+
 /* Primary shard of a document of workspace `ws`: Elasticsearch routes by
  * _id within a workspace's own index, by workspace_id in the shared one. */
 static uint32_t doc_shard(const search_model *s, uint32_t ws, uint64_t msg)
 {
-    if (s->cfg.layout == SEARCH_LAYOUT_SHARED_INDEX)
+    if (one_index(s))
         return (uint32_t)(srch_mix(ws) % s->plan.primaries);
     return s->ws_shard_base[ws] + (uint32_t)(srch_mix(msg) % s->ws_primaries[ws]);
 }
@@ -337,6 +367,17 @@ static uint32_t clamp_u32(double x)
     return x >= (double)UINT32_MAX ? UINT32_MAX : x <= 0 ? 0 : (uint32_t)x;
 }
 
+/* PostgreSQL: one table, one index, on one primary (replicas would copy
+ * it, not split it), whatever its size. */
+static void plan_fts(search_model *s, double total_docs)
+{
+    search_shard_plan *p = &s->plan;
+    p->indices = p->primaries = p->shards = 1;
+    p->data_gb = p->shard_gb_max = total_docs * s->cfg.doc_bytes / 1e9;
+    p->nodes = p->nodes_needed = p->nodes_for_shard_limit = p->nodes_for_heap = p->nodes_for_disk = 1;
+    s->replicas = 0;
+}
+
 /* Sizes every index, then derives the nodes each limit calls for. */
 static void plan_indices(search_model *s)
 {
@@ -347,6 +388,7 @@ static void plan_indices(search_model *s)
     s->ws_shard_base = g_new0(uint32_t, W);
     s->ws_created = g_new0(gboolean, W);
     for (uint32_t w = 0; w < W; w++) total_docs += ws_initial_docs(s, w);
+    if (is_fts(s)) { plan_fts(s, total_docs); return; }
     if (s->cfg.layout == SEARCH_LAYOUT_SHARED_INDEX) {
         p->indices = 1;
         p->primaries = primaries_for(s, total_docs);
@@ -383,8 +425,8 @@ static void create_indices(search_model *s)
     s->shard_phase = g_new0(sim_time, p->primaries);
     for (uint64_t g = 0; g < p->primaries; g++)
         s->shard_phase[g] = s->cfg.refresh_interval ? (sim_time)(srch_mix(g ^ 0x5eedULL) % (uint64_t)s->cfg.refresh_interval) : 0;
-    if (s->cfg.layout == SEARCH_LAYOUT_SHARED_INDEX) {
-        gboolean fits = p->primaries * per_copy <= room;
+    if (one_index(s)) {
+        gboolean fits = is_fts(s) || p->primaries * per_copy <= room;
         p->indices_created = fits;
         for (uint32_t w = 0; w < W; w++) {
             s->ws_created[w] = fits;
@@ -432,8 +474,9 @@ static sim_time sub_service(search_model *s, const srch_consumer *c, const srch_
     uint32_t shards = 0;
     for (uint32_t i = sb->start; i < sb->end; i++)
         if (i == sb->start || cp[i].shard != cp[i - 1].shard) shards++;
+    double per_doc = is_fts(s) ? s->cfg.fts_index_per_doc_s : s->cfg.bulk_per_doc_s;
     double sec = sim_dist_sample(&s->cfg.bulk_overhead_s, &s->rng_service) +
-                 s->cfg.bulk_per_doc_s * (sb->end - sb->start) + s->cfg.bulk_per_shard_s * shards;
+                 per_doc * (sb->end - sb->start) + s->cfg.bulk_per_shard_s * shards;
     return sim_time_from_sec(sec);
 }
 
@@ -451,6 +494,7 @@ static gboolean pool_full(const sim_station *st, uint32_t queue)
  * forever. */
 static gboolean node_admits(const search_model *s, const srch_node *n, double bytes)
 {
+    if (is_fts(s)) return TRUE;   /* PostgreSQL queues a statement; it never answers 429 */
     if (pool_full(n->write, s->cfg.write_queue)) return FALSE;
     if (n->inflight_bytes <= 0) return TRUE;
     return n->inflight_bytes + bytes <= s->cfg.indexing_memory_mb * 1048576.0;
@@ -529,6 +573,7 @@ static void doc_acked(search_model *s, const srch_doc *d)
     s->shard_docs[d->shard] += 1;
     sim_hist_record(s->lag, vis - d->published);
     sim_hist_record(s->lag_iv, vis - d->published);
+    s->outage.lag_peak = MAX(s->outage.lag_peak, vis - d->published);
     hit_pool_add(s, d->ws, d->channel, vis);
     if (s->obs.searchable) s->obs.searchable(s->obs_user, d->msg, d->channel, d->published, now, vis);
 }
@@ -553,7 +598,7 @@ static void ev_flush(sim_ctx *ctx, void *data, uint64_t arg);
  * oldest waiting document. */
 static void consumer_poke(search_model *s, srch_consumer *c)
 {
-    if (c->busy) return;
+    if (c->busy || s->down) return;
     if (c->retry->len || pending_len(c) >= s->cfg.bulk_max_docs) { consumer_send(s, c); return; }
     if (pending_len(c) == 0 || c->flush_ev != SIM_EVENT_NONE) return;
     sim_time due = g_array_index(c->pending, srch_doc, c->head).published + s->cfg.bulk_linger;
@@ -617,7 +662,7 @@ static void take_docs(search_model *s, srch_consumer *c)
 
 static void consumer_send(search_model *s, srch_consumer *c)
 {
-    if (c->busy || (c->retry->len == 0 && pending_len(c) == 0)) return;
+    if (c->busy || s->down || (c->retry->len == 0 && pending_len(c) == 0)) return;
     if (c->flush_ev != SIM_EVENT_NONE) { sim_cancel(s->ctx, c->flush_ev); c->flush_ev = SIM_EVENT_NONE; }
     take_docs(s, c);
     c->busy = TRUE;
@@ -679,6 +724,9 @@ void search_on_published_at(search_model *s, uint32_t partition, uint64_t msg, u
     if (!s->ws_created[ws]) { s->counts.unindexable++; return; }
     srch_doc d = {msg, published, channel, ws, doc_shard(s, ws, msg), 0, 0};
     srch_consumer *c = &s->consumers[partition];
+    uint64_t pending = s->counts.published - s->counts.indexed - s->counts.unindexable;
+    s->outage.pending_peak = MAX(s->outage.pending_peak, pending);
+    s->outage.published_down += s->down;
     g_array_append_val(c->pending, d);
     consumer_poke(s, c);
 }
@@ -793,10 +841,11 @@ static void query_shard(search_model *s, uint32_t slot, uint32_t g)
 {
     uint32_t r = s->replicas ? (uint32_t)sim_rng_below(&s->rng_query, s->replicas + 1) : 0;
     srch_node *n = &s->nodes[copy_node(s, g, r)];
-    if (pool_full(n->search, s->cfg.search_queue)) { query_at(s, slot)->failed = 1; return; }
-    double sec = sim_dist_sample(&s->cfg.query_service_s, &s->rng_service) + s->cfg.query_s_per_gb * shard_gb(s, g);
+    if (!is_fts(s) && pool_full(n->search, s->cfg.search_queue)) { query_at(s, slot)->failed = 1; return; }
+    double per_gb = is_fts(s) ? s->cfg.fts_query_s_per_gb : s->cfg.query_s_per_gb;
+    double sec = sim_dist_sample(&s->cfg.query_service_s, &s->rng_service) + per_gb * shard_gb(s, g);
     query_at(s, slot)->outstanding++;
-    sim_station_submit_timed(n->search, slot, sim_time_from_sec(sec));
+    sim_station_submit_timed(n->search, is_fts(s) ? slot | FTS_QUERY_BIT : slot, sim_time_from_sec(sec));
 }
 
 static void query_start(search_model *s, search_query_kind kind)
@@ -812,8 +861,13 @@ static void query_start(search_model *s, search_query_kind kind)
         sim_station_submit_timed(s->pg_read, slot, sample_ns(&s->cfg.history_s, &s->rng_query));
         return;
     }
-    if (!s->ws_created[ws]) { q->failed = 1; query_finish(s, slot); return; }
-    if (s->cfg.layout == SEARCH_LAYOUT_SHARED_INDEX)
+    if (!s->ws_created[ws] || s->down) {
+        s->outage.queries_failed += s->down;
+        q->failed = 1;
+        query_finish(s, slot);
+        return;
+    }
+    if (one_index(s))
         query_shard(s, slot, doc_shard(s, ws, 0));
     else
         for (uint32_t k = 0; k < s->ws_primaries[ws]; k++) query_shard(s, slot, s->ws_shard_base[ws] + k);
@@ -862,10 +916,22 @@ static sim_station *node_station(search_model *s, const char *what, uint32_t i, 
     return st;
 }
 
+/* postgres_fts: index writes and queries share the primary's cores. */
+static void on_fts_done(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started)
+{
+    if (job & FTS_QUERY_BIT) on_search_done(ctx, user, job & ~FTS_QUERY_BIT, arrived, started);
+    else on_write_done(ctx, user, job, arrived, started);
+}
+
 static void build_cluster(search_model *s)
 {
     uint32_t N = s->plan.nodes;
     s->nodes = g_new0(srch_node, N);
+    if (is_fts(s)) {
+        s->nodes[0].write = s->nodes[0].search = node_station(s, "postgres_fts", 0, s->cfg.fts_cores,
+                                                              &s->cfg.query_service_s, on_fts_done);
+        N = 0;
+    }
     for (uint32_t i = 0; i < N; i++) {
         s->nodes[i].write = node_station(s, "write", i, s->cfg.write_threads, &s->cfg.bulk_overhead_s, on_write_done);
         s->nodes[i].search = node_station(s, "search", i, s->cfg.search_threads, &s->cfg.query_service_s, on_search_done);
@@ -944,8 +1010,8 @@ void search_free(search_model *s)
 {
     if (!s) return;
     for (uint32_t i = 0; s->nodes && i < s->plan.nodes; i++) {
+        if (s->nodes[i].search != s->nodes[i].write) sim_station_free(s->nodes[i].search);
         sim_station_free(s->nodes[i].write);
-        sim_station_free(s->nodes[i].search);
     }
     for (uint32_t i = 0; s->consumers && i < s->world.partitions; i++) {
         srch_consumer *c = &s->consumers[i];
@@ -992,6 +1058,21 @@ void search_set_observer(search_model *s, const search_observer *obs, void *user
     if (obs) s->obs = *obs;
     s->obs_user = obs ? user : NULL;
 }
+
+void search_set_outage(search_model *s, gboolean down)
+{
+    if (!s || !s->cfg.enabled || s->down == down) return;
+    s->down = down;
+    for (uint32_t i = 0; !down && i < s->world.partitions; i++) consumer_poke(s, &s->consumers[i]);
+}
+
+void search_outage_mark(search_model *s)
+{
+    memset(&s->outage, 0, sizeof s->outage);
+    s->outage.pending_peak = s->counts.published - s->counts.indexed - s->counts.unindexable;
+}
+
+void search_get_outage(const search_model *s, search_outage_counts *out) { *out = s->outage; }
 
 /* ------------------------------------------------------------ read-outs */
 
@@ -1097,6 +1178,18 @@ static cJSON *plan_json(const search_model *s)
     return o;
 }
 
+/* Only with postgres_fts (the default engine's summary is as it was):
+ * "engine" and the primary's index and CPU. */
+static void fts_json(const search_model *s, cJSON *o)
+{
+    cJSON_AddStringToObject(o, "engine", ENGINE_NAMES[s->cfg.engine]);
+    cJSON *f = cJSON_AddObjectToObject(o, "postgres_fts");
+    cJSON_AddNumberToObject(f, "cores", s->cfg.fts_cores);
+    cJSON_AddNumberToObject(f, "index_gb", shard_gb(s, 0));
+    cJSON_AddNumberToObject(f, "cpu_util", sim_station_utilization(s->nodes[0].write));
+    cJSON_AddNumberToObject(f, "queue_at_end", (double)sim_station_in_queue(s->nodes[0].write));
+}
+
 cJSON *search_summary(const search_model *s)
 {
     search_counts c;
@@ -1128,6 +1221,7 @@ cJSON *search_summary(const search_model *s)
     cJSON_AddNumberToObject(o, "es_search_util_max", g->enabled ? util_max(s, FALSE) : 0);
     cJSON_AddNumberToObject(o, "postgres_read_util", s->pg_read ? sim_station_utilization(s->pg_read) : 0);
     cJSON_AddItemToObject(o, "shard_plan", plan_json(s));
+    if (g->enabled && is_fts(s)) fts_json(s, o);
     cJSON *t = cJSON_AddObjectToObject(o, "targets");
     cJSON_AddItemToObject(t, "full_text", target_json(s->qhist[SEARCH_QUERY_FULL_TEXT], g->target_percentile, g->target_full_text_ms));
     cJSON_AddItemToObject(t, "file", target_json(s->qhist[SEARCH_QUERY_FILE], g->target_percentile, g->target_file_ms));
@@ -1156,12 +1250,20 @@ void search_report(const search_model *s, GString *out)
     search_get_counts(s, &c);
     const search_shard_plan *p = &s->plan;
     const search_config *g = &s->cfg;
-    g_string_append_printf(out, "search (%s, refresh %g s): %" G_GUINT64_FORMAT " indexed, %" G_GUINT64_FORMAT
-                           " pending, %" G_GUINT64_FORMAT " bulk rejections (429)\n", LAYOUT_NAMES[g->layout],
-                           sim_time_to_sec(g->refresh_interval), c.indexed, c.pending, c.bulk_rejections);
-    g_string_append_printf(out, "  shards %" G_GUINT64_FORMAT " on %u nodes (needed %u: shard limit %u, heap %u, disk %u);"
-                           " shards take %.0f%% of each node's heap\n", p->shards, p->nodes, p->nodes_needed,
-                           p->nodes_for_shard_limit, p->nodes_for_heap, p->nodes_for_disk, p->heap_used_pct);
+    char how[64];
+    if (is_fts(s)) g_snprintf(how, sizeof how, "%s, visible at commit", ENGINE_NAMES[g->engine]);
+    else g_snprintf(how, sizeof how, "%s, refresh %g s", LAYOUT_NAMES[g->layout], sim_time_to_sec(g->refresh_interval));
+    g_string_append_printf(out, "search (%s): %" G_GUINT64_FORMAT " indexed, %" G_GUINT64_FORMAT
+                           " pending, %" G_GUINT64_FORMAT " bulk rejections (429)\n", how, c.indexed, c.pending,
+                           c.bulk_rejections);
+    if (is_fts(s))
+        g_string_append_printf(out, "  PostgreSQL full-text search: one %.0f GB index on one primary, %u cores %.0f%% busy"
+                               " (index writes and queries share them)\n", shard_gb(s, 0), g->fts_cores,
+                               100 * sim_station_utilization(s->nodes[0].write));
+    else
+        g_string_append_printf(out, "  shards %" G_GUINT64_FORMAT " on %u nodes (needed %u: shard limit %u, heap %u, disk %u);"
+                               " shards take %.0f%% of each node's heap\n", p->shards, p->nodes, p->nodes_needed,
+                               p->nodes_for_shard_limit, p->nodes_for_heap, p->nodes_for_disk, p->heap_used_pct);
     if (p->indices_created < p->indices || c.unindexable)
         g_string_append_printf(out, "  %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " indices could not be created "
                                "(max_shards_per_node); %" G_GUINT64_FORMAT " messages unindexable\n",

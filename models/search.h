@@ -41,6 +41,11 @@ typedef enum {
 } search_layout;
 
 typedef enum {
+    SEARCH_ENGINE_ELASTICSEARCH,       /* the seed's design: a sharded cluster */
+    SEARCH_ENGINE_POSTGRES_FTS         /* the alternative: one primary's tsvector/GIN index */
+} search_engine;
+
+typedef enum {
     SEARCH_QUERY_FULL_TEXT,  /* ES + PostgreSQL hydration + ACL filter */
     SEARCH_QUERY_FILE,       /* ES + file metadata + ACL filter */
     SEARCH_QUERY_HISTORY,    /* PostgreSQL indexed scan of one channel */
@@ -52,7 +57,14 @@ typedef enum {
  * distributions. Fields are read-only for everyone but the loader. */
 typedef struct search_config {
     gboolean enabled;
-    search_layout layout;
+    search_engine engine;
+    search_layout layout;          /* Elasticsearch only */
+    /* PostgreSQL full-text search (engine postgres_fts): no sharding; one
+     * primary holds the whole index, and its cores run every index write
+     * and every query */
+    unsigned fts_cores;            /* the primary's cores */
+    double fts_index_per_doc_s;    /* CPU per document indexed (tsvector + GIN insert) */
+    double fts_query_s_per_gb;     /* query CPU per GB of the index */
     /* indexing consumer group (one consumer per Kafka partition) */
     uint32_t bulk_max_docs;        /* a bulk request holds at most this many docs */
     sim_time bulk_linger;          /* wait this long for a bulk to fill */
@@ -216,6 +228,24 @@ typedef struct search_interval {
     double indexed_per_s, lag_p99_ms, queries_per_s, pending, bulk_rejections;
 } search_interval;
 void search_take_interval(search_model *s, search_interval *out);
+
+/* A search_outage fault (faults.c): with `down` TRUE the cluster takes no
+ * bulk and answers no query (a query that arrives fails, as a rejection);
+ * documents keep arriving and wait in their Kafka partitions, so the index
+ * lag builds; with `down` FALSE the consumers resume and the backlog
+ * drains. Bulks and queries already in flight finish. */
+void search_set_outage(search_model *s, gboolean down);
+
+/* What an outage cost, since the last search_outage_mark (or creation). */
+typedef struct search_outage_counts {
+    uint64_t pending_peak;      /* most documents waiting to be indexed */
+    sim_time lag_peak;          /* largest publish -> searchable of a document, ns */
+    uint64_t published_down;    /* documents published while out of service */
+    uint64_t queries_failed;    /* queries that arrived while out of service */
+} search_outage_counts;
+/* Starts a new count: the peaks from what is pending now. */
+void search_outage_mark(search_model *s);
+void search_get_outage(const search_model *s, search_outage_counts *out);
 
 /* summary.json's "search" object (docs/search-and-files.md). Caller owns. */
 cJSON *search_summary(const search_model *s);

@@ -97,6 +97,8 @@ typedef struct slack_cfg {
     int64_t pg_writers;            /* writers of the pool */
     int64_t pg_queue_limit;        /* 0: unbounded */
     sim_dist pg_service_s;         /* one write */
+    double pg_iops;                /* the database's I/O device, I/Os per second; 0: unlimited (off) */
+    double pg_ios_per_write;       /* I/Os a message write's commit waits for (with pg_iops) */
     /* Kafka (kafka.c) */
     int64_t kafka_partitions;      /* of the topic */
     sim_dist kafka_append_s;       /* leader time per append */

@@ -262,6 +262,12 @@ struct slack_model {
         double area_prev;          /* busy integral at the last row */
         double util_max;           /* worst interval's utilization */
         double wps_peak;           /* largest interval write rate */
+        /* the I/O device (postgres.iops > 0 only): message commits and file blobs share it */
+        sim_time disk_free;        /* when the device has done every I/O issued so far */
+        double disk_busy_s;        /* I/O time issued so far, s (its utilization) */
+        double ios[2];             /* I/Os issued: [PG_IO_MESSAGES], [PG_IO_FILES] */
+        GQueue *committing;        /* pg_commit: message writes waiting for their I/Os, FIFO */
+        sim_hist *h_io_wait;       /* per message write: service done -> I/Os done, ns */
     } pg;
 
     /* ---- Kafka (kafka.c) */
@@ -386,6 +392,7 @@ struct slack_model {
         uint64_t reconnects;       /* successful reconnects so far */
         uint64_t reconnects_prev;  /* at the last row */
         gboolean column;           /* a reconnects_per_s column is written */
+        gboolean upload_column;    /* an s3_upload_wait_p99_ms column is written (s3_throttle) */
     } faults;
 
     /* ---- time series (slack_output.c) */
@@ -434,6 +441,10 @@ void msg_dropped(sim_ctx *ctx, void *user, uint64_t job);
 
 /* postgres.c (pg_submit is inline below: the pool calls back into message.c) */
 double pg_take_interval_util(slack_model *m, sim_time now, double dt);
+/* `ios` I/Os issued now to the database's device (postgres.iops, served in
+ * order): when they are done; now when the device is unlimited. */
+typedef enum { PG_IO_MESSAGES, PG_IO_FILES } pg_io_source;
+sim_time pg_io(slack_model *m, double ios, pg_io_source source);
 
 /* kafka.c */
 uint32_t kafka_partition_of(const slack_model *m, uint32_t channel);

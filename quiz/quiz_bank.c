@@ -11,6 +11,7 @@
  * lists them all. */
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "quiz/quiz.h"
 #include "sim/sim_error.h"
@@ -509,6 +510,7 @@ static char *read_bank(const char *path, GError **error)
 
 /* ==== Private: evaluation ============================================ */
 
+/* A dotted path; a numeric part indexes an array ("faults.0.recover_s"). */
 static const cJSON *summary_field(const cJSON *summary, const char *path)
 {
     char **parts = g_strsplit(path, ".", -1);
@@ -516,8 +518,8 @@ static const cJSON *summary_field(const cJSON *summary, const char *path)
     /* a part that is a whole number indexes an array: "faults.0.lost" */
     for (char **k = parts; node && *k; k++) {
         char *end;
-        guint64 i = g_ascii_strtoull(*k, &end, 10);
-        if (cJSON_IsArray(node)) node = (**k && !*end && i < (guint64)INT_MAX) ? cJSON_GetArrayItem(node, (int)i) : NULL;
+        unsigned long i = strtoul(*k, &end, 10);
+        if (cJSON_IsArray(node)) node = **k && !*end && i < (unsigned long)cJSON_GetArraySize(node) ? cJSON_GetArrayItem(node, (int)i) : NULL;
         else node = cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, *k) : NULL;
     }
     g_strfreev(parts);

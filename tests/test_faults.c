@@ -223,10 +223,98 @@ static void test_redis_failover_storm(void)
     cJSON_Delete(s);
 }
 
+/* search_outage: indexing stops for D s at publish rate r, so about r·D
+ * documents wait (Poisson: within 4 sigma), the index lag peaks near D,
+ * nothing is lost, and the backlog drains after it; delivery is untouched
+ * (the indexer is a consumer group of its own). */
+static void test_search_outage_builds_lag_then_drains(void)
+{
+    const char *base = "{\"duration_s\": 120, \"interval_s\": 5, \"workload\": {\"users\": 5000, \"workspaces\": 20,"
+                       " \"channels_per_user\": 0.2, \"rate_per_sec\": 100, \"daily_curve\": false},"
+                       " \"kafka\": {\"partitions\": 4}, \"search\": {\"enabled\": true}%s}";
+    double e2e[2];
+    for (int down = 0; down < 2; down++) {
+        char *text = g_strdup_printf(base, down ? ", \"faults\": [{\"at_s\": 40, \"kind\": \"search_outage\", \"duration_s\": 30}]" : "");
+        cJSON *s = test_summary_of(text, 3);
+        g_free(text);
+        CU_ASSERT_FATAL(s != NULL);
+        e2e[down] = test_jnum(cJSON_GetObjectItemCaseSensitive(s, "latency_ms"), "end_to_end", "p99");
+        const cJSON *srch = cJSON_GetObjectItemCaseSensitive(s, "search");
+        /* drained: what is left is the last bulk's linger (the run stops when delivery is done) */
+        CU_ASSERT(test_jnum(srch, "pending", NULL) < 100);
+        CU_ASSERT_EQUAL(test_jnum(srch, "unindexable", NULL), 0);
+        if (down) {
+            const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "faults"), 0);
+            double rd = 100.0 * 30;
+            CU_ASSERT(fabs(test_jnum(f, "delayed", NULL) - rd) < 4 * sqrt(rd));
+            CU_ASSERT(test_jnum(f, "peak_backlog", NULL) >= test_jnum(f, "delayed", NULL));
+            CU_ASSERT(test_jnum(f, "peak_backlog", NULL) < rd + 4 * sqrt(rd) + 500);
+            CU_ASSERT(test_jnum(f, "peak_lag_ms", NULL) > 29000 && test_jnum(f, "peak_lag_ms", NULL) < 33000);
+            CU_ASSERT_EQUAL(test_jnum(f, "lost", NULL), 0);
+            CU_ASSERT(test_jnum(f, "queries_failed", NULL) > 0);
+            double rec = test_jnum(f, "recover_s", NULL);
+            CU_ASSERT(rec >= 30 && rec <= 45);   /* the backlog drains in seconds */
+        }
+        cJSON_Delete(s);
+    }
+    CU_ASSERT(e2e[1] < 1.2 * e2e[0] + 5);
+}
+
+/* s3_throttle: every request 503 for 20 s. Uploads that meet it retry
+ * with backoff; with one attempt allowed, each of them fails at once. */
+static void test_s3_throttle_retries_with_backoff(void)
+{
+    const char *base = "{\"duration_s\": 120, \"interval_s\": 5, \"drain_s\": 200, \"workload\": {\"users\": 20000, \"workspaces\": 20,"
+                       " \"channels_per_user\": 0.2, \"rate_per_sec\": 20, \"daily_curve\": false},"
+                       " \"files\": {\"enabled\": true, \"upload_rate_per_user\": 0.002, \"s3\": {\"max_attempts\": %d}},"
+                       " \"faults\": [{\"at_s\": 40, \"kind\": \"s3_throttle\", \"duration_s\": 20}]}";
+    double failed[2], delayed[2];
+    for (int k = 0; k < 2; k++) {
+        char *text = g_strdup_printf(base, k ? 1 : 20);
+        cJSON *s = test_summary_of(text, 4);
+        g_free(text);
+        CU_ASSERT_FATAL(s != NULL);
+        const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "faults"), 0);
+        CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(f, "kind")->valuestring, "s3_throttle");
+        failed[k] = test_jnum(f, "uploads_failed", NULL);
+        delayed[k] = test_jnum(f, "delayed", NULL);
+        /* every 503 of the run came from the fault (no prefix is near its limit) */
+        CU_ASSERT_EQUAL(test_jnum(f, "slowdowns", NULL), test_jnum(cJSON_GetObjectItemCaseSensitive(s, "files"), "s3_slowdowns", NULL));
+        CU_ASSERT(test_jnum(f, "slowdowns", NULL) >= delayed[k]);
+        if (k == 0) CU_ASSERT(test_jnum(f, "recover_s", NULL) >= 20);
+        cJSON_Delete(s);
+    }
+    /* 30 uploads/s for 20 s meet the fault */
+    CU_ASSERT(delayed[0] > 500 && delayed[0] < 700);
+    CU_ASSERT_EQUAL(failed[0], 0);              /* 20 attempts outlast 20 s of 503s */
+    CU_ASSERT_EQUAL(failed[1], delayed[1]);     /* no retry: each fails */
+}
+
+/* A fault on a module the scenario leaves off is refused, naming it. */
+static void test_module_faults_need_their_module(void)
+{
+    const char *texts[] = {
+        "{\"faults\": [{\"at_s\": 1, \"kind\": \"search_outage\", \"duration_s\": 1}]}",
+        "{\"files\": {\"enabled\": true, \"storage\": \"postgres\"}, \"faults\": [{\"at_s\": 1, \"kind\": \"s3_throttle\"}]}",
+        "{\"files\": {\"enabled\": true, \"s3\": {\"prefixes\": 4}}, \"faults\": [{\"at_s\": 1, \"kind\": \"s3_throttle\", \"target\": 4}]}",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+        sim_scenario *sc = test_load_text(texts[i]);
+        CU_ASSERT_FATAL(sc != NULL);
+        GError *err = NULL;
+        CU_ASSERT_FALSE(slack_model_validate(sc, &err));
+        CU_ASSERT(err && strstr(err->message, "faults[0]"));
+        g_clear_error(&err);
+        sim_scenario_free(sc);
+    }
+}
+
 void test_faults_register(void)
 {
     TEST_SUITE("faults", TEST(test_live_switches), TEST(test_postgres_slow_raises_persist_latency), TEST(test_pubsub_loses_what_is_published_while_down),
                TEST(test_kafka_loses_none_and_replays_uncommitted),
                TEST(test_reconnect_peak_grows_with_clients_and_shrinks_with_jitter),
-               TEST(test_redis_failover_false_offline), TEST(test_redis_failover_storm));
+               TEST(test_redis_failover_false_offline), TEST(test_redis_failover_storm),
+               TEST(test_search_outage_builds_lag_then_drains), TEST(test_s3_throttle_retries_with_backoff),
+               TEST(test_module_faults_need_their_module));
 }

@@ -67,7 +67,7 @@ static sim_ctx *start(fworld *w, const files_config *c, double uploads_per_sec, 
     memset(w, 0, sizeof *w);
     w->ctx = sim_ctx_new(seed);
     w->active = uploads_per_sec / c->upload_rate_per_user;
-    files_world fw = {w_pick, w_active, w_post, w};
+    files_world fw = {w_pick, w_active, w_post, NULL, w};
     w->f = files_new(w->ctx, c, &fw);
     return w->ctx;
 }

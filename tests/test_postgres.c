@@ -118,8 +118,64 @@ static void test_wide_column_grows_with_skew(void)
     cJSON_Delete(pg);
 }
 
+/* The I/O device is a FIFO server of 1/iops per I/O: with nothing else on
+ * it, a commit of k I/Os waits k/iops plus the M/D/1 queue,
+ * rho D / (2 (1 - rho)); at 100 writes/s of 2 I/Os on 1000 IOPS (D = 2 ms,
+ * rho 0.2) that is 2.25 ms on average. Every write issues exactly k. */
+static void test_iops_device_is_md1(void)
+{
+    cJSON *s = test_summary_of("{\"duration_s\": 60, \"workload\": {\"users\": 200, \"rate_per_sec\": 100,"
+                               " \"daily_curve\": false}, \"postgres\": {\"iops\": 1000, \"ios_per_write\": 2}}", 6);
+    CU_ASSERT_FATAL(s != NULL);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "postgres"), "disk");
+    CU_ASSERT_FATAL(d != NULL);
+    double persisted = test_jnum(s, "messages", "persisted");
+    CU_ASSERT(persisted > 5000);
+    CU_ASSERT_EQUAL(test_jnum(d, "message_ios", NULL), 2 * persisted);
+    CU_ASSERT_EQUAL(test_jnum(d, "file_ios", NULL), 0);
+    double wait = test_jnum(d, "io_wait_ms", "mean");
+    CU_ASSERT(fabs(wait - 2.25) < 0.1 * 2.25);
+    CU_ASSERT(fabs(test_jnum(d, "util", NULL) - 0.2) < 0.02);
+    cJSON_Delete(s);
+}
+
+/* Blobs in PostgreSQL share the messages' device: their pages (heap +
+ * WAL) queue ahead of commits, so the persist tail grows by far more than
+ * with S3, where the database writes only metadata rows. Without a device
+ * (postgres.iops 0, the default) the storage choice does not touch the
+ * persist latency at all. */
+static void test_blobs_share_the_message_iops(void)
+{
+    const char *base = "{\"duration_s\": 120, \"interval_s\": 5, \"workload\": {\"users\": 20000, \"workspaces\": 20,"
+                       " \"channels_per_user\": 0.2, \"rate_per_sec\": 50, \"daily_curve\": false},"
+                       " \"postgres\": {\"iops\": %g}, \"files\": {\"enabled\": true, \"storage\": \"%s\","
+                       " \"upload_rate_per_user\": 0.0003}}";
+    double p99[2][2], wait[2];
+    for (int pg = 0; pg < 2; pg++)
+        for (int dev = 0; dev < 2; dev++) {
+            char *text = g_strdup_printf(base, dev ? 4000.0 : 0.0, pg ? "postgres" : "s3");
+            cJSON *s = test_summary_of(text, 7);
+            g_free(text);
+            CU_ASSERT_FATAL(s != NULL);
+            p99[pg][dev] = test_jnum(cJSON_GetObjectItemCaseSensitive(s, "latency_ms"), "persist", "p99");
+            const cJSON *d = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "postgres"), "disk");
+            CU_ASSERT((d != NULL) == dev);
+            if (dev) {
+                wait[pg] = test_jnum(d, "io_wait_ms", "p99");
+                CU_ASSERT((test_jnum(d, "file_ios", NULL) > 3 * test_jnum(d, "message_ios", NULL)) == pg);
+            }
+            cJSON_Delete(s);
+        }
+    CU_ASSERT(fabs(p99[1][0] - p99[0][0]) < 0.05 * p99[0][0]);   /* no device: storage is irrelevant */
+    CU_ASSERT(p99[0][1] - p99[0][0] < 1.0);                       /* S3: 2 I/Os at 4000 IOPS, 0.5 ms */
+    CU_ASSERT(wait[0] < 1.0);
+    CU_ASSERT(p99[1][1] > p99[0][1] + 10);                        /* blobs ahead of the commits */
+    CU_ASSERT(wait[1] > 10 * wait[0]);
+}
+
 void test_postgres_register(void)
 {
     TEST_SUITE("postgres", TEST(test_postgres_mmc_matches_erlang_c), TEST(test_littles_law_and_p_wait),
-               TEST(test_wide_column_zero_without_skew_and_reordering), TEST(test_wide_column_grows_with_skew));
+               TEST(test_wide_column_zero_without_skew_and_reordering), TEST(test_wide_column_grows_with_skew),
+               TEST(test_iops_device_is_md1), TEST(test_blobs_share_the_message_iops));
 }

@@ -73,6 +73,12 @@ static cJSON *fake_eval(const char *scenario, const char *const *sets, uint64_t 
     cJSON_AddNumberToObject(msg, "sent", 10);
     cJSON_AddNumberToObject(msg, "delivered_online", online);
     cJSON_AddNumberToObject(msg, "dropped", 0);
+    cJSON *faults = cJSON_AddArrayToObject(root, "faults");
+    for (int i = 0; i < 2; i++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddNumberToObject(f, "lost", 5 + 4 * i);
+        cJSON_AddItemToArray(faults, f);
+    }
     return root;
 }
 
@@ -611,6 +617,38 @@ static void test_numeric_evaluation_errors_say_where(void)
     remove_project(dir);
 }
 
+/* A numeric part of a field indexes an array ("faults.1.lost"); an index
+ * past its end, or a word where an array is, names no number. */
+static void test_numeric_field_indexes_arrays(void)
+{
+    static const struct { const char *field; double value; } cases[] = {
+        { "faults.0.lost", 5 }, { "faults.1.lost", 9 }, { "faults.2.lost", NAN }, { "faults.first.lost", NAN },
+        { "faults.-1.lost", NAN }, { "messages.0", NAN },
+    };
+    char *dir = make_project();
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *text = g_strdup_printf("{\"questions\": [{\"id\": \"f\", \"question\": \"Lost?\", \"numeric\":"
+                                     " {\"scenario\": \"scenarios/s.json\", \"field\": \"%s\"}, \"explanation\": \"E\"}]}",
+                                     cases[i].field);
+        char *path = write_bank(dir, "quiz/b.json", text);
+        quiz_bank *b = quiz_bank_load(path, NULL, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        fake_model m = { 0 };
+        GError *error = NULL;
+        gboolean ok = quiz_bank_evaluate(b, fake_eval, &m, &error);
+        CU_ASSERT_EQUAL(ok, !isnan(cases[i].value));
+        if (ok) {
+            CU_ASSERT_DOUBLE_EQUAL(quiz_question_value(quiz_bank_question(b, 0)), cases[i].value, 1e-9);
+        } else {
+            CU_ASSERT(error && strstr(error->message, "has no number at") != NULL);
+        }
+        g_clear_error(&error);
+        quiz_bank_free(b);
+        g_free(text); g_free(path);
+    }
+    remove_project(dir);
+}
+
 /* ---- helpers ---------------------------------------------------------------- */
 
 static void test_parse_and_format_numbers(void)
@@ -659,6 +697,7 @@ void test_quiz_register(void)
                TEST(test_demo_links_resolve_from_root_or_bank),
                TEST(test_locate_bank),
                TEST(test_numeric_with_fake_evaluator),
+               TEST(test_numeric_field_indexes_arrays),
                TEST(test_numeric_evaluation_errors_say_where),
                TEST(test_parse_and_format_numbers));
 }

@@ -444,6 +444,70 @@ static void test_query_latency_grows_with_concurrency(void)
     CU_ASSERT(busy - quiet < mm2 + 2);
 }
 
+/* One run of the small world with queries at `qps`; the full-text mean in
+ * ms, and the summary. */
+static double engine_run(search_engine engine, double initial_docs, double per_doc_s, double qps, cJSON **summary)
+{
+    tworld w;
+    world_init(&w, 31);
+    w.publish_until = 10 * SIM_SEC;
+    search_config c;
+    small_config(&c);
+    c.engine = engine;
+    c.initial_docs_per_user = initial_docs;
+    c.fts_cores = 2;
+    c.fts_index_per_doc_s = c.bulk_per_doc_s = per_doc_s;
+    sim_dist_clear(&c.query_service_s);
+    sim_dist_init_constant(&c.query_service_s, 0.010);
+    c.query_rate_per_user = qps / w.active;
+    c.file_fraction = 0;
+    sim_ctx *ctx = run(&w, &c, 31, SIM_SEC);
+    double m = sim_hist_mean(search_query_hist(w.s, SEARCH_QUERY_FULL_TEXT)) / 1e6;
+    if (summary) *summary = search_summary(w.s);
+    search_free(w.s);
+    sim_ctx_free(ctx);
+    search_config_clear(&c);
+    world_clear(&w);
+    return m;
+}
+
+/* postgres_fts has no sharding: every query reads the one index of every
+ * workspace. 20 workspaces of 20 GB: Elasticsearch's index per workspace
+ * searches 20 GB (10 ms at 0.5 ms/GB), PostgreSQL 400 GB (200 ms), so
+ * the means differ by 190 ms (light load: 0.5 queries/s keep the 2 cores
+ * 5% busy, so queueing adds well under 1 ms). */
+static void test_fts_query_reads_the_whole_index(void)
+{
+    double es = engine_run(SEARCH_ENGINE_ELASTICSEARCH, 400000, 0.0001, 0.5, NULL);
+    cJSON *j = NULL;
+    double fts = engine_run(SEARCH_ENGINE_POSTGRES_FTS, 400000, 0.0001, 0.5, &j);
+    CU_ASSERT(fts - es > 185 && fts - es < 195);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItemCaseSensitive(j, "engine")->valuestring, "postgres_fts");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "postgres_fts");
+    CU_ASSERT(fabs(cJSON_GetObjectItemCaseSensitive(f, "index_gb")->valuedouble - 400) < 1);
+    cJSON_Delete(j);
+}
+
+/* ... and one primary's cores run both index writes and queries: 500
+ * docs/s at 2 ms each take one of its 2 cores, so 50 queries/s of 10 ms
+ * wait behind them (75% busy) where they hardly wait without indexing
+ * work; Elasticsearch's separate write pool leaves its queries alone. The
+ * primary's utilization is the work offered: (500 x 2 ms + 50 x 10 ms +
+ * 40 bulks/s x 1 ms) / 2 cores = 0.77. */
+static void test_fts_writes_and_queries_share_one_primary(void)
+{
+    cJSON *j = NULL;
+    double idle = engine_run(SEARCH_ENGINE_POSTGRES_FTS, 0, 0, 50, NULL);
+    double busy = engine_run(SEARCH_ENGINE_POSTGRES_FTS, 0, 0.002, 50, &j);
+    double es_idle = engine_run(SEARCH_ENGINE_ELASTICSEARCH, 0, 0, 50, NULL);
+    double es_busy = engine_run(SEARCH_ENGINE_ELASTICSEARCH, 0, 0.002, 50, NULL);
+    CU_ASSERT(busy - idle > 3);
+    CU_ASSERT(fabs(es_busy - es_idle) < 1);
+    double util = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "postgres_fts"), "cpu_util")->valuedouble;
+    CU_ASSERT(fabs(util - 0.77) < 0.05);
+    cJSON_Delete(j);
+}
+
 static char *summary_text(uint64_t seed)
 {
     tworld w;
@@ -539,6 +603,8 @@ void test_search_register(void)
                TEST(test_query_latency_grows_with_shard_size),
                TEST(test_query_latency_grows_with_concurrency),
                TEST(test_intervals_add_up),
+               TEST(test_fts_query_reads_the_whole_index),
+               TEST(test_fts_writes_and_queries_share_one_primary),
                TEST(test_determinism),
                TEST(test_scenario_keys));
 }
