@@ -26,6 +26,10 @@
  * member loop. */
 enum { FANOUT_AHEAD = 16 };
 
+/* The station job of a recovered Kafka consumer re-processing what it had
+ * not committed (no message slot is ever this large). */
+#define FANOUT_REPLAY_JOB ((uint64_t)UINT32_MAX + 1)
+
 static const char *const QUEUE_NAMES[] = { "kafka", "redis_pubsub", NULL };
 G_STATIC_ASSERT(sizeof(slack_queue) == sizeof(int));
 
@@ -64,6 +68,16 @@ uint64_t fanout_lag(const slack_model *m, uint32_t p)
     return sim_station_in_queue(st) + sim_station_in_service(st) + g_queue_get_length(m->fan.held[p]);
 }
 
+/* The consumer time of processing `messages` of `members` members again:
+ * the mean per message and per member (the draws were spent the first
+ * time; the mean, as for a gateway's push batch). */
+static sim_time replay_work(const slack_model *m, uint64_t messages, uint64_t members)
+{
+    double mean = sim_dist_mean(&m->cfg->fanout_service_s);
+    double s = (isfinite(mean) ? mean : 0) * (double)messages + m->cfg->fanout_per_recipient_s * (double)members;
+    return sim_time_from_sec(s);
+}
+
 /* What a consumer had processed since its last commit is processed again
  * by its successor (Kafka): duplicates, which clients drop by message id.
  * Messages it had already taken finish (a simplification: see
@@ -75,7 +89,8 @@ void fanout_consumer_crash(slack_model *m, uint32_t p, sim_time down)
     if (m->fan.down_until[p] == 0 && m->fan.queue == SLACK_QUEUE_KAFKA) {
         m->fan.queue_duplicates += m->fan.uncommitted[p];
         m->fan.dedup_drops += m->fan.uncommitted_recipients[p];
-        m->fan.uncommitted[p] = m->fan.uncommitted_recipients[p] = 0;
+        m->fan.replay_work[p] += replay_work(m, m->fan.uncommitted[p], m->fan.uncommitted_members[p]);
+        m->fan.uncommitted[p] = m->fan.uncommitted_recipients[p] = m->fan.uncommitted_members[p] = 0;
     }
     sim_time until = MAX(m->fan.down_until[p], now + MAX(down, 1));
     if (until != m->fan.down_until[p]) sim_at(m->ctx, until, recover_ev, m, p);
@@ -90,6 +105,12 @@ static void recover_ev(sim_ctx *ctx, void *data, uint64_t p)
     if (m->fan.down_until[p] != sim_now(ctx)) return;   /* extended by a later crash */
     m->fan.down_until[p] = 0;
     m->fan.committed_at[p] = sim_now(ctx);
+    if (m->fan.replay_work[p] > 0) {   /* the duplicates first: the log resumes at the committed offset */
+        m->fan.replay_work_s += sim_time_to_sec(m->fan.replay_work[p]);
+        m->fan.work_offered[p] += sim_time_to_sec(m->fan.replay_work[p]);
+        sim_station_submit_timed(m->fan.consumer[p], FANOUT_REPLAY_JOB, m->fan.replay_work[p]);
+        m->fan.replay_work[p] = 0;
+    }
     GQueue *q = m->fan.held[p];
     while (!g_queue_is_empty(q)) {
         uint32_t slot = GPOINTER_TO_UINT(g_queue_pop_head(q));
@@ -104,9 +125,10 @@ static void note_processed(slack_model *m, const msg_rec *r, uint32_t online)
     uint32_t p = r->partition;
     m->fan.uncommitted[p]++;
     m->fan.uncommitted_recipients[p] += online;
+    m->fan.uncommitted_members[p] += r->size;
     if (sim_now(m->ctx) - m->fan.committed_at[p] >= m->fan.commit_interval) {
         m->fan.committed_at[p] = sim_now(m->ctx);
-        m->fan.uncommitted[p] = m->fan.uncommitted_recipients[p] = 0;
+        m->fan.uncommitted[p] = m->fan.uncommitted_recipients[p] = m->fan.uncommitted_members[p] = 0;
     }
 }
 
@@ -174,6 +196,7 @@ static void consumed(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, s
 {
     (void)ctx; (void)arrived; (void)started;
     slack_model *m = user;
+    if (job == FANOUT_REPLAY_JOB) return;   /* the duplicates' second pass: clients drop them by id */
     msg_rec *r = msg_at(m, (uint32_t)job);
     if (m->obs.on) obs_stage(m, r, SLACK_STAGE_CONSUMED);
     arrivals_prefetch_sender(m);
@@ -349,6 +372,8 @@ static gboolean fanout_build(slack_model *m, const sim_scenario *sc, GError **er
     m->fan.committed_at = g_new0(sim_time, n);
     m->fan.uncommitted = g_new0(uint64_t, n);
     m->fan.uncommitted_recipients = g_new0(uint64_t, n);
+    m->fan.uncommitted_members = g_new0(uint64_t, n);
+    m->fan.replay_work = g_new0(sim_time, n);
     m->fan.held = g_new0(GQueue *, n);
     for (uint32_t p = 0; p < n; p++) m->fan.held[p] = g_queue_new();
     m->fan.commit_interval = sim_time_from_sec(m->cfg->kafka_commit_interval_s);
@@ -373,6 +398,7 @@ static void fanout_free(slack_model *m)
     for (uint32_t p = 0; m->fan.held && p < m->kafka.partitions; p++) g_queue_free(m->fan.held[p]);
     g_free(m->fan.held); g_free(m->fan.down_until); g_free(m->fan.committed_at);
     g_free(m->fan.uncommitted); g_free(m->fan.uncommitted_recipients);
+    g_free(m->fan.uncommitted_members); g_free(m->fan.replay_work);
     g_free(m->fan.slot_count); g_free(m->fan.touched); g_free(m->fan.slot_base); g_free(m->fan.slot_core);
     sim_hist_free(m->fan.h_fanout); sim_hist_free(m->fan.h_e2e); sim_hist_free(m->fan.h_e2e_iv);
 }
@@ -392,6 +418,7 @@ static cJSON *fanout_summary(const slack_model *m)
     cJSON_AddNumberToObject(o, "queue_lost", (double)m->fan.queue_lost);
     cJSON_AddNumberToObject(o, "queue_duplicates", (double)m->fan.queue_duplicates);
     cJSON_AddNumberToObject(o, "dedup_drops", (double)m->fan.dedup_drops);
+    cJSON_AddNumberToObject(o, "replay_work_s", m->fan.replay_work_s);
     cJSON_AddNumberToObject(o, "queue_held_max", (double)m->fan.held_max);
     /* each consumer as the queue it is (1 server, FIFO) */
     cJSON *st = cJSON_AddArrayToObject(o, "consumers");

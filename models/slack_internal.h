@@ -326,6 +326,9 @@ struct slack_model {
         sim_time *committed_at;    /* per consumer, kafka: last offset commit */
         uint64_t *uncommitted;     /* per consumer, kafka: messages processed since that commit */
         uint64_t *uncommitted_recipients; /* per consumer: their online recipients */
+        uint64_t *uncommitted_members; /* per consumer: their members (the fan-out work is per member) */
+        sim_time *replay_work;     /* per consumer, kafka: fan-out work of the duplicates, done again on recovery */
+        double replay_work_s;      /* all of it, in seconds of consumer time */
         sim_time commit_interval;  /* kafka.commit_interval_s */
         uint64_t queue_published;  /* messages handed to the queue */
         uint64_t queue_lost;       /* pub/sub: published while their subscriber was down */
