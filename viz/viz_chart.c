@@ -361,6 +361,19 @@ static void cdf_bucket(int64_t value, uint64_t count, void *user)
     g_array_append_val(a->y, yv);
 }
 
+void viz_chart_cdf_csv(GString *out, const sim_hist *h, const char *label, const char *field)
+{
+    if (!h || sim_hist_count(h) == 0) return;
+    cdf_acc a = { g_array_new(FALSE, FALSE, sizeof(double)), g_array_new(FALSE, FALSE, sizeof(double)),
+                  (double)sim_hist_count(h), 0 };
+    sim_hist_foreach(h, cdf_bucket, &a);
+    for (guint i = 0; i < a.x->len; i++)
+        g_string_append_printf(out, "%s,%s,%.17g,%.17g\n", label, field ? field : "", g_array_index(a.x, double, i),
+                               g_array_index(a.y, double, i));
+    g_array_free(a.x, TRUE);
+    g_array_free(a.y, TRUE);
+}
+
 void viz_chart_cdf(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
                    const char *title, const sim_hist *const *hists, const char *const *labels, size_t n)
 {

@@ -61,6 +61,10 @@ void viz_chart_cdf(cairo_t *cr, const viz_style *st, double x, double y, double 
  * [0.99, 1] to show the tail); x is in ms. */
 void viz_chart_cdf_axes(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
                         const viz_axes *ax, const sim_hist *const *hists, const char *const *labels, size_t n);
+/* The points viz_chart_cdf draws for `h` (latency in ms, fraction <= it),
+ * appended to `out` as CSV rows "LABEL,FIELD,latency_ms,fraction": the
+ * step curve, two points per histogram bucket. */
+void viz_chart_cdf_csv(GString *out, const sim_hist *h, const char *label, const char *field);
 
 /* Vertical bars with value labels; `ref` > 0 draws a dashed reference line
  * there (1.0 for utilization = saturation); bars at or above it are drawn

@@ -142,11 +142,11 @@ static void draw_series(cairo_t *cr, double w, double h, void *user)
 
 /* Stations with a queueing station behind them (gateways and the push
  * provider are not sim_stations: see slack_model_station). */
-static const struct { slack_station_id id; const char *label; } cdf_stations[] = {
-    { SLACK_STATION_POSTGRES, "PostgreSQL write" },
-    { SLACK_STATION_KAFKA, "Kafka append + ack (busiest partition)" },
-    { SLACK_STATION_FANOUT, "fan-out consumer (busiest partition)" },
-    { SLACK_STATION_REDIS, "Redis shard 0" },
+static const struct { slack_station_id id; const char *label, *field; } cdf_stations[] = {
+    { SLACK_STATION_POSTGRES, "PostgreSQL write", "postgres.station.sojourn_ms" },
+    { SLACK_STATION_KAFKA, "Kafka append + ack (busiest partition)", NULL },
+    { SLACK_STATION_FANOUT, "fan-out consumer (busiest partition)", NULL },
+    { SLACK_STATION_REDIS, "Redis shard 0", NULL },
 };
 
 static void draw_cdf(cairo_t *cr, double w, double h, void *user)
@@ -171,12 +171,12 @@ static void draw_cdf(cairo_t *cr, double w, double h, void *user)
  * latency_ms): end to end per online recipient, persist, Kafka, fan-out,
  * push. Left the whole distribution, right its top 1 % (p99 and beyond,
  * where SLOs live), both on the same log x axis. */
-static const struct { slack_latency which; const char *label; } lat_stages[] = {
-    { SLACK_LATENCY_END_TO_END, "end to end" },
-    { SLACK_LATENCY_PERSIST, "persist" },
-    { SLACK_LATENCY_KAFKA, "Kafka" },
-    { SLACK_LATENCY_FANOUT, "fan-out" },
-    { SLACK_LATENCY_PUSH, "mobile push" },
+static const struct { slack_latency which; const char *label, *field; } lat_stages[] = {
+    { SLACK_LATENCY_END_TO_END, "end to end", "latency_ms.end_to_end" },
+    { SLACK_LATENCY_PERSIST, "persist", "latency_ms.persist" },
+    { SLACK_LATENCY_KAFKA, "Kafka", "latency_ms.kafka" },
+    { SLACK_LATENCY_FANOUT, "fan-out", "latency_ms.fanout" },
+    { SLACK_LATENCY_PUSH, "mobile push", "latency_ms.push" },
 };
 
 static void draw_stage_cdfs(cairo_t *cr, double w, double h, void *user)
@@ -243,6 +243,29 @@ static gboolean write_util_csv(const slack_model *m, const char *dir, GError **e
     return ok;
 }
 
+/* latency_cdf.csv and latency_stages_cdf.csv: the curves those charts draw
+ * (series, the summary field behind it when there is one, latency_ms,
+ * fraction). */
+static gboolean write_cdf_csvs(const slack_model *m, const char *dir, GError **error)
+{
+    GString *s = g_string_new("series,field,latency_ms,fraction\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(cdf_stations); i++) {
+        const sim_station *st = slack_model_station(m, cdf_stations[i].id);
+        viz_chart_cdf_csv(s, st ? sim_station_sojourn_hist(st) : NULL, cdf_stations[i].label, cdf_stations[i].field);
+    }
+    gboolean ok = write_csv(dir, "latency_cdf", s, error);
+    g_string_truncate(s, 0);
+    g_string_append(s, "series,field,latency_ms,fraction\n");
+    for (size_t i = 0; ok && i < G_N_ELEMENTS(lat_stages); i++) {
+        sim_hist *h = slack_model_latency_hist(m, lat_stages[i].which);
+        viz_chart_cdf_csv(s, h, lat_stages[i].label, lat_stages[i].field);
+        sim_hist_free(h);
+    }
+    ok = ok && write_csv(dir, "latency_stages_cdf", s, error);
+    g_string_free(s, TRUE);
+    return ok;
+}
+
 /* The run's largest consumer lag per Kafka partition (summary
  * kafka.consumer_lag_max_by_partition): a hot channel shows as one tall
  * bar, since all its messages hash to one partition. Beyond
@@ -258,16 +281,40 @@ static int part_lag_cmp(const void *a, const void *b)
     return x->p < y->p ? -1 : x->p > y->p;
 }
 
+/* The bars: every partition, or the busiest PLOT_TOP_PARTITIONS in
+ * descending order. *np: partitions, *n: bars. Caller frees. */
+static part_lag *partition_bars(const slack_model *m, uint32_t *np, uint32_t *n)
+{
+    *np = slack_model_partitions(m);
+    *n = MIN(*np, PLOT_TOP_PARTITIONS);
+    part_lag *pl = g_new0(part_lag, *np + 1);
+    for (uint32_t p = 0; p < *np; p++) pl[p] = (part_lag){ p, slack_model_partition_lag_max(m, p) };
+    if (*np > *n) qsort(pl, *np, sizeof *pl, part_lag_cmp);
+    return pl;
+}
+
+/* kafka_lag_partitions.csv: the bars drawn, in their order
+ * (kafka.consumer_lag_max_by_partition[partition]). */
+static gboolean write_partitions_csv(const slack_model *m, const char *dir, GError **error)
+{
+    uint32_t np, n;
+    part_lag *pl = partition_bars(m, &np, &n);
+    GString *s = g_string_new("partition,lag_max\n");
+    for (uint32_t i = 0; i < n; i++) g_string_append_printf(s, "%u,%" G_GUINT64_FORMAT "\n", pl[i].p, pl[i].lag);
+    gboolean ok = write_csv(dir, "kafka_lag_partitions", s, error);
+    g_string_free(s, TRUE);
+    g_free(pl);
+    return ok;
+}
+
 static void draw_kafka_partitions(cairo_t *cr, double w, double h, void *user)
 {
     const plot_ctx *pc = user;
     viz_style st;
     viz_style_init(&st, plot_text_scale(w, h));
     background(cr);
-    uint32_t np = slack_model_partitions(pc->m), n = MIN(np, PLOT_TOP_PARTITIONS);
-    part_lag *pl = g_new0(part_lag, np + 1);
-    for (uint32_t p = 0; p < np; p++) pl[p] = (part_lag){ p, slack_model_partition_lag_max(pc->m, p) };
-    if (np > n) qsort(pl, np, sizeof *pl, part_lag_cmp);
+    uint32_t np, n;
+    part_lag *pl = partition_bars(pc->m, &np, &n);
     char **labels = g_new0(char *, n + 1);
     double *v = g_new0(double, n + 1);
     for (uint32_t i = 0; i < n; i++) {
@@ -331,9 +378,11 @@ gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int
     plot_ctx pc = { m, NULL };
     if (!write_both(dir, "latency_cdf", pw, ph, draw_cdf, &pc, error)) return FALSE;
     if (!write_both(dir, "latency_stages_cdf", pw, ph, draw_stage_cdfs, &pc, error)) return FALSE;
+    if (!write_cdf_csvs(m, dir, error)) return FALSE;
     if (!write_both(dir, "utilization", pw, ph, draw_util, &pc, error)) return FALSE;
     if (!write_util_csv(m, dir, error)) return FALSE;
     if (!write_both(dir, "kafka_lag_partitions", pw, ph, draw_kafka_partitions, &pc, error)) return FALSE;
+    if (!write_partitions_csv(m, dir, error)) return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(series_plots); i++) {
         pc.ps = &series_plots[i];
         if (!series_present(slack_model_timeseries(m), pc.ps)) continue;
