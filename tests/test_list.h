@@ -32,4 +32,5 @@
     X(quiz) \
     X(viz) \
     X(viz_inspect) \
-    X(viz_alt)
+    X(viz_alt) \
+    X(viz_counters)
