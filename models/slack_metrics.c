@@ -405,6 +405,27 @@ static gboolean path_matches(const char *pat, const char *path)
     return *pat == 0 && *path == 0;
 }
 
+static const char *const hist_fields[] = { "count", "mean", "p50", "p90", "p99", "p999", "max", NULL };
+static const char *const station_fields[] = {
+    "name", "servers", "capacity", "arrivals", "completed", "dropped", "utilization", "mean_queue", "mean_in_system",
+    "arrival_rate_per_s", "p_wait", "wait_ms.*", "sojourn_ms.*", NULL,
+};
+
+/* Is `rest` a field of an object of this shape? ("wait_ms.*": any field
+ * of that nested latency object, checked as one.) */
+static gboolean shape_has(slack_metric_shape shape, const char *rest)
+{
+    const char *const *f = slack_metric_shape_fields(shape);
+    for (; f && *f; f++) {
+        if (!strcmp(*f, rest)) return TRUE;
+        if (g_str_has_suffix(*f, ".*")) {
+            size_t n = strlen(*f) - 1;   /* "wait_ms." */
+            if (!strncmp(*f, rest, n) && shape_has(SLACK_SHAPE_HIST, rest + n)) return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 const slack_metric *slack_metric_find(const char *path)
 {
     g_return_val_if_fail(path != NULL, NULL);
@@ -419,17 +440,11 @@ const slack_metric *slack_metric_find(const char *path)
             if (n >= sizeof head) break;
             memcpy(head, path, n);
             head[n] = 0;
-            if (path_matches(mt->path, head)) return mt;
+            if (path_matches(mt->path, head) && shape_has(mt->shape, dot + 1)) return mt;
         }
     }
     return NULL;
 }
-
-static const char *const hist_fields[] = { "count", "mean", "p50", "p90", "p99", "p999", "max", NULL };
-static const char *const station_fields[] = {
-    "name", "servers", "capacity", "arrivals", "completed", "dropped", "utilization", "mean_queue", "mean_in_system",
-    "arrival_rate_per_s", "p_wait", "wait_ms.*", "sojourn_ms.*", NULL,
-};
 
 const char *const *slack_metric_shape_fields(slack_metric_shape shape)
 {

@@ -28,6 +28,7 @@
     X(faults) \
     X(slack_model) \
     X(slack_output) \
+    X(slack_metrics) \
     /* quiz/ and viz/ */ \
     X(quiz) \
     X(viz) \
