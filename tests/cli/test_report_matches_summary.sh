@@ -130,6 +130,11 @@ for scn in scenarios/*.json; do
 done
 check fixed scenarios/saturated_gateway.json --set gateways.cores=8
 check pubsub scenarios/why_kafka.json --set fanout.queue=redis_pubsub
+# Every field and column these runs wrote (the 12M one included) has a
+# metric registry row (the reverse, every row written, is
+# test_metrics_registry.sh's).
+"$SLACKSIM" metrics --check "$tmp"/*/summary.json "$tmp"/*/timeseries.csv > "$tmp/check.txt"
+grep "is not in the metric registry" "$tmp/check.txt" && fail=1
 # Every report figure of the registry was found in some report: a figure
 # whose line changed shape fails here rather than being skipped forever.
 tail -n +2 "$tmp/figures.tsv" | cut -f2 | sort -u > "$tmp/all"
