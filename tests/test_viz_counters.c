@@ -3,13 +3,15 @@
  * alternatives strip, the pipeline's PostgreSQL card) names its metric
  * registry field; at several moments of a run, with the alternatives and
  * faults that move those figures, the dump's value equals that field of
- * slack_model_summary taken at the same simulated time (`t_s`). */
+ * slack_model_summary taken at the same simulated time (`t_s`). And the
+ * columns the dashboard and the plots chart are registry columns. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "tests/test_util.h"
 #include "models/slack_model.h"
 #include "viz/viz_app.h"
+#include "viz/viz_chart.h"
 
 static viz_app *new_app(const char *scene, const char *script)
 {
@@ -133,9 +135,27 @@ static void test_counters_pipeline(void)
     viz_app_free(a);
 }
 
+/* Property: every time-series column the dashboard and the plots draw is
+ * a timeseries.csv column of the metric registry (what they show is
+ * defined there, in the unit their axes say). */
+static void test_chart_columns_are_registry_columns(void)
+{
+    const char *cols[128];
+    size_t nd = viz_dashboard_columns(cols, G_N_ELEMENTS(cols));
+    size_t np = viz_plot_columns(cols + MIN(nd, G_N_ELEMENTS(cols)), G_N_ELEMENTS(cols) - MIN(nd, G_N_ELEMENTS(cols)));
+    CU_ASSERT_TRUE(nd >= 5 && np >= 20 && nd + np <= G_N_ELEMENTS(cols));
+    for (size_t i = 0; i < MIN(nd + np, G_N_ELEMENTS(cols)); i++) {
+        char *p = g_strdup_printf("timeseries.%s", cols[i]);
+        if (!slack_metric_find(p)) fprintf(stderr, "\n  chart column %s is not a registry column\n", cols[i]);
+        CU_ASSERT_PTR_NOT_NULL(slack_metric_find(p));
+        g_free(p);
+    }
+}
+
 void test_viz_counters_register(void)
 {
     TEST_SUITE("viz_counters",
+               TEST(test_chart_columns_are_registry_columns),
                TEST(test_counters_pubsub_crash),
                TEST(test_counters_kafka_replay),
                TEST(test_counters_short_polling),

@@ -113,6 +113,9 @@ gboolean viz_plots_write(const struct slack_model *m, const char *dir, GError **
 #define VIZ_PLOT_MAX 8192
 gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int pw, int ph, GError **error);
 gboolean viz_plot_size_parse(const char *text, int *w, int *h, GError **error);
+/* The timeseries.csv columns the timeseries_* plots draw (in plot order,
+ * repeats included); up to `max` into `out`, returns how many. */
+size_t viz_plot_columns(const char **out, size_t max);
 
 /* One design of `slacksim compare --plots`: replication 0's finished model
  * (time series, histograms) and the load table averaged over the

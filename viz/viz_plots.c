@@ -67,6 +67,17 @@ static const plot_series series_plots[] = {
       { "reconnects_per_s" }, { "reconnects" }, 1, FALSE },
 };
 
+size_t viz_plot_columns(const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(series_plots); i++)
+        for (size_t k = 0; k < G_N_ELEMENTS(series_plots[i].cols) && series_plots[i].cols[k]; k++) {
+            if (n < max) out[n] = series_plots[i].cols[k];
+            n++;
+        }
+    return n;
+}
+
 /* Does the run's time series have every column of `ps`? */
 static gboolean series_present(const sim_series *ts, const plot_series *ps)
 {
