@@ -168,9 +168,17 @@ static gboolean in_both(const compare_job *a, const compare_job *b, const char *
     return !isnan(value_at(a[0].summary, path)) && !isnan(value_at(b[0].summary, path));
 }
 
+/* The field's unit, from the metric registry ("?" if it has no row:
+ * tests/cli/test_compare.sh fails on it). */
+static const char *unit_of(const char *path)
+{
+    const char *u = slack_metric_unit(path);
+    return u ? u : "?";
+}
+
 static void print_row(const char *path, const field_stat *s)
 {
-    printf("  %-34s %14.6g %14.6g %14.6g", path, s->a, s->b, s->diff);
+    printf("  %-34s %-12s %14.6g %14.6g %14.6g", path, unit_of(path), s->a, s->b, s->diff);
     if (isfinite(s->half)) printf(" +- %-11.4g%s\n", s->half, s->significant ? " *" : "");
     else printf("\n");
 }
@@ -190,7 +198,8 @@ static void print_report(const char *sa, const char *sb, uint64_t seed, guint re
     printf("slacksim compare: seeds %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
            " (replication r of A and B share seed + r)\n  A = %s\n  B = %s\n", seed, seed + reps - 1, na, nb);
     g_free(na); g_free(nb);
-    printf("  %-34s %14s %14s %14s %s\n", "field", "A", "B", "B - A", reps >= 2 ? "95% CI (* significant)" : "(one replication: no CI)");
+    printf("  %-34s %-12s %14s %14s %14s %s\n", "field", "unit", "A", "B", "B - A",
+           reps >= 2 ? "95% CI (* significant)" : "(one replication: no CI)");
     for (size_t i = 0; i < G_N_ELEMENTS(headline); i++) {
         if (!in_both(a, b, headline[i])) continue;
         field_stat s = stat_of(a, b, reps, headline[i]);

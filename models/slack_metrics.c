@@ -426,10 +426,12 @@ static gboolean shape_has(slack_metric_shape shape, const char *rest)
     return FALSE;
 }
 
-const slack_metric *slack_metric_find(const char *path)
+/* The row of `path` and, for a field inside a shaped object, where the
+ * field's name starts in `path` (*rest = NULL for a row's own path). */
+static const slack_metric *find_row(const char *path, const char **rest)
 {
-    g_return_val_if_fail(path != NULL, NULL);
     char head[256];
+    *rest = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(metrics); i++) {
         const slack_metric *mt = &metrics[i];
         if (path_matches(mt->path, path)) return mt;
@@ -440,10 +442,43 @@ const slack_metric *slack_metric_find(const char *path)
             if (n >= sizeof head) break;
             memcpy(head, path, n);
             head[n] = 0;
-            if (path_matches(mt->path, head) && shape_has(mt->shape, dot + 1)) return mt;
+            if (path_matches(mt->path, head) && shape_has(mt->shape, dot + 1)) {
+                *rest = dot + 1;
+                return mt;
+            }
         }
     }
     return NULL;
+}
+
+const slack_metric *slack_metric_find(const char *path)
+{
+    g_return_val_if_fail(path != NULL, NULL);
+    const char *rest;
+    return find_row(path, &rest);
+}
+
+/* The unit of each station field, in station_fields' order. */
+static const char *const station_units[] = {
+    "-", "servers", "jobs", "jobs", "jobs", "jobs", "0..1", "jobs", "jobs", "jobs/s", "0..1", "ms", "ms", NULL,
+};
+
+const char *slack_metric_unit(const char *path)
+{
+    g_return_val_if_fail(path != NULL, NULL);
+    const char *rest;
+    const slack_metric *mt = find_row(path, &rest);
+    if (!mt) return NULL;
+    if (!rest) return mt->unit;
+    if (mt->shape == SLACK_SHAPE_HIST) return strcmp(rest, "count") ? mt->unit : "count";
+    /* a station field, or a field of one of its latency objects */
+    for (size_t i = 0; station_fields[i]; i++) {
+        const char *f = station_fields[i];
+        size_t n = strlen(f) - (g_str_has_suffix(f, ".*") ? 1 : 0);   /* "wait_ms." */
+        if (!strcmp(rest, f)) return station_units[i];
+        if (f[n - 1] == '.' && !strncmp(rest, f, n)) return strcmp(rest + n, "count") ? station_units[i] : "count";
+    }
+    return mt->unit;
 }
 
 const char *const *slack_metric_shape_fields(slack_metric_shape shape)

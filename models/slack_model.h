@@ -238,6 +238,9 @@ const slack_metric *slack_metric_find(const char *path);
  * nested latency object); NULL for VALUE. */
 const char *const *slack_metric_shape_fields(slack_metric_shape shape);
 const char *slack_metric_over_name(slack_metric_over over);
+/* The unit of field `path`, a field inside a latency or station object
+ * included ("count" for a latency object's count); NULL if no row. */
+const char *slack_metric_unit(const char *path);
 
 /* ---- The seed's alternatives and faults, live (the visualizer) ---- */
 

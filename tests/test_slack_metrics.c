@@ -39,6 +39,22 @@ static void test_find_rejects_unknown(void)
     CU_ASSERT_PTR_NULL(slack_metric_find(""));
 }
 
+/* Property: units reach inside shaped objects. */
+static void test_units(void)
+{
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("messages.sent"), "msgs");
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("latency_ms.push.p99"), "ms");
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("latency_ms.push.count"), "count");
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("presence.detect_delay_s.max"), "s");
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("postgres.station.wait_ms.p99"), "ms");
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("postgres.station.wait_ms.count"), "count");
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("fanout.consumers[3].utilization"), "0..1");
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("fanout.consumers[3].arrival_rate_per_s"), "jobs/s");
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("postgres.station.completed"), "jobs");
+    CU_ASSERT_STRING_EQUAL(slack_metric_unit("load.redis.utilization"), "0..1");
+    CU_ASSERT_PTR_NULL(slack_metric_unit("messages.nope"));
+}
+
 /* Property: one row per path; every row has a unit and a meaning. */
 static void test_rows_unique_and_complete(void)
 {
@@ -77,6 +93,7 @@ void test_slack_metrics_register(void)
     TEST_SUITE("slack_metrics",
                TEST(test_find_resolves_leaves),
                TEST(test_find_rejects_unknown),
+               TEST(test_units),
                TEST(test_rows_unique_and_complete),
                TEST(test_report_figures_name_rows));
 }

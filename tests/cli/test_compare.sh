@@ -29,6 +29,9 @@ if poll["b"]["delivery"]["transport"] != "short_polling" or poll["a"]["delivery"
     sys.exit("a and b are not the designs asked for")
 PY
 grep -q '^  B = .*delivery.transport=short_polling' "$tmp/poll.txt" || { echo "report does not name design B"; fail=1; }
+# every row's unit comes from the metric registry
+awk 'f && NF >= 5 && $2 == "?" { print "compare: no registry unit for " $1; bad = 1 } /^  field +unit/ { f = 1 } END { exit bad }' "$tmp/poll.txt" || fail=1
+grep -q '^  latency_ms.end_to_end.p50 \+ms ' "$tmp/poll.txt" || { echo "compare: no unit column"; fail=1; }
 # --plots: A over B; each chart's CSV holds what it draws: utilization.csv
 # is compare.json's a.load / b.load (means over the replications); the time
 # series and the end-to-end CDF are replication 0's, the same as `run` of
