@@ -68,7 +68,7 @@ REAL_LIBS   = $(shell pkg-config --libs $(REAL_PKGS) 2>/dev/null)
 
 SCENARIO ?= scenarios/general_channel.json
 
-.PHONY: all deps build run test test-unit test-cli test-window asan fuzz bench clean help
+.PHONY: all deps build run test test-unit test-cli test-window asan fuzz bench clean help docs
 
 all: build
 
@@ -79,6 +79,7 @@ help:
 	@echo "make fuzz   - each libFuzzer harness for FUZZ_SECONDS (default 60; needs clang)"
 	@echo "make bench  - the engine, M/M/1 and peak-hour benchmarks"
 	@echo "make deps   - install missing Debian packages (idempotent)"
+	@echo "make docs   - regenerate docs/output.md's tables from the metric registry"
 
 deps:
 	@sh .ci/deps.sh
@@ -134,6 +135,9 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory test-unit test-cli test-window
+
+docs: $(BIN)
+	SLACKSIM=./$(BIN) sh tests/tools/gen_output_doc.sh docs/output.md
 
 test-unit: $(TEST_BIN)
 	./$(TEST_BIN)

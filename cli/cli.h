@@ -20,6 +20,7 @@ int cli_quiz_main(int argc, char **argv);
 int cli_sweep_main(int argc, char **argv);
 int cli_compare_main(int argc, char **argv);
 int cli_size_main(int argc, char **argv);
+int cli_metrics_main(int argc, char **argv);
 
 /* Prints "slacksim <cmd>: <message>" on stderr, frees `error`, returns
  * CLI_USAGE. */

@@ -1,4 +1,4 @@
-/* cli_compare: `slacksim compare A.json [B.json] [--a K=V]... [--b K=V]...`
+/* cli_compare: `slacksim compare A.json [B.json] [--a K=V]... [--b K=V]... [--out DIR] [--plots DIR]`
  * runs two designs side by side and says which differences are real.
  *
  * Replication r of A and of B share one seed (seed + r): common random
@@ -11,7 +11,9 @@
  *
  * Runs are independent simulations on a GThreadPool; results are stored by
  * (design, replication), so the output does not depend on the thread
- * count. */
+ * count. With --plots, replication 0 of each design keeps its model, and
+ * viz_plots_write_compare draws A over B from those two models and the
+ * mean load tables of compare.json. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "sim/sim_error.h"
 #include "sim/sim_stats.h"
 #include "models/slack_model.h"
+#include "viz/viz_chart.h"
 
 /* The report's rows (when present in both summaries), then any --field. */
 static const char *const headline[] = {
@@ -38,6 +41,8 @@ typedef struct compare_job {
     const char *scenario;     /* borrowed */
     char **sets;              /* owned, NULL-terminated */
     uint64_t seed;
+    gboolean keep;            /* keep the finished model (replication 0 with --plots) */
+    slack_model *model;       /* owned when kept */
     cJSON *summary;           /* owned result */
     GError *error;
 } compare_job;
@@ -46,7 +51,18 @@ static void run_job(gpointer data, gpointer unused)
 {
     (void)unused;
     compare_job *job = data;
-    job->summary = slack_model_run_file(job->scenario, (const char *const *)job->sets, job->seed, &job->error);
+    if (!job->keep) {
+        job->summary = slack_model_run_file(job->scenario, (const char *const *)job->sets, job->seed, &job->error);
+        return;
+    }
+    /* slack_model_run_file's steps, keeping the model for the plots */
+    sim_scenario *sc = slack_model_load_scenario(job->scenario, (const char *const *)job->sets, &job->error);
+    if (sc) job->model = slack_model_new(sc, job->seed, &job->error);
+    sim_scenario_free(sc);
+    if (!job->model) return;
+    slack_model_finish(job->model);
+    slack_run_info run = { 0 };
+    job->summary = slack_model_summary(job->model, &run);
 }
 
 /* The common sets, then the design's own. */
@@ -153,9 +169,17 @@ static gboolean in_both(const compare_job *a, const compare_job *b, const char *
     return !isnan(value_at(a[0].summary, path)) && !isnan(value_at(b[0].summary, path));
 }
 
+/* The field's unit, from the metric registry ("?" if it has no row:
+ * tests/cli/test_compare.sh fails on it). */
+static const char *unit_of(const char *path)
+{
+    const char *u = slack_metric_unit(path);
+    return u ? u : "?";
+}
+
 static void print_row(const char *path, const field_stat *s)
 {
-    printf("  %-34s %14.6g %14.6g %14.6g", path, s->a, s->b, s->diff);
+    printf("  %-34s %-12s %14.6g %14.6g %14.6g", path, unit_of(path), s->a, s->b, s->diff);
     if (isfinite(s->half)) printf(" +- %-11.4g%s\n", s->half, s->significant ? " *" : "");
     else printf("\n");
 }
@@ -175,7 +199,8 @@ static void print_report(const char *sa, const char *sb, uint64_t seed, guint re
     printf("slacksim compare: seeds %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
            " (replication r of A and B share seed + r)\n  A = %s\n  B = %s\n", seed, seed + reps - 1, na, nb);
     g_free(na); g_free(nb);
-    printf("  %-34s %14s %14s %14s %s\n", "field", "A", "B", "B - A", reps >= 2 ? "95% CI (* significant)" : "(one replication: no CI)");
+    printf("  %-34s %-12s %14s %14s %14s %s\n", "field", "unit", "A", "B", "B - A",
+           reps >= 2 ? "95% CI (* significant)" : "(one replication: no CI)");
     for (size_t i = 0; i < G_N_ELEMENTS(headline); i++) {
         if (!in_both(a, b, headline[i])) continue;
         field_stat s = stat_of(a, b, reps, headline[i]);
@@ -219,11 +244,40 @@ static gboolean write_json(cli_stage *stage, cJSON *o, GError **error)
     return ok;
 }
 
+/* A design's load table from its mean summary's "load" (stage names
+ * borrowed from `sum`). Caller frees. */
+static slack_stage_load *loads_of(const cJSON *sum, size_t *n)
+{
+    const cJSON *load = cJSON_GetObjectItemCaseSensitive(sum, "load");
+    *n = (size_t)cJSON_GetArraySize(load);
+    slack_stage_load *l = g_new0(slack_stage_load, *n + 1);
+    size_t i = 0;
+    for (const cJSON *c = load ? load->child : NULL; c; c = c->next, i++)
+        l[i] = (slack_stage_load){ c->string, value_at(c, "utilization"), value_at(c, "offered_load") };
+    return l;
+}
+
+/* --plots: A over B, into the stage made before the runs, committed whole. */
+static gboolean write_plots(cli_stage *stage, const cJSON *j, const compare_job *a, const compare_job *b, int pw, int ph,
+                            GError **error)
+{
+    size_t na, nb;
+    slack_stage_load *la = loads_of(cJSON_GetObjectItemCaseSensitive(j, "a"), &na);
+    slack_stage_load *lb = loads_of(cJSON_GetObjectItemCaseSensitive(j, "b"), &nb);
+    viz_compare_side sa = { a[0].model, la, na, "A", a[0].seed }, sb = { b[0].model, lb, nb, "B", b[0].seed };
+    gboolean ok = viz_plots_write_compare(&sa, &sb, cli_stage_path(stage), pw, ph, error);
+    if (!ok) cli_stage_fix_error(stage, *error);
+    ok = ok && cli_stage_check(stage, error) && cli_stage_commit(stage, error);
+    g_free(la);
+    g_free(lb);
+    return ok;
+}
+
 /* ------------------------------------------------------------------ main */
 
 typedef struct compare_opts {
     char **a_sets, **b_sets, **sets, **fields;
-    char *out;
+    char *out, *plots, *plot_size;
     gint64 seed;
     int replications, jobs;
 } compare_opts;
@@ -241,17 +295,21 @@ static int compare(const char *sa, const char *sb, const compare_opts *o)
 {
     GError *error = NULL;
     /* --out is checked and staged before any run, as run --out is */
-    cli_stage *stage = NULL;
-    if (o->out && !((stage = cli_stage_new(o->out, "the output directory", &error)) &&
-                    cli_stage_check_names(stage, (const char *const[]){ "compare.json", NULL }, &error))) {
+    cli_stage *stage = NULL, *plots = NULL;
+    int pw = VIZ_PLOT_W, ph = VIZ_PLOT_H;
+    if ((o->plot_size && !viz_plot_size_parse(o->plot_size, &pw, &ph, &error)) ||
+        (o->out && !((stage = cli_stage_new(o->out, "the output directory", &error)) &&
+                     cli_stage_check_names(stage, (const char *const[]){ "compare.json", NULL }, &error))) ||
+        (o->plots && !(plots = cli_stage_new(o->plots, "the plots directory", &error)))) {
         cli_stage_free(stage);
+        cli_stage_free(plots);
         return cli_report_error("compare", error);
     }
     guint reps = (guint)o->replications;
     compare_job *jobs = g_new0(compare_job, 2 * (size_t)reps);
     for (guint r = 0; r < reps; r++) {
-        jobs[r] = (compare_job){ sa, join_sets(o->sets, o->a_sets), (uint64_t)o->seed + r };
-        jobs[reps + r] = (compare_job){ sb, join_sets(o->sets, o->b_sets), (uint64_t)o->seed + r };
+        jobs[r] = (compare_job){ sa, join_sets(o->sets, o->a_sets), (uint64_t)o->seed + r, r == 0 && plots };
+        jobs[reps + r] = (compare_job){ sb, join_sets(o->sets, o->b_sets), (uint64_t)o->seed + r, r == 0 && plots };
     }
     GThreadPool *pool = g_thread_pool_new(run_job, NULL, MIN(o->jobs, (int)(2 * reps)), TRUE, NULL);
     for (guint i = 0; i < 2 * reps; i++) g_thread_pool_push(pool, &jobs[i], NULL);
@@ -266,9 +324,10 @@ static int compare(const char *sa, const char *sb, const compare_opts *o)
         for (guint i = 0; i < all->len; i++)
             if (in_both(a, b, all->pdata[i])) g_ptr_array_add(paths, g_strdup(all->pdata[i]));
         print_report(sa, sb, (uint64_t)o->seed, reps, a, b, o->fields);
-        if (stage) {
+        if (stage || plots) {
             cJSON *j = compare_json(sa, sb, (uint64_t)o->seed, reps, a, b, paths);
-            write_json(stage, j, &error);
+            if (stage) write_json(stage, j, &error);
+            if (plots && !error) write_plots(plots, j, a, b, pw, ph, &error);
             cJSON_Delete(j);
         }
         g_ptr_array_free(paths, TRUE);
@@ -276,7 +335,9 @@ static int compare(const char *sa, const char *sb, const compare_opts *o)
     }
     if (error) rc = cli_report_error("compare", error);
     cli_stage_free(stage);   /* uncommitted after a failure: removed */
+    cli_stage_free(plots);
     for (guint i = 0; i < 2 * reps; i++) {
+        slack_model_free(jobs[i].model);
         g_strfreev(jobs[i].sets);
         cJSON_Delete(jobs[i].summary);
         g_clear_error(&jobs[i].error);
@@ -297,6 +358,8 @@ int cli_compare_main(int argc, char **argv)
         { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "Seed of the first replication (default 1)", "N" },
         { "jobs", 0, 0, G_OPTION_ARG_INT, &o.jobs, "Runs at once (default: the number of cores)", "J" },
         { "out", 0, 0, G_OPTION_ARG_FILENAME, &o.out, "Write compare.json here", "DIR" },
+        { "plots", 0, 0, G_OPTION_ARG_FILENAME, &o.plots, "Write charts of A over B here (PNG, SVG and CSV)", "DIR" },
+        { "plot-size", 0, 0, G_OPTION_ARG_STRING, &o.plot_size, "Size of the --plots charts (default 1000x560)", "WxH" },
         { NULL }
     };
     int rc;
@@ -316,5 +379,7 @@ int cli_compare_main(int argc, char **argv)
         rc = compare(argv[1], argc == 3 ? argv[2] : argv[1], &o);
     g_strfreev(o.a_sets); g_strfreev(o.b_sets); g_strfreev(o.sets); g_strfreev(o.fields);
     g_free(o.out);
+    g_free(o.plots);
+    g_free(o.plot_size);
     return rc;
 }

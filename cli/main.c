@@ -22,6 +22,7 @@ static const cli_command commands[] = {
     { "compare",  cli_compare_main,  "run two designs side by side, differences with 95% CIs" },
     { "calibrate", cli_calibrate_main, "measure a real Redis or PostgreSQL into a scenario fragment" },
     { "size",     cli_size_main,     "the smallest configuration that meets every SLO" },
+    { "metrics",  cli_metrics_main,  "the registry of every figure slacksim shows (docs/output.md)" },
 };
 
 static void usage(FILE *out)

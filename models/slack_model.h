@@ -187,6 +187,61 @@ typedef struct slack_stage_load {
 /* Fills up to `max` rows in table order; returns how many stages there are. */
 size_t slack_model_loads(const slack_model *m, slack_stage_load *out, size_t max);
 
+/* ---- The metric registry (models/slack_metrics.c, docs/output.md) ----
+ * Every figure slacksim shows, defined once: its summary.json path (or
+ * "timeseries.COLUMN"), unit, the interval it is taken over and what it
+ * measures. `slacksim metrics` prints it; docs/output.md's tables are its
+ * --markdown output; tests check every view against it. */
+typedef enum slack_metric_shape {
+    SLACK_SHAPE_VALUE,     /* a number, string, bool or an array of numbers (path ends "[]") */
+    SLACK_SHAPE_HIST,      /* a latency object: {count, mean, p50, p90, p99, p999, max} */
+    SLACK_SHAPE_STATION,   /* a station object (sim_station_to_json) */
+} slack_metric_shape;
+
+typedef enum slack_metric_over {
+    SLACK_OVER_RUN,              /* total or mean over the whole run (drain included) */
+    SLACK_OVER_WORST_INTERVAL,   /* the worst time-series interval */
+    SLACK_OVER_BUSIEST_WORST,    /* busiest instance, worst interval */
+    SLACK_OVER_BUSIEST_RUN,      /* busiest instance, over the run */
+    SLACK_OVER_INSTANCE_MEAN,    /* mean over instances, over the run */
+    SLACK_OVER_EACH,             /* one value per instance, over the run */
+    SLACK_OVER_WORST_MOMENT,     /* the largest instantaneous value */
+    SLACK_OVER_END,              /* at the end of the run */
+    SLACK_OVER_PER_ITEM,         /* a distribution over messages, deliveries, requests... */
+    SLACK_OVER_CONFIG,           /* configuration or derived from it */
+    SLACK_OVER_INTERVAL,         /* one time-series interval */
+    SLACK_OVER_WALL,             /* wall clock: differs between runs */
+    SLACK_OVER_FAULT,            /* from the fault's start to its recovery */
+} slack_metric_over;
+
+typedef struct slack_metric {
+    const char *path;            /* "messages.sent", "load.*.utilization", "faults[].lost", "timeseries.connections" */
+    slack_metric_shape shape;
+    const char *unit;
+    slack_metric_over over;
+    const char *meaning;         /* markdown */
+} slack_metric;
+
+/* A number of the text report and the summary field it shows. */
+typedef struct slack_report_figure {
+    const char *pattern;         /* Python-style regex, one group; `{}` names the `*` of path */
+    const char *path;            /* a registry path, with `[N]` for an array element */
+    double scale;                /* printed = field x scale */
+} slack_report_figure;
+
+/* Static tables; *n receives the row count. */
+const slack_metric *slack_metrics(size_t *n);
+const slack_report_figure *slack_report_figures(size_t *n);
+/* The row defining field `path` ("latency_ms.push.p99", "fanout.consumers[3].wait_ms.max"), NULL if none. */
+const slack_metric *slack_metric_find(const char *path);
+/* The fields of a HIST or STATION object (NULL-terminated, "wait_ms.*" for a
+ * nested latency object); NULL for VALUE. */
+const char *const *slack_metric_shape_fields(slack_metric_shape shape);
+const char *slack_metric_over_name(slack_metric_over over);
+/* The unit of field `path`, a field inside a latency or station object
+ * included ("count" for a latency object's count); NULL if no row. */
+const char *slack_metric_unit(const char *path);
+
 /* ---- The seed's alternatives and faults, live (the visualizer) ---- */
 
 /* fanout.queue now: "kafka" or "redis_pubsub"; switching affects messages

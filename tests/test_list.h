@@ -28,8 +28,10 @@
     X(faults) \
     X(slack_model) \
     X(slack_output) \
+    X(slack_metrics) \
     /* quiz/ and viz/ */ \
     X(quiz) \
     X(viz) \
     X(viz_inspect) \
-    X(viz_alt)
+    X(viz_alt) \
+    X(viz_counters)

@@ -540,9 +540,37 @@ void viz_app_print_state(const viz_app *a, FILE *out)
     viz_world_alt(a->world, &al);
     fprintf(out, " queue=%s transport=%s lost=%" G_GUINT64_FORMAT " duplicated=%" G_GUINT64_FORMAT
             " dedup_drops=%" G_GUINT64_FORMAT " published=%" G_GUINT64_FORMAT " crashed=%d consumer_down=%d held=%"
-            G_GUINT64_FORMAT " requests=%.0f connects=%" G_GUINT64_FORMAT " gateways_alive=%u\n",
+            G_GUINT64_FORMAT " requests=%.0f connects=%" G_GUINT64_FORMAT " gateways_alive=%u ",
             al.queue, al.transport, al.q.lost, al.q.duplicated, al.q.dedup_drops, al.q.published, al.crashed, al.down,
             al.held, viz_world_http_requests(a->world), al.connects, al.alive);
+    /* The pipeline scene's PostgreSQL card, as it reads the station (its
+     * text rounds these), and the clock they belong to. */
+    const slack_model *m = viz_world_model_const(a->world);
+    const sim_station *pg = slack_model_station(m, SLACK_STATION_POSTGRES);
+    const sim_hist *soj = pg ? sim_station_sojourn_hist(pg) : NULL;
+    fprintf(out, "t_s=%.9f pg_p50_ms=%.9g pg_p99_ms=%.9g pg_dropped=%" G_GUINT64_FORMAT " pg_completed=%" G_GUINT64_FORMAT
+            " connections=%" G_GUINT64_FORMAT "\n",
+            sim_time_to_sec(viz_world_now(a->world)), soj ? sim_hist_percentile(soj, 50) / 1e6 : 0,
+            soj ? sim_hist_percentile(soj, 99) / 1e6 : 0, pg ? sim_station_dropped(pg) : 0,
+            pg ? sim_station_completed(pg) : 0, al.connections);
+}
+
+static const viz_state_counter state_counters[] = {
+    { "published", "fanout.queue_published" },
+    { "lost", "fanout.queue_lost" },
+    { "duplicated", "fanout.queue_duplicates" },
+    { "dedup_drops", "fanout.dedup_drops" },
+    { "requests", "delivery.requests" },
+    { "pg_p50_ms", "postgres.station.sojourn_ms.p50" },
+    { "pg_p99_ms", "postgres.station.sojourn_ms.p99" },
+    { "pg_dropped", "postgres.station.dropped" },
+    { "pg_completed", "postgres.station.completed" },
+};
+
+const viz_state_counter *viz_state_counters(size_t *n)
+{
+    *n = G_N_ELEMENTS(state_counters);
+    return state_counters;
 }
 
 gboolean viz_app_take_fullscreen_toggle(viz_app *a)

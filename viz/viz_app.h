@@ -94,6 +94,18 @@ void viz_app_toast(viz_app *a, const char *msg);
  * scene's session, 0 until loaded). */
 void viz_app_print_state(const viz_app *a, FILE *out);
 
+/* The state dump's keys that show a model figure, each with the metric
+ * registry field it equals at the same simulated time (`t_s`): the
+ * fan-out scene's alternatives strip (published, lost, duplicated,
+ * dedup_drops, requests) and the pipeline scene's PostgreSQL card (latency
+ * p50/p99, dropped, completed). tests/test_viz_counters.c checks each
+ * against slack_model_summary taken at that moment. Static table. */
+typedef struct viz_state_counter {
+    const char *key;             /* --print-state key */
+    const char *field;           /* summary.json path (models/slack_metrics.c) */
+} viz_state_counter;
+const viz_state_counter *viz_state_counters(size_t *n);
+
 /* Draws the current frame into `path` (.png/.svg/.pdf, atomic). */
 gboolean viz_app_write(viz_app *a, const char *path, GError **error);
 

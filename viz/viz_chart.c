@@ -70,8 +70,19 @@ static void fmt_tick(char *buf, size_t n, double v, double step)
 }
 
 /* Title (and legend to its right when there are several series). */
+static double draw_header_dashed(cairo_t *cr, const viz_style *st, double x, double y, double w, const char *title,
+                                 const char *const *labels, const viz_color *colors, const gboolean *dashed, size_t n);
+
 static double draw_header(cairo_t *cr, const viz_style *st, double x, double y, double w,
                           const char *title, const char *const *labels, const viz_color *colors, size_t n)
+{
+    return draw_header_dashed(cr, st, x, y, w, title, labels, colors, NULL, n);
+}
+
+/* The title, then the legend: a sample of each line (dashed where the
+ * line is) and its label. */
+static double draw_header_dashed(cairo_t *cr, const viz_style *st, double x, double y, double w, const char *title,
+                                 const char *const *labels, const viz_color *colors, const gboolean *dashed, size_t n)
 {
     viz_color_set(cr, VIZ_C_TEXT, 1.0);
     double th = viz_text(cr, st, x + PAD, y + PAD * 0.6, TITLE_SIZE, TRUE, VIZ_ALIGN_LEFT, w - 2 * PAD,
@@ -84,7 +95,12 @@ static double draw_header(cairo_t *cr, const viz_style *st, double x, double y, 
         viz_text_size(cr, st, LABEL_SIZE, FALSE, labels[i], &tw, &tht);
         if (lx + 26 + tw > x + w - PAD && lx > x + PAD) { lx = x + PAD; ly += tht + 2; }
         viz_color_set(cr, colors[i], 1.0);
-        cairo_rectangle(cr, lx, ly + tht / 2 - 2, 18, 4);
+        if (dashed && dashed[i]) {
+            cairo_rectangle(cr, lx, ly + tht / 2 - 2, 7, 4);
+            cairo_rectangle(cr, lx + 11, ly + tht / 2 - 2, 7, 4);
+        } else {
+            cairo_rectangle(cr, lx, ly + tht / 2 - 2, 18, 4);
+        }
         cairo_fill(cr);
         viz_color_set(cr, VIZ_C_TEXT, 1.0);
         viz_text(cr, st, lx + 22, ly, LABEL_SIZE, FALSE, VIZ_ALIGN_LEFT, 0, labels[i]);
@@ -249,12 +265,14 @@ void viz_chart_lines(cairo_t *cr, const viz_style *st, double x, double y, doubl
     viz_panel(cr, x, y, w, h, VIZ_C_PANEL, VIZ_C_EDGE);
     const char *labels[16] = { 0 };
     viz_color colors[16] = { 0 };
+    gboolean dashed[16] = { 0 };
     size_t nl = MIN(nlines, G_N_ELEMENTS(labels));
     for (size_t i = 0; i < nl; i++) {
         labels[i] = nlines > 1 ? lines[i].label : NULL;
-        colors[i] = viz_series_color(i);
+        colors[i] = viz_series_color(lines[i].color ? (size_t)lines[i].color - 1 : i);
+        dashed[i] = lines[i].dashed;
     }
-    double header = draw_header(cr, st, x, y, w, ax->title, labels, colors, nl);
+    double header = draw_header_dashed(cr, st, x, y, w, ax->title, labels, colors, dashed, nl);
     frame f;
     layout_frame(cr, st, &f, x, y, w, h, header, ax);
     gboolean any = fit_range(ax, lines, nlines, &f);
@@ -266,7 +284,9 @@ void viz_chart_lines(cairo_t *cr, const viz_style *st, double x, double y, doubl
     cairo_set_line_width(cr, 2.2);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     for (size_t i = 0; i < nlines; i++) {
-        viz_color_set(cr, viz_series_color(i), 1.0);
+        viz_color_set(cr, viz_series_color(lines[i].color ? (size_t)lines[i].color - 1 : i), 1.0);
+        double dash[] = { 7, 4 };
+        cairo_set_dash(cr, dash, lines[i].dashed ? 2 : 0, 0);
         gboolean pen = FALSE;
         for (size_t k = 0; k < lines[i].n; k++) {
             double xv = lines[i].x[k], yv = lines[i].y[k];
@@ -277,6 +297,7 @@ void viz_chart_lines(cairo_t *cr, const viz_style *st, double x, double y, doubl
             pen = TRUE;
         }
         cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
         /* Few points are measurements worth marking (and a lone point would
          * be invisible as a line). */
         if (lines[i].n <= 12) {
@@ -361,6 +382,19 @@ static void cdf_bucket(int64_t value, uint64_t count, void *user)
     g_array_append_val(a->y, yv);
 }
 
+void viz_chart_cdf_csv(GString *out, const sim_hist *h, const char *label, const char *field)
+{
+    if (!h || sim_hist_count(h) == 0) return;
+    cdf_acc a = { g_array_new(FALSE, FALSE, sizeof(double)), g_array_new(FALSE, FALSE, sizeof(double)),
+                  (double)sim_hist_count(h), 0 };
+    sim_hist_foreach(h, cdf_bucket, &a);
+    for (guint i = 0; i < a.x->len; i++)
+        g_string_append_printf(out, "%s,%s,%.17g,%.17g\n", label, field ? field : "", g_array_index(a.x, double, i),
+                               g_array_index(a.y, double, i));
+    g_array_free(a.x, TRUE);
+    g_array_free(a.y, TRUE);
+}
+
 void viz_chart_cdf(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
                    const char *title, const sim_hist *const *hists, const char *const *labels, size_t n)
 {
@@ -398,14 +432,24 @@ void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double
                     const viz_axes *ax, const char *const *labels, const double *values,
                     size_t n, double ref)
 {
+    viz_chart_bar_groups(cr, st, x, y, w, h, ax, labels, values, n, NULL, 1, ref);
+}
+
+void viz_chart_bar_groups(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
+                          const viz_axes *ax, const char *const *labels, const double *values, size_t n,
+                          const char *const *series, size_t k, double ref)
+{
+    g_return_if_fail(k >= 1 && k <= 8);
     viz_panel(cr, x, y, w, h, VIZ_C_PANEL, VIZ_C_EDGE);
-    double header = draw_header(cr, st, x, y, w, ax->title, NULL, NULL, 0);
+    viz_color colors[8];
+    for (size_t j = 0; j < k; j++) colors[j] = viz_series_color(j);
+    double header = draw_header(cr, st, x, y, w, ax->title, k > 1 ? series : NULL, colors, k > 1 ? k : 0);
     frame f;
     layout_frame(cr, st, &f, x, y, w, h, header, ax);
     f.ph = fmax(10, f.ph - 14 - 16);   /* room for bar labels under the axis and values above the bars */
     f.py += 16;
     double vmax = ref > 0 ? ref : 0;
-    for (size_t i = 0; i < n; i++) if (isfinite(values[i])) vmax = fmax(vmax, values[i]);
+    for (size_t i = 0; i < n * k; i++) if (isfinite(values[i])) vmax = fmax(vmax, values[i]);
     f.xmin = 0; f.xmax = n > 0 ? (double)n : 1;
     f.ymin = isfinite(ax->ymin) ? ax->ymin : 0;
     f.ymax = isfinite(ax->ymax) ? ax->ymax : (vmax > 0 ? vmax * 1.12 : 1);
@@ -415,7 +459,8 @@ void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double
     yonly.xlabel = NULL;
     /* An empty x range: draw_axes then draws no x ticks. */
     draw_axes(cr, st, &(frame){ f.px, f.py, f.pw, f.ph, 0, 0, f.ymin, f.ymax, FALSE }, &yonly);
-    double slot = f.pw / fmax(1, (double)n), bw = slot * 0.62;
+    /* One slot per label; its k bars side by side in 62% of it. */
+    double slot = f.pw / fmax(1, (double)n), bw = slot * 0.62 / (double)k;
     /* Labels (and values) that do not fit their slot are shown for every
      * k-th bar only, never wrapped into a column of digits. */
     double widest = 0;
@@ -426,23 +471,27 @@ void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double
     }
     size_t every = widest + 4 > slot ? (size_t)ceil((widest + 4) / fmax(1, slot)) : 1;
     for (size_t i = 0; i < n; i++) {
-        double v = isfinite(values[i]) ? values[i] : 0;
-        double bx = f.px + slot * i + (slot - bw) / 2;
-        double top = map_y(&f, fmin(v, f.ymax));
-        viz_color_set(cr, ref > 0 && v >= ref * 0.95 ? VIZ_C_VERMILLION : viz_series_color(0), 1.0);
-        cairo_rectangle(cr, bx, top, bw, f.py + f.ph - top);
-        cairo_fill(cr);
-        char buf[32];
-        if (ref == 1.0) snprintf(buf, sizeof buf, v < 0.1 ? "%.1f%%" : "%.0f%%", v * 100);
-        else viz_fmt_count(buf, sizeof buf, v);
-        viz_color_set(cr, VIZ_C_TEXT, 1.0);
-        double vw;
-        viz_text_size(cr, st, TICK_SIZE, TRUE, buf, &vw, NULL);
-        if (i % every == 0 || vw + 2 <= slot)
-            viz_text(cr, st, bx + bw / 2, top - 18, TICK_SIZE, TRUE, VIZ_ALIGN_CENTER, 0, buf);
+        for (size_t j = 0; j < k; j++) {
+            double v = isfinite(values[i * k + j]) ? values[i * k + j] : 0;
+            double bx = f.px + slot * i + (slot - bw * (double)k) / 2 + bw * (double)j;
+            double top = map_y(&f, fmin(v, f.ymax));
+            /* one series: the warning colour marks saturation; several:
+             * each keeps its legend colour (the dashed line marks it) */
+            viz_color_set(cr, k == 1 && ref > 0 && v >= ref * 0.95 ? VIZ_C_VERMILLION : viz_series_color(j), 1.0);
+            cairo_rectangle(cr, bx, top, bw, f.py + f.ph - top);
+            cairo_fill(cr);
+            char buf[32];
+            if (ref == 1.0) snprintf(buf, sizeof buf, v < 0.1 ? "%.1f%%" : "%.0f%%", v * 100);
+            else viz_fmt_count(buf, sizeof buf, v);
+            viz_color_set(cr, VIZ_C_TEXT, 1.0);
+            double vw;
+            viz_text_size(cr, st, TICK_SIZE, TRUE, buf, &vw, NULL);
+            if ((k == 1 && i % every == 0) || vw + 2 <= slot / (double)k)
+                viz_text(cr, st, bx + bw / 2, top - 18, TICK_SIZE, TRUE, VIZ_ALIGN_CENTER, 0, buf);
+        }
         if (every == 1)   /* each label fits its slot: centred in it */
             viz_text(cr, st, f.px + slot * i, f.py + f.ph + 4, TICK_SIZE, FALSE, VIZ_ALIGN_CENTER, slot, labels[i]);
-        else if (i % every == 0)   /* centred on its bar, free to overhang the skipped neighbours */
+        else if (i % every == 0)   /* centred on its slot, free to overhang the skipped neighbours */
             viz_text(cr, st, f.px + slot * i + slot / 2, f.py + f.ph + 4, TICK_SIZE, FALSE, VIZ_ALIGN_CENTER, 0, labels[i]);
     }
     if (ref > 0 && ref <= f.ymax) {

@@ -20,6 +20,8 @@ typedef struct viz_line {
     const double *x;
     const double *y;
     size_t n;
+    int color;          /* series colour index + 1 (viz_series_color); 0: the line's position */
+    gboolean dashed;    /* dashed line and legend sample (design B of compare --plots) */
 } viz_line;
 
 /* Axes of a chart. NAN limits mean "fit the data"; ymin defaults to 0
@@ -61,6 +63,10 @@ void viz_chart_cdf(cairo_t *cr, const viz_style *st, double x, double y, double 
  * [0.99, 1] to show the tail); x is in ms. */
 void viz_chart_cdf_axes(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
                         const viz_axes *ax, const sim_hist *const *hists, const char *const *labels, size_t n);
+/* The points viz_chart_cdf draws for `h` (latency in ms, fraction <= it),
+ * appended to `out` as CSV rows "LABEL,FIELD,latency_ms,fraction": the
+ * step curve, two points per histogram bucket. */
+void viz_chart_cdf_csv(GString *out, const sim_hist *h, const char *label, const char *field);
 
 /* Vertical bars with value labels; `ref` > 0 draws a dashed reference line
  * there (1.0 for utilization = saturation); bars at or above it are drawn
@@ -68,6 +74,13 @@ void viz_chart_cdf_axes(cairo_t *cr, const viz_style *st, double x, double y, do
 void viz_chart_bars(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
                     const viz_axes *ax, const char *const *labels, const double *values,
                     size_t n, double ref);
+
+/* Grouped bars: n groups (labels) of k bars (series, legend when k > 1),
+ * values[i * k + j] the bar of series j in group i; k = 1 is
+ * viz_chart_bars. */
+void viz_chart_bar_groups(cairo_t *cr, const viz_style *st, double x, double y, double w, double h,
+                          const viz_axes *ax, const char *const *labels, const double *values, size_t n,
+                          const char *const *series, size_t k, double ref);
 
 /* "Nice" tick step (1, 2 or 5 x 10^k) giving about `target` ticks over
  * [lo, hi]. Exposed for tests. */
@@ -100,5 +113,25 @@ gboolean viz_plots_write(const struct slack_model *m, const char *dir, GError **
 #define VIZ_PLOT_MAX 8192
 gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int pw, int ph, GError **error);
 gboolean viz_plot_size_parse(const char *text, int *w, int *h, GError **error);
+/* The timeseries.csv columns the timeseries_* plots draw (in plot order,
+ * repeats included); up to `max` into `out`, returns how many. */
+size_t viz_plot_columns(const char **out, size_t max);
+
+/* One design of `slacksim compare --plots`: replication 0's finished model
+ * (time series, histograms) and the load table averaged over the
+ * replications (compare.json's a.load or b.load). All borrowed. */
+struct slack_stage_load;
+typedef struct viz_compare_side {
+    const struct slack_model *m;
+    const struct slack_stage_load *load;
+    size_t nload;
+    const char *label;           /* legend: "A", "B" */
+    uint64_t seed;               /* replication 0's seed (the charts' titles) */
+} viz_compare_side;
+/* A and B overlaid in `dir` (viz/viz_plots.c): utilization (grouped bars),
+ * latency_e2e_cdf and the timeseries_* charts either run has, each as PNG,
+ * SVG and the CSV of what it draws (a_ / b_ columns). */
+gboolean viz_plots_write_compare(const viz_compare_side *a, const viz_compare_side *b, const char *dir, int pw,
+                                 int ph, GError **error);
 
 #endif

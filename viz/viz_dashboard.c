@@ -55,6 +55,20 @@ static size_t chart_columns(const dash_chart *c)
     return n;
 }
 
+size_t viz_dashboard_columns(const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(charts); i++)
+        for (size_t k = 0; k < chart_columns(&charts[i]); k++) {
+            gboolean dup = FALSE;
+            for (size_t j = 0; j < MIN(n, max); j++) dup |= !strcmp(out[j], charts[i].cols[k]);
+            if (dup) continue;
+            if (n < max) out[n] = charts[i].cols[k];
+            n++;
+        }
+    return n;
+}
+
 static void *dashboard_init(viz_world *w) { (void)w; return g_new0(viz_dashboard, 1); }
 static void dashboard_unload(void *p) { g_free(p); }
 static void dashboard_reset(void *p, viz_world *w) { (void)p; (void)w; }

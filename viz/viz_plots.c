@@ -67,6 +67,17 @@ static const plot_series series_plots[] = {
       { "reconnects_per_s" }, { "reconnects" }, 1, FALSE },
 };
 
+size_t viz_plot_columns(const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(series_plots); i++)
+        for (size_t k = 0; k < G_N_ELEMENTS(series_plots[i].cols) && series_plots[i].cols[k]; k++) {
+            if (n < max) out[n] = series_plots[i].cols[k];
+            n++;
+        }
+    return n;
+}
+
 /* Does the run's time series have every column of `ps`? */
 static gboolean series_present(const sim_series *ts, const plot_series *ps)
 {
@@ -142,11 +153,11 @@ static void draw_series(cairo_t *cr, double w, double h, void *user)
 
 /* Stations with a queueing station behind them (gateways and the push
  * provider are not sim_stations: see slack_model_station). */
-static const struct { slack_station_id id; const char *label; } cdf_stations[] = {
-    { SLACK_STATION_POSTGRES, "PostgreSQL write" },
-    { SLACK_STATION_KAFKA, "Kafka append + ack (busiest partition)" },
-    { SLACK_STATION_FANOUT, "fan-out consumer (busiest partition)" },
-    { SLACK_STATION_REDIS, "Redis shard 0" },
+static const struct { slack_station_id id; const char *label, *field; } cdf_stations[] = {
+    { SLACK_STATION_POSTGRES, "PostgreSQL write", "postgres.station.sojourn_ms" },
+    { SLACK_STATION_KAFKA, "Kafka append + ack (busiest partition)", NULL },
+    { SLACK_STATION_FANOUT, "fan-out consumer (busiest partition)", NULL },
+    { SLACK_STATION_REDIS, "Redis shard 0", NULL },
 };
 
 static void draw_cdf(cairo_t *cr, double w, double h, void *user)
@@ -171,12 +182,12 @@ static void draw_cdf(cairo_t *cr, double w, double h, void *user)
  * latency_ms): end to end per online recipient, persist, Kafka, fan-out,
  * push. Left the whole distribution, right its top 1 % (p99 and beyond,
  * where SLOs live), both on the same log x axis. */
-static const struct { slack_latency which; const char *label; } lat_stages[] = {
-    { SLACK_LATENCY_END_TO_END, "end to end" },
-    { SLACK_LATENCY_PERSIST, "persist" },
-    { SLACK_LATENCY_KAFKA, "Kafka" },
-    { SLACK_LATENCY_FANOUT, "fan-out" },
-    { SLACK_LATENCY_PUSH, "mobile push" },
+static const struct { slack_latency which; const char *label, *field; } lat_stages[] = {
+    { SLACK_LATENCY_END_TO_END, "end to end", "latency_ms.end_to_end" },
+    { SLACK_LATENCY_PERSIST, "persist", "latency_ms.persist" },
+    { SLACK_LATENCY_KAFKA, "Kafka", "latency_ms.kafka" },
+    { SLACK_LATENCY_FANOUT, "fan-out", "latency_ms.fanout" },
+    { SLACK_LATENCY_PUSH, "mobile push", "latency_ms.push" },
 };
 
 static void draw_stage_cdfs(cairo_t *cr, double w, double h, void *user)
@@ -243,6 +254,29 @@ static gboolean write_util_csv(const slack_model *m, const char *dir, GError **e
     return ok;
 }
 
+/* latency_cdf.csv and latency_stages_cdf.csv: the curves those charts draw
+ * (series, the summary field behind it when there is one, latency_ms,
+ * fraction). */
+static gboolean write_cdf_csvs(const slack_model *m, const char *dir, GError **error)
+{
+    GString *s = g_string_new("series,field,latency_ms,fraction\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(cdf_stations); i++) {
+        const sim_station *st = slack_model_station(m, cdf_stations[i].id);
+        viz_chart_cdf_csv(s, st ? sim_station_sojourn_hist(st) : NULL, cdf_stations[i].label, cdf_stations[i].field);
+    }
+    gboolean ok = write_csv(dir, "latency_cdf", s, error);
+    g_string_truncate(s, 0);
+    g_string_append(s, "series,field,latency_ms,fraction\n");
+    for (size_t i = 0; ok && i < G_N_ELEMENTS(lat_stages); i++) {
+        sim_hist *h = slack_model_latency_hist(m, lat_stages[i].which);
+        viz_chart_cdf_csv(s, h, lat_stages[i].label, lat_stages[i].field);
+        sim_hist_free(h);
+    }
+    ok = ok && write_csv(dir, "latency_stages_cdf", s, error);
+    g_string_free(s, TRUE);
+    return ok;
+}
+
 /* The run's largest consumer lag per Kafka partition (summary
  * kafka.consumer_lag_max_by_partition): a hot channel shows as one tall
  * bar, since all its messages hash to one partition. Beyond
@@ -258,16 +292,40 @@ static int part_lag_cmp(const void *a, const void *b)
     return x->p < y->p ? -1 : x->p > y->p;
 }
 
+/* The bars: every partition, or the busiest PLOT_TOP_PARTITIONS in
+ * descending order. *np: partitions, *n: bars. Caller frees. */
+static part_lag *partition_bars(const slack_model *m, uint32_t *np, uint32_t *n)
+{
+    *np = slack_model_partitions(m);
+    *n = MIN(*np, PLOT_TOP_PARTITIONS);
+    part_lag *pl = g_new0(part_lag, *np + 1);
+    for (uint32_t p = 0; p < *np; p++) pl[p] = (part_lag){ p, slack_model_partition_lag_max(m, p) };
+    if (*np > *n) qsort(pl, *np, sizeof *pl, part_lag_cmp);
+    return pl;
+}
+
+/* kafka_lag_partitions.csv: the bars drawn, in their order
+ * (kafka.consumer_lag_max_by_partition[partition]). */
+static gboolean write_partitions_csv(const slack_model *m, const char *dir, GError **error)
+{
+    uint32_t np, n;
+    part_lag *pl = partition_bars(m, &np, &n);
+    GString *s = g_string_new("partition,lag_max\n");
+    for (uint32_t i = 0; i < n; i++) g_string_append_printf(s, "%u,%" G_GUINT64_FORMAT "\n", pl[i].p, pl[i].lag);
+    gboolean ok = write_csv(dir, "kafka_lag_partitions", s, error);
+    g_string_free(s, TRUE);
+    g_free(pl);
+    return ok;
+}
+
 static void draw_kafka_partitions(cairo_t *cr, double w, double h, void *user)
 {
     const plot_ctx *pc = user;
     viz_style st;
     viz_style_init(&st, plot_text_scale(w, h));
     background(cr);
-    uint32_t np = slack_model_partitions(pc->m), n = MIN(np, PLOT_TOP_PARTITIONS);
-    part_lag *pl = g_new0(part_lag, np + 1);
-    for (uint32_t p = 0; p < np; p++) pl[p] = (part_lag){ p, slack_model_partition_lag_max(pc->m, p) };
-    if (np > n) qsort(pl, np, sizeof *pl, part_lag_cmp);
+    uint32_t np, n;
+    part_lag *pl = partition_bars(pc->m, &np, &n);
     char **labels = g_new0(char *, n + 1);
     double *v = g_new0(double, n + 1);
     for (uint32_t i = 0; i < n; i++) {
@@ -331,9 +389,11 @@ gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int
     plot_ctx pc = { m, NULL };
     if (!write_both(dir, "latency_cdf", pw, ph, draw_cdf, &pc, error)) return FALSE;
     if (!write_both(dir, "latency_stages_cdf", pw, ph, draw_stage_cdfs, &pc, error)) return FALSE;
+    if (!write_cdf_csvs(m, dir, error)) return FALSE;
     if (!write_both(dir, "utilization", pw, ph, draw_util, &pc, error)) return FALSE;
     if (!write_util_csv(m, dir, error)) return FALSE;
     if (!write_both(dir, "kafka_lag_partitions", pw, ph, draw_kafka_partitions, &pc, error)) return FALSE;
+    if (!write_partitions_csv(m, dir, error)) return FALSE;
     for (size_t i = 0; i < G_N_ELEMENTS(series_plots); i++) {
         pc.ps = &series_plots[i];
         if (!series_present(slack_model_timeseries(m), pc.ps)) continue;
@@ -341,4 +401,216 @@ gboolean viz_plots_write_sized(const struct slack_model *m, const char *dir, int
         if (!write_series_csv(m, dir, pc.ps, error)) return FALSE;
     }
     return TRUE;
+}
+
+/* ================================================================ compare --plots */
+
+/* Two designs overlaid (`slacksim compare --plots DIR`): the load table of
+ * each as grouped bars (means over the replications, compare.json's
+ * a.load / b.load), then, from replication 0 of each (the same seed for
+ * both: common random numbers), the end-to-end latency CDF and every time
+ * series chart of `run --plots` that either run has, A's and B's lines
+ * together (a column only one design has is drawn for that one). Each
+ * chart's CSV holds what it draws. */
+
+typedef struct cmp_ctx {
+    const viz_compare_side *s[2];
+    const plot_series *ps;
+    const char *const *stages;   /* union of both load tables, A's order first */
+    size_t nstages;
+} cmp_ctx;
+
+static const slack_stage_load *side_load(const viz_compare_side *s, const char *stage)
+{
+    for (size_t i = 0; i < s->nload; i++) if (!strcmp(s->load[i].stage, stage)) return &s->load[i];
+    return NULL;
+}
+
+static void draw_cmp_util(cairo_t *cr, double w, double h, void *user)
+{
+    const cmp_ctx *c = user;
+    viz_style st;
+    viz_style_init(&st, plot_text_scale(w, h));
+    background(cr);
+    double *u = g_new0(double, 2 * c->nstages + 1), *o = g_new0(double, 2 * c->nstages + 1);
+    for (size_t i = 0; i < c->nstages; i++)
+        for (int j = 0; j < 2; j++) {
+            const slack_stage_load *l = side_load(c->s[j], c->stages[i]);
+            u[2 * i + j] = l ? l->utilization : 0;
+            o[2 * i + j] = l ? l->offered_load : 0;
+        }
+    const char *series[2] = { c->s[0]->label, c->s[1]->label };
+    double gap = 0.02 * h, half = (h - gap) / 2;
+    viz_axes ax;
+    viz_axes_init(&ax, "Utilization: busiest instance, worst interval (mean over replications)", NULL, "of capacity");
+    viz_chart_bar_groups(cr, &st, 0, 0, w, half, &ax, c->stages, u, c->nstages, series, 2, 1.0);
+    viz_axes_init(&ax, "Offered load: demand / capacity over the run (> 1: falls behind)", NULL, "of capacity");
+    viz_chart_bar_groups(cr, &st, 0, half + gap, w, half, &ax, c->stages, o, c->nstages, series, 2, 1.0);
+    g_free(u);
+    g_free(o);
+}
+
+static void csv_num(GString *s, const slack_stage_load *l, gboolean offered)
+{
+    g_string_append_c(s, ',');
+    if (l) g_string_append_printf(s, "%.17g", offered ? l->offered_load : l->utilization);
+}
+
+static gboolean write_cmp_util_csv(const cmp_ctx *c, const char *dir, GError **error)
+{
+    GString *s = g_string_new("stage,a_utilization,b_utilization,a_offered_load,b_offered_load\n");
+    for (size_t i = 0; i < c->nstages; i++) {
+        g_string_append(s, c->stages[i]);
+        for (int k = 0; k < 4; k++) csv_num(s, side_load(c->s[k % 2], c->stages[i]), k >= 2);
+        g_string_append_c(s, '\n');
+    }
+    gboolean ok = write_csv(dir, "utilization", s, error);
+    g_string_free(s, TRUE);
+    return ok;
+}
+
+static void draw_cmp_cdf(cairo_t *cr, double w, double h, void *user)
+{
+    const cmp_ctx *c = user;
+    viz_style st;
+    viz_style_init(&st, plot_text_scale(w, h));
+    background(cr);
+    sim_hist *hists[2];
+    const char *labels[2];
+    for (int j = 0; j < 2; j++) {
+        hists[j] = slack_model_latency_hist(c->s[j]->m, SLACK_LATENCY_END_TO_END);
+        labels[j] = c->s[j]->label;
+    }
+    double gap = 10, half = (w - gap) / 2;
+    viz_axes ax;
+    char *title = g_strdup_printf("End-to-end latency (seed %" G_GUINT64_FORMAT ")", c->s[0]->seed);
+    viz_axes_init(&ax, title, "latency (ms, log scale)", "fraction <= x");
+    ax.xlog = TRUE;
+    ax.ymin = 0;
+    ax.ymax = 1;
+    viz_chart_cdf_axes(cr, &st, 0, 0, half, h, &ax, (const sim_hist *const *)hists, labels, 2);
+    ax.title = "Its tail: the slowest 1 %";
+    ax.ymin = 0.99;
+    viz_chart_cdf_axes(cr, &st, half + gap, 0, half, h, &ax, (const sim_hist *const *)hists, labels, 2);
+    for (int j = 0; j < 2; j++) sim_hist_free(hists[j]);
+    g_free(title);
+}
+
+static gboolean write_cmp_cdf_csv(const cmp_ctx *c, const char *dir, GError **error)
+{
+    GString *s = g_string_new("series,field,latency_ms,fraction\n");
+    for (int j = 0; j < 2; j++) {
+        sim_hist *h = slack_model_latency_hist(c->s[j]->m, SLACK_LATENCY_END_TO_END);
+        viz_chart_cdf_csv(s, h, c->s[j]->label, "latency_ms.end_to_end");
+        sim_hist_free(h);
+    }
+    gboolean ok = write_csv(dir, "latency_e2e_cdf", s, error);
+    g_string_free(s, TRUE);
+    return ok;
+}
+
+/* The value drawn for column `col` of row r: scaled, NAN for a gap. */
+static double cmp_value(const plot_series *ps, const sim_series *ts, int col, size_t r)
+{
+    double v = sim_series_value(ts, r, (size_t)col) * ps->scale;
+    return ps->zero_is_gap && v == 0 ? NAN : v;
+}
+
+static void draw_cmp_series(cairo_t *cr, double w, double h, void *user)
+{
+    const cmp_ctx *c = user;
+    const plot_series *ps = c->ps;
+    viz_style st;
+    viz_style_init(&st, plot_text_scale(w, h));
+    background(cr);
+    size_t n = 0;
+    while (n < G_N_ELEMENTS(ps->cols) && ps->cols[n]) n++;
+    viz_line lines[2 * G_N_ELEMENTS(ps->cols)];
+    double *bufs[2 * G_N_ELEMENTS(ps->cols) * 2];
+    char *names[2 * G_N_ELEMENTS(ps->cols)];
+    size_t nl = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < 2; j++) {
+            const sim_series *ts = slack_model_timeseries(c->s[j]->m);
+            int col = sim_series_find(ts, ps->cols[i]);
+            if (col < 0) continue;   /* this design has no such column (websocket: no HTTP requests) */
+            size_t rows = sim_series_rows(ts);
+            double *x = g_new0(double, rows + 1), *y = g_new0(double, rows + 1);
+            for (size_t r = 0; r < rows; r++) {
+                x[r] = sim_time_to_sec(sim_series_time(ts, r));
+                y[r] = cmp_value(ps, ts, col, r);
+            }
+            names[nl] = g_strdup_printf("%s, %s", ps->labels[i], c->s[j]->label);
+            bufs[2 * nl] = x;
+            bufs[2 * nl + 1] = y;
+            /* one colour per column; A solid, B dashed */
+            lines[nl] = (viz_line){ names[nl], x, y, rows, (int)i + 1, j == 1 };
+            nl++;
+        }
+    char *title = g_strdup_printf("%s (seed %" G_GUINT64_FORMAT ")", ps->title, c->s[0]->seed);
+    viz_axes ax;
+    viz_axes_init(&ax, title, "simulated time (s)", ps->ylabel);
+    if (ps->zero_is_gap) ax.ymin = 0;
+    viz_chart_lines(cr, &st, 0, 0, w, h, &ax, lines, nl);
+    for (size_t i = 0; i < nl; i++) { g_free(names[i]); g_free(bufs[2 * i]); g_free(bufs[2 * i + 1]); }
+    g_free(title);
+}
+
+/* t_s, then a_COL and b_COL for each column, as drawn (scaled; a gap is
+ * empty). Rows by index; a side without that row (or whose row ends at
+ * another time) leaves its cells empty. */
+static gboolean write_cmp_series_csv(const cmp_ctx *c, const char *dir, GError **error)
+{
+    const plot_series *ps = c->ps;
+    const sim_series *ts[2] = { slack_model_timeseries(c->s[0]->m), slack_model_timeseries(c->s[1]->m) };
+    size_t n = 0;
+    while (n < G_N_ELEMENTS(ps->cols) && ps->cols[n]) n++;
+    GString *s = g_string_new("t_s");
+    for (size_t i = 0; i < n; i++) g_string_append_printf(s, ",a_%s,b_%s", ps->cols[i], ps->cols[i]);
+    g_string_append_c(s, '\n');
+    size_t rows = MAX(sim_series_rows(ts[0]), sim_series_rows(ts[1]));
+    for (size_t r = 0; r < rows; r++) {
+        const sim_series *tref = r < sim_series_rows(ts[0]) ? ts[0] : ts[1];
+        sim_time t = sim_series_time(tref, r);
+        g_string_append_printf(s, "%.9g", sim_time_to_sec(t));
+        for (size_t i = 0; i < n; i++)
+            for (int j = 0; j < 2; j++) {
+                g_string_append_c(s, ',');
+                int col = sim_series_find(ts[j], ps->cols[i]);
+                if (col < 0 || r >= sim_series_rows(ts[j]) || sim_series_time(ts[j], r) != t) continue;
+                double v = cmp_value(ps, ts[j], col, r);
+                if (isfinite(v)) g_string_append_printf(s, "%.17g", v);
+            }
+        g_string_append_c(s, '\n');
+    }
+    gboolean ok = write_csv(dir, ps->file, s, error);
+    g_string_free(s, TRUE);
+    return ok;
+}
+
+gboolean viz_plots_write_compare(const viz_compare_side *a, const viz_compare_side *b, const char *dir, int pw,
+                                 int ph, GError **error)
+{
+    g_return_val_if_fail(a && b && a->m && b->m, FALSE);
+    g_return_val_if_fail(pw >= VIZ_PLOT_MIN_W && ph >= VIZ_PLOT_MIN_H && pw <= VIZ_PLOT_MAX && ph <= VIZ_PLOT_MAX, FALSE);
+    if (g_mkdir_with_parents(dir, 0755) != 0 || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+        g_set_error(error, SIM_ERROR, SIM_ERROR_IO, "%s: cannot create the plots directory", dir);
+        return FALSE;
+    }
+    GPtrArray *stages = g_ptr_array_new();
+    for (size_t i = 0; i < a->nload; i++) g_ptr_array_add(stages, (gpointer)a->load[i].stage);
+    for (size_t i = 0; i < b->nload; i++)
+        if (!side_load(a, b->load[i].stage)) g_ptr_array_add(stages, (gpointer)b->load[i].stage);
+    cmp_ctx c = { { a, b }, NULL, (const char *const *)stages->pdata, stages->len };
+    gboolean ok = write_both(dir, "utilization", pw, ph, draw_cmp_util, &c, error) && write_cmp_util_csv(&c, dir, error)
+                  && write_both(dir, "latency_e2e_cdf", pw, ph, draw_cmp_cdf, &c, error)
+                  && write_cmp_cdf_csv(&c, dir, error);
+    for (size_t i = 0; ok && i < G_N_ELEMENTS(series_plots); i++) {
+        c.ps = &series_plots[i];
+        if (!series_present(slack_model_timeseries(a->m), c.ps) && !series_present(slack_model_timeseries(b->m), c.ps))
+            continue;   /* drawn when either design has the columns: one line only is the difference */
+        ok = write_both(dir, series_plots[i].file, pw, ph, draw_cmp_series, &c, error) && write_cmp_series_csv(&c, dir, error);
+    }
+    g_ptr_array_free(stages, TRUE);
+    return ok;
 }

@@ -227,6 +227,9 @@ extern const viz_scene_ops viz_scene_fanout;
 extern const viz_scene_ops viz_scene_pipeline;
 extern const viz_scene_ops viz_scene_dashboard;
 extern const viz_scene_ops viz_scene_quiz;
+/* The timeseries.csv columns the dashboard's charts read (each once, in
+ * chart order); up to `max` into `out`, returns how many there are. */
+size_t viz_dashboard_columns(const char **out, size_t max);
 
 /* The scene table (viz/viz_scenes.c): the scenes in key order (1..4) and
  * lookup by name ("1".."4" too); NULL-safe. */

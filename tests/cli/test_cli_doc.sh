@@ -6,7 +6,7 @@ set -u
 doc=docs/cli.md
 fail=0
 [ -r "$doc" ] || { echo "no $doc (run from the project directory)"; exit 1; }
-for cmd in run validate sweep size viz quiz calibrate "bench engine" "bench mm1" "bench peak"; do
+for cmd in run validate sweep size compare metrics viz quiz calibrate "bench engine" "bench mm1" "bench peak"; do
   # shellcheck disable=SC2086
   grep -q "^## \`${cmd%% *}\`" "$doc" || { echo "$doc: no section for '$cmd'"; fail=1; }
   flags=$("$SLACKSIM" $cmd --help | grep -o -- '--[a-z][a-z-]*' | sort -u)

@@ -1,55 +1,146 @@
 #!/bin/sh
-# One number, one meaning: for every shipped scenario but the 12M ones, each
-# figure the report prints equals the summary.json field it stands for (the
-# load table row by row, the bottleneck, the flow counts, the SLO verdicts).
-# And the saturated gateway is overloaded as its description says, and the
-# fix it names brings the offered load under 100% and meets the SLO.
+# One number, one meaning: for every shipped scenario (the 12M one at a
+# reduced duration), each figure the report prints equals the summary.json
+# field the metric registry says it shows (`slacksim metrics --figures`:
+# the load table row by row, the bottleneck, the flow counts, latencies,
+# SLO verdicts, fleet, presence, push, search, files, faults), and each
+# plot's CSV equals the summary or time series it is drawn from. And the
+# saturated gateway is overloaded as its description says, and the fix it
+# names brings the offered load under 100% and meets the SLO.
 set -u
 : "${SLACKSIM:=bin/slacksim}"
+: "${DURATION_12M:=120}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
+"$SLACKSIM" metrics --figures > "$tmp/figures.tsv" || { echo "metrics --figures failed"; exit 1; }
+"$SLACKSIM" metrics > "$tmp/metrics.tsv" || { echo "metrics failed"; exit 1; }
+: > "$tmp/matched"
 check() {   # check NAME SCENARIO [ARGS...]
   name=$1; shift
-  "$SLACKSIM" run -q "$@" --out "$tmp/$name" > "$tmp/$name.txt" || { echo "$name: run failed"; fail=1; return; }
-  python3 - "$tmp/$name.txt" "$tmp/$name/summary.json" "$name" <<'PY' || fail=1
-import json, re, sys
-report, s, name = open(sys.argv[1]).read(), json.load(open(sys.argv[2])), sys.argv[3]
-bad = []
-def same(label, shown, value, digits):
-    if abs(float(shown) - round(value, digits)) > 10 ** -digits * 0.51:
-        bad.append(f"{label}: report {shown}, summary {value}")
-rows = re.findall(r"^  (\w+) +([0-9.]+)% utilization +([0-9.]+)% offered$", report, re.M)
-if set(r[0] for r in rows) != set(s["load"]): bad.append(f"load table stages {[r[0] for r in rows]} != summary {list(s['load'])}")
-for stage, u, o in rows:
-    same(stage + " utilization", u, 100 * s["load"][stage]["utilization"], 1)
-    same(stage + " offered", o, 100 * s["load"][stage]["offered_load"], 1)
-m = re.search(r"^(?:Bottleneck|Highest load): (\w+) \(([0-9.]+)%\)", report, re.M)
-if not m or m.group(1) != s["slo"]["bottleneck"]["stage"]: bad.append("bottleneck stage differs")
-else: same("bottleneck", m.group(2), 100 * s["slo"]["bottleneck"]["utilization"], 1)
-m = re.search(r"^Messages: (\d+) sent .*?, (\d+) persisted, (\d+) dropped", report, re.M)
-for shown, key in zip(m.groups(), ("sent", "persisted", "dropped")):
-    same("messages." + key, shown, s["messages"][key], 0)
-m = re.search(r"^Fan-out: +(\d+) WebSocket pushes .*?, (\d+) offline recipients -> (\d+) push notifications", report, re.M)
-same("fanout.recipients_online", m.group(1), s["fanout"]["recipients_online"], 0)
-same("push.queued", m.group(2), s["push"]["queued"], 0)
-same("push.notifications", m.group(3), s["push"]["notifications"], 0)
-m = re.search(r"^Push: (\d+) sent", report, re.M)
-same("push.sent", m.group(1), s["push"]["sent"], 0)
-for key in ("end_to_end_p99_ms", "persist_p99_ms", "push_p99_s"):
-    m = re.search(r"^  " + key + r" +(MET|MISS) +([0-9.]+)", report, re.M)
-    if (m.group(1) == "MET") != s["slo"][key]["met"]: bad.append(key + " verdict differs")
-    same(key, m.group(2), s["slo"][key]["value"], 3)
+  "$SLACKSIM" run -q "$@" --out "$tmp/$name" --plots "$tmp/$name/plots" > "$tmp/$name.txt" || { echo "$name: run failed"; fail=1; return; }
+  python3 - "$tmp/$name.txt" "$tmp/$name" "$name" "$tmp/figures.tsv" "$tmp/metrics.tsv" "$tmp/matched" <<'PY' || fail=1
+import csv, glob, json, os, re, sys
+report_path, out, name, figures_path, metrics_path, matched_path = sys.argv[1:]
+report = open(report_path).read()
+s = json.load(open(os.path.join(out, "summary.json")))
+ts = list(csv.DictReader(open(os.path.join(out, "timeseries.csv"))))
+units = {r["path"]: r["unit"] for r in csv.DictReader(open(metrics_path), delimiter="\t", quoting=csv.QUOTE_NONE)}
+bad, matched = [], []
+
+def get(path):
+    o = s
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if part.startswith("["):
+            i = int(part[1:-1])
+            if not isinstance(o, list) or i >= len(o): return None
+            o = o[i]
+        else:
+            if not isinstance(o, dict) or part not in o: return None
+            o = o[part]
+    return o
+
+def same(label, shown, value, scale):
+    if isinstance(value, bool):
+        if (shown == "MET") != value: bad.append(f"{label}: report {shown}, summary {value}")
+        return
+    if isinstance(value, str):
+        if shown != value: bad.append(f"{label}: report {shown}, summary {value}")
+        return
+    # The report rounds to its digits; summary.json and timeseries.csv
+    # carry 6 significant digits (%g): equal within both roundings.
+    digits = len(shown.split(".")[1]) if "." in shown else 0
+    if abs(float(shown) - value * scale) > 10 ** -digits * 0.51 + abs(value * scale) * 5e-6:
+        bad.append(f"{label}: report {shown}, summary {value} (x {scale})")
+
+# ---- the report against summary.json, figure by figure (the registry's table)
+for row in csv.DictReader(open(figures_path), delimiter="\t", quoting=csv.QUOTE_NONE):
+    pattern, path, scale = row["pattern"], row["path"], float(row["scale"])
+    top = path.split(".")[0]
+    keys = list(s.get(top, {})) if "*" in path else [None]
+    for k in keys:
+        p = path.replace("*", k) if k else path
+        rx = pattern.replace("{}", re.escape(k)) if k else pattern
+        m = re.search(rx, report, re.M)
+        if not m: continue
+        v = get(p)
+        if v is None: bad.append(f"{p}: in the report ({m.group(0)!r}) but not in summary.json"); continue
+        same(p, m.group(1), v, scale)
+        matched.append(path)
+# the load table has exactly the summary's stages
+rows = re.findall(r"^  (\w+) +[0-9.]+% utilization +[0-9.]+% offered$", report, re.M)
+if rows != list(s["load"]): bad.append(f"load table stages {rows} != summary {list(s['load'])}")
+
+# ---- each plot's CSV against what it is drawn from
+plots = os.path.join(out, "plots")
+n = 0
+for path in sorted(glob.glob(os.path.join(plots, "timeseries_*.csv"))):
+    rows = list(csv.DictReader(open(path)))
+    if len(rows) != len(ts): bad.append(f"{path}: {len(rows)} rows, timeseries.csv {len(ts)}"); continue
+    for a, b in zip(rows, ts):
+        for k, v in a.items():
+            if "timeseries." + k not in units: bad.append(f"{path}: column {k} is not a registry column"); break
+            scale = 100 if units["timeseries." + k] == "0..1" else 1   # fractions are drawn in %
+            want = float(b[k]) * scale
+            if abs(float(v) - want) > 5e-6 * abs(want) + 1e-12: bad.append(f"{path}: {k} {v} != timeseries.csv {want}"); break
+    n += 1
+if n < 8: bad.append(f"only {n} time-series chart CSVs")
+for f in glob.glob(os.path.join(plots, "*.png")):
+    if not os.path.exists(f[:-4] + ".csv"): bad.append(f"{os.path.basename(f)} has no CSV next to it")
+rows = list(csv.DictReader(open(os.path.join(plots, "utilization.csv"))))
+if [r["stage"] for r in rows] != list(s["load"]): bad.append("utilization.csv stages differ from summary load")
+for r in rows:
+    for k in ("utilization", "offered_load"):
+        if abs(float(r[k]) - s["load"][r["stage"]][k]) > 1e-12 * max(1, abs(s["load"][r["stage"]][k])):
+            bad.append(f"utilization.csv {r['stage']}.{k} {r[k]} != summary {s['load'][r['stage']][k]}")
+lag = os.path.join(plots, "kafka_lag_partitions.csv")
+if os.path.exists(lag):
+    by_p = s["kafka"]["consumer_lag_max_by_partition"]
+    for r in csv.DictReader(open(lag)):
+        if float(r["lag_max"]) != by_p[int(r["partition"])]: bad.append(f"kafka_lag_partitions.csv partition {r['partition']}: {r['lag_max']} != {by_p[int(r['partition'])]}")
+# A CDF's curve: its top is the field's max, and where it crosses 0.5 and
+# 0.99 are the field's p50 and p99 (the same histogram: within a bucket).
+for cdf in ("latency_cdf.csv", "latency_stages_cdf.csv"):
+    curves = {}
+    for r in csv.DictReader(open(os.path.join(plots, cdf))):
+        curves.setdefault((r["series"], r["field"]), []).append((float(r["latency_ms"]), float(r["fraction"])))
+    for (series, field), pts in curves.items():
+        if not field: continue
+        lat = get(field)
+        if lat is None: bad.append(f"{cdf} {series}: {field} not in summary.json"); continue
+        def at(q): return next(x for x, y in pts if y >= q - 1e-12)
+        for k, q in (("p50", 0.5), ("p99", 0.99), ("max", 1.0)):
+            if abs(at(q) - max(lat[k], 1e-3)) > 0.01 * lat[k] + 1e-3: bad.append(f"{cdf} {series}: {k} {at(q)} != {field}.{k} {lat[k]}")
+    if cdf == "latency_stages_cdf.csv":
+        fields = {f for _, f in curves}
+        want = {"latency_ms." + k for k, v in s["latency_ms"].items() if v["count"] and k not in ("pubsub",)}
+        if not want <= fields: bad.append(f"{cdf}: curves {sorted(fields)} miss {sorted(want - fields)}")
+open(matched_path, "a").write("".join(p + "\n" for p in matched))
 if bad:
-    print(name + ": " + "; ".join(bad))
+    print(name + ": " + "; ".join(bad[:12]))
     sys.exit(1)
 PY
 }
 for scn in scenarios/*.json; do
-  case $scn in *_12m.json) continue ;; esac
-  check "$(basename "$scn" .json)" "$scn"
+  name=$(basename "$scn" .json)
+  case $scn in
+    *_12m.json) check "$name" "$scn" --duration "$DURATION_12M" ;;
+    *) check "$name" "$scn" ;;
+  esac
 done
 check fixed scenarios/saturated_gateway.json --set gateways.cores=8
+check pubsub scenarios/why_kafka.json --set fanout.queue=redis_pubsub
+# Every field and column these runs wrote (the 12M one included) has a
+# metric registry row (the reverse, every row written, is
+# test_metrics_registry.sh's).
+"$SLACKSIM" metrics --check "$tmp"/*/summary.json "$tmp"/*/timeseries.csv > "$tmp/check.txt"
+grep "is not in the metric registry" "$tmp/check.txt" && fail=1
+# Every report figure of the registry was found in some report: a figure
+# whose line changed shape fails here rather than being skipped forever.
+tail -n +2 "$tmp/figures.tsv" | cut -f2 | sort -u > "$tmp/all"
+sort -u "$tmp/matched" > "$tmp/seen"
+missing=$(comm -23 "$tmp/all" "$tmp/seen")
+[ -z "$missing" ] || { echo "report figures no report printed: $missing"; fail=1; }
 python3 - "$tmp/saturated_gateway/summary.json" "$tmp/fixed/summary.json" <<'PY' || fail=1
 import json, sys
 over, fixed = (json.load(open(p)) for p in sys.argv[1:])
@@ -58,33 +149,5 @@ if not 1.05 < o < 1.35: sys.exit(f"saturated_gateway: offered {o}, its descripti
 if over["slo"]["end_to_end_p99_ms"]["met"]: sys.exit("saturated_gateway meets its SLO")
 if fixed["load"]["gateways"]["offered_load"] >= 0.5 or not fixed["slo"]["end_to_end_p99_ms"]["met"]:
     sys.exit("gateways.cores=8 does not fix saturated_gateway as its description says")
-PY
-# --plots: utilization.csv holds the numbers utilization.png draws, the
-# summary's "load" (the issue's contract: stage,utilization,offered_load).
-"$SLACKSIM" run -q scenarios/channel_storm.json --duration 20 --out "$tmp/cs" --plots "$tmp/cs/plots" > /dev/null || { echo "run --plots failed"; fail=1; }
-python3 - "$tmp/cs/timeseries.csv" "$tmp/cs/plots" <<'PY' || fail=1
-import csv, glob, os, sys
-ts = list(csv.DictReader(open(sys.argv[1])))
-n = 0
-for path in glob.glob(os.path.join(sys.argv[2], "timeseries_*.csv")):
-    rows = list(csv.DictReader(open(path)))
-    if len(rows) != len(ts): sys.exit(f"{path}: {len(rows)} rows, timeseries.csv {len(ts)}")
-    scale = 100 if "utilization" in path else 1
-    for a, b in zip(rows, ts):
-        for k, v in a.items():
-            want = float(b[k]) * (scale if k != "t_s" else 1)
-            if abs(float(v) - want) > 1e-5 * max(1, abs(want)): sys.exit(f"{path}: {k} {v} != timeseries.csv {want}")
-    n += 1
-if n < 8: sys.exit(f"only {n} time-series chart CSVs")
-PY
-python3 - "$tmp/cs/summary.json" "$tmp/cs/plots/utilization.csv" <<'PY' || fail=1
-import csv, json, sys
-load = json.load(open(sys.argv[1]))["load"]
-rows = list(csv.DictReader(open(sys.argv[2])))
-if [r["stage"] for r in rows] != list(load): sys.exit(f"utilization.csv stages {[r['stage'] for r in rows]} != {list(load)}")
-for r in rows:
-    for k in ("utilization", "offered_load"):
-        if abs(float(r[k]) - load[r["stage"]][k]) > 1e-12 * max(1, abs(load[r["stage"]][k])):
-            sys.exit(f"utilization.csv {r['stage']}.{k} {r[k]} != summary {load[r['stage']][k]}")
 PY
 exit $fail
