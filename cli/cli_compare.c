@@ -35,6 +35,8 @@ static const char *const headline[] = {
     "gateways.cpu_util_max", "gateways.offered_load", "postgres.util_max", "kafka.consumer_lag_max",
     "redis.ops_per_sec_peak", "redis.utilization_max", "push.offered_load",
     "slo.end_to_end_p99_ms.met", "slo.persist_p99_ms.met", "slo.push_p99_s.met",
+    /* only where their module is on (null or absent otherwise) */
+    "search.targets.full_text.value_ms", "search.targets.index_lag.value_ms", "postgres.disk.util",
 };
 
 typedef struct compare_job {

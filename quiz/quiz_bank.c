@@ -510,19 +510,29 @@ static char *read_bank(const char *path, GError **error)
 
 /* ==== Private: evaluation ============================================ */
 
-/* A dotted path; a numeric part indexes an array ("faults.0.recover_s"). */
+/* A dotted path, "[n]" indexing an array ("faults[0].recover_s"), as
+ * `slacksim compare --field` writes it; NULL if it names nothing. */
 static const cJSON *summary_field(const cJSON *summary, const char *path)
 {
-    char **parts = g_strsplit(path, ".", -1);
     const cJSON *node = summary;
-    /* a part that is a whole number indexes an array: "faults.0.lost" */
-    for (char **k = parts; node && *k; k++) {
-        char *end;
-        unsigned long i = strtoul(*k, &end, 10);
-        if (cJSON_IsArray(node)) node = **k && !*end && i < (unsigned long)cJSON_GetArraySize(node) ? cJSON_GetArrayItem(node, (int)i) : NULL;
-        else node = cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, *k) : NULL;
+    const char *p = path;
+    while (node && *p) {
+        size_t len = strcspn(p, ".[");
+        if (len) {
+            char *key = g_strndup(p, len);
+            node = cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, key) : NULL;
+            g_free(key);
+            p += len;
+        } else if (*p == '[') {
+            char *end;
+            unsigned long i = strtoul(p + 1, &end, 10);
+            gboolean ok = cJSON_IsArray(node) && g_ascii_isdigit(p[1]) && *end == ']' && i < (unsigned long)cJSON_GetArraySize(node);
+            node = ok ? cJSON_GetArrayItem(node, (int)i) : NULL;
+            p = ok ? end + 1 : "";
+        } else {
+            p++;   /* the '.' */
+        }
     }
-    g_strfreev(parts);
     return node;
 }
 

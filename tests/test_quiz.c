@@ -617,13 +617,14 @@ static void test_numeric_evaluation_errors_say_where(void)
     remove_project(dir);
 }
 
-/* A numeric part of a field indexes an array ("faults.1.lost"); an index
- * past its end, or a word where an array is, names no number. */
+/* "[n]" in a field indexes an array ("faults[1].lost"), as compare's
+ * --field writes it; an index past its end, or a malformed one, names no
+ * number. */
 static void test_numeric_field_indexes_arrays(void)
 {
     static const struct { const char *field; double value; } cases[] = {
-        { "faults.0.lost", 5 }, { "faults.1.lost", 9 }, { "faults.2.lost", NAN }, { "faults.first.lost", NAN },
-        { "faults.-1.lost", NAN }, { "messages.0", NAN },
+        { "faults[0].lost", 5 }, { "faults[1].lost", 9 }, { "faults[2].lost", NAN }, { "faults.first.lost", NAN },
+        { "faults[-1].lost", NAN }, { "faults[1.lost", NAN }, { "messages[0]", NAN }, { "faults.0.lost", NAN },
     };
     char *dir = make_project();
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
