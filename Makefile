@@ -59,7 +59,7 @@ REAL_LIBS   = $(shell pkg-config --libs $(REAL_PKGS) 2>/dev/null)
 
 SCENARIO ?= scenarios/general_channel.json
 
-.PHONY: all deps build run test test-unit test-cli test-window asan fuzz bench clean help
+.PHONY: all deps build run test test-unit test-cli test-window asan fuzz bench docs clean help
 
 all: build
 
@@ -69,6 +69,7 @@ help:
 	@echo "make asan   - the suite under AddressSanitizer + UBSan"
 	@echo "make fuzz   - each libFuzzer harness for FUZZ_SECONDS (default 60; needs clang)"
 	@echo "make bench  - the engine, M/M/1 and peak-hour benchmarks"
+	@echo "make docs   - rerun the commands behind every figure the docs quote (12M runs too) and check them"
 	@echo "make deps   - install missing Debian packages (idempotent)"
 
 deps:
@@ -179,6 +180,11 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory build
 	sh bench/run_all.sh
+
+# Every figure the docs quote, rechecked against a fresh run of the command
+# next to it (tests/tools/doc_figures.py); `make test` skips the 12M runs.
+docs: $(BIN)
+	SLACKSIM=./$(BIN) python3 tests/tools/doc_figures.py docs/*.md
 
 clean:
 	rm -rf build build-asan build-fuzz bin
