@@ -30,7 +30,7 @@ import json, os, re, shlex, subprocess, sys, tempfile
 SCALE = {"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9}
 BLOCK = re.compile(r"<!-- figures: (.*?)\n(.*?)-->", re.S)
 FIG = re.compile(r'^\s*"([^"]+)"\s+(.+?)(?:\s+in\s+"([^"]+)")?\s*$')
-NUM = re.compile(r"(~?)(-?[0-9][0-9,]*(?:\.[0-9]+)?)\s*([kKMBG]?)")
+NUM = re.compile(r"(~?)(-?[0-9][0-9,]*(?:\.[0-9]+)?)([kKMBG]?)(?![A-Za-z])")
 PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.[A-Za-z0-9_]+)|(?:\[[0-9]+\]))+")
 
 
@@ -91,7 +91,7 @@ def check(path, fast, cache):
         scen = [a for a in args if a.endswith(".json")]
         if not args or args[0] != "run" or len(scen) != 1:
             print("%s: a figures block needs `run SCENARIO.json ...`" % where); bad += 1; continue
-        if not any(scen[0] in l for l in above):
+        if not any(os.path.basename(scen[0]) in l for l in above):
             print("%s: %s is not named above its figures" % (where, scen[0])); bad += 1; continue
         if fast and "_12m" in scen[0]:
             skipped += 1; continue
