@@ -11,7 +11,9 @@ figure, the text quoted and the summary.json expression it is read from:
     "5.4%" 100 * redis.utilization_mean
     -->
 
-The command is `slacksim ARGS -q --out DIR` (only `run` commands); the
+The command is `slacksim ARGS -q --out DIR` for `run` (the expressions
+read its summary.json) or `slacksim ARGS --out DIR` for `compare` (they
+read compare.json: `a.PATH` and `b.PATH` are the designs' means); the
 scenario it names must appear in the text above the block (the reader sees
 the command next to the figure). Each quoted text must appear in the 60
 lines above the block (with `in "TEXT"`: on the line there holding TEXT),
@@ -39,12 +41,14 @@ def run(args, cache):
     if key not in cache:
         d = tempfile.mkdtemp(prefix="docfig.")
         binary = os.environ.get("SLACKSIM", "bin/slacksim")
-        r = subprocess.run([binary] + args + ["-q", "--out", d], stdout=subprocess.DEVNULL,
+        quiet = ["-q"] if args[0] == "run" else []
+        r = subprocess.run([binary] + args + quiet + ["--out", d], stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
             cache[key] = RuntimeError("exit %d: %s" % (r.returncode, r.stderr.strip()))
         else:
-            cache[key] = json.load(open(os.path.join(d, "summary.json")))
+            out = "summary.json" if args[0] == "run" else "compare.json"
+            cache[key] = json.load(open(os.path.join(d, out)))
         subprocess.run(["rm", "-rf", d])
     return cache[key]
 
@@ -89,8 +93,9 @@ def check(path, fast, cache):
         args = shlex.split(b.group(1).strip())
         where = "%s:%d" % (path, line_no + 1)
         scen = [a for a in args if a.endswith(".json")]
-        if not args or args[0] != "run" or len(scen) != 1:
-            print("%s: a figures block needs `run SCENARIO.json ...`" % where); bad += 1; continue
+        if not args or args[0] not in ("run", "compare") or len(scen) != 1:
+            print("%s: a figures block needs `run SCENARIO.json ...` or `compare SCENARIO.json ...`" % where)
+            bad += 1; continue
         if not any(os.path.basename(scen[0]) in l for l in above):
             print("%s: %s is not named above its figures" % (where, scen[0])); bad += 1; continue
         if fast and "_12m" in scen[0]:
