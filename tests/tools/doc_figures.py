@@ -13,7 +13,9 @@ figure, the text quoted and the summary.json expression it is read from:
 
 The command is `slacksim ARGS -q --out DIR` for `run` (the expressions
 read its summary.json) or `slacksim ARGS --out DIR` for `compare` (they
-read compare.json: `a.PATH` and `b.PATH` are the designs' means); the
+read compare.json: `a.PATH` and `b.PATH` are the designs' means), or
+`slacksim ARGS` for `sweep` (its CSV: `rows[i].COLUMN`, row i of the
+table, COLUMN a header such as `latency_ms.persist.p99_ci95`); the
 scenario it names must appear in the text above the block (the reader sees
 the command next to the figure). Each quoted text must appear in the 60
 lines above the block (with `in "TEXT"`: on the line there holding TEXT),
@@ -27,7 +29,7 @@ usage: doc_figures.py [--fast] FILE.md...   ($SLACKSIM: the binary)
 --fast skips commands of the 12M scenarios (*_12m.json), which take a
 minute each: `make docs` checks them, `make test` the rest.
 """
-import json, os, re, shlex, subprocess, sys, tempfile
+import csv, json, os, re, shlex, subprocess, sys, tempfile
 
 SCALE = {"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9}
 BLOCK = re.compile(r"<!-- figures: (.*?)\n(.*?)-->", re.S)
@@ -41,11 +43,14 @@ def run(args, cache):
     if key not in cache:
         d = tempfile.mkdtemp(prefix="docfig.")
         binary = os.environ.get("SLACKSIM", "bin/slacksim")
-        quiet = ["-q"] if args[0] == "run" else []
-        r = subprocess.run([binary] + args + quiet + ["--out", d], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, text=True)
+        extra = {"run": ["-q", "--out", d], "compare": ["--out", d], "sweep": []}[args[0]]
+        r = subprocess.run([binary] + args + extra, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
             cache[key] = RuntimeError("exit %d: %s" % (r.returncode, r.stderr.strip()))
+        elif args[0] == "sweep":
+            table = list(csv.DictReader(l for l in r.stdout.splitlines() if not l.startswith("#")))
+            cache[key] = {"rows": [{k: float(v) if re.match(r"^-?[0-9.eE+-]+$", v) else v for k, v in row.items()}
+                                   for row in table]}
         else:
             out = "summary.json" if args[0] == "run" else "compare.json"
             cache[key] = json.load(open(os.path.join(d, out)))
@@ -55,8 +60,14 @@ def run(args, cache):
 
 def lookup(summary, path):
     v = summary
-    for part in re.findall(r"[A-Za-z0-9_]+|\[[0-9]+\]", path):
-        v = v[int(part[1:-1])] if part.startswith("[") else v[part]
+    parts = re.findall(r"[A-Za-z0-9_]+|\[[0-9]+\]", path)
+    for i, part in enumerate(parts):
+        if part.startswith("["):
+            v = v[int(part[1:-1])]
+        elif part not in v and not any(p.startswith("[") for p in parts[i:]):
+            return v[".".join(parts[i:])]      # a sweep column: "latency_ms.persist.p99"
+        else:
+            v = v[part]
     return v
 
 
@@ -93,8 +104,8 @@ def check(path, fast, cache):
         args = shlex.split(b.group(1).strip())
         where = "%s:%d" % (path, line_no + 1)
         scen = [a for a in args if a.endswith(".json")]
-        if not args or args[0] not in ("run", "compare") or len(scen) != 1:
-            print("%s: a figures block needs `run SCENARIO.json ...` or `compare SCENARIO.json ...`" % where)
+        if not args or args[0] not in ("run", "compare", "sweep") or len(scen) != 1:
+            print("%s: a figures block needs `run`, `compare` or `sweep` with one SCENARIO.json" % where)
             bad += 1; continue
         if not any(os.path.basename(scen[0]) in l for l in above):
             print("%s: %s is not named above its figures" % (where, scen[0])); bad += 1; continue
