@@ -83,7 +83,7 @@ static char *sched_text(double rho, const void *arg)
 {
     double lambda = 4000 * rho;
     return g_strdup_printf(
-        "{\"duration_s\": %g, \"interval_s\": 10, \"workload\": {\"users\": 8000, \"online_fraction\": 1,"
+        "{\"duration_s\": %g, \"interval_s\": 1, \"workload\": {\"users\": 8000, \"online_fraction\": 1,"
         " \"workspaces\": 0, \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": %g, \"daily_curve\": false},"
         " \"gateways\": {\"count\": 1, \"cores\": 4, \"scheduling\": \"%s\", \"push_s\": 0, \"batch_overhead_s\": 0,"
         " \"connect_s\": 0, \"inbound_s\": {\"dist\": \"exponential\", \"mean\": 0.001}}}",
