@@ -34,7 +34,7 @@ import csv, json, os, re, shlex, subprocess, sys, tempfile
 SCALE = {"": 1, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9}
 BLOCK = re.compile(r"<!-- figures: (.*?)\n(.*?)-->", re.S)
 FIG = re.compile(r'^\s*"([^"]+)"\s+(.+?)(?:\s+in\s+"([^"]+)")?\s*$')
-NUM = re.compile(r"(~?)(-?[0-9][0-9,]*(?:\.[0-9]+)?)([kKMBG]?)(?![A-Za-z])")
+NUM = re.compile(r"(~?)(-?[0-9][0-9,]*(?:\.[0-9]+)?)([kKMBG](?![A-Za-z])|)")
 PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.[A-Za-z0-9_]+)|(?:\[[0-9]+\]))+")
 
 
