@@ -10,7 +10,6 @@
 #include "sim/sim_station.h"
 #include "sim/sim_stats.h"
 #include <math.h>
-#include <string.h>
 
 static gboolean cfg_from(const char *text, slack_config *cfg)
 {
