@@ -78,6 +78,7 @@ help:
 	@echo "make asan   - the suite under AddressSanitizer + UBSan"
 	@echo "make fuzz   - each libFuzzer harness for FUZZ_SECONDS (default 60; needs clang)"
 	@echo "make bench  - the engine, M/M/1 and peak-hour benchmarks"
+	@echo "make docs   - rerun the commands behind every figure the docs quote (12M runs too) and check them"
 	@echo "make deps   - install missing Debian packages (idempotent)"
 	@echo "make docs   - regenerate docs/output.md's tables from the metric registry"
 
@@ -136,9 +137,6 @@ test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory test-unit test-cli test-window
 
-docs: $(BIN)
-	SLACKSIM=./$(BIN) sh tests/tools/gen_output_doc.sh docs/output.md
-
 test-unit: $(TEST_BIN)
 	./$(TEST_BIN)
 
@@ -192,6 +190,13 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory build
 	sh bench/run_all.sh
+
+# docs/output.md's tables regenerated from the metric registry, then every
+# figure the docs quote rechecked against a fresh run of the command
+# next to it (tests/tools/doc_figures.py); `make test` skips the 12M runs.
+docs: $(BIN)
+	SLACKSIM=./$(BIN) sh tests/tools/gen_output_doc.sh docs/output.md
+	SLACKSIM=./$(BIN) python3 tests/tools/doc_figures.py docs/*.md
 
 clean:
 	rm -rf build build-asan build-fuzz bin

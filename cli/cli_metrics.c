@@ -47,7 +47,8 @@ static int print_markdown(const char *which)
         gboolean is_ts = g_str_has_prefix(mt[i].path, "timeseries.");
         if (is_ts != ts) continue;
         const char *shape = mt[i].shape == SLACK_SHAPE_HIST ? " (latency object)"
-                            : mt[i].shape == SLACK_SHAPE_STATION ? " (station object)" : "";
+                            : mt[i].shape == SLACK_SHAPE_STATION ? " (station object)"
+                            : mt[i].shape == SLACK_SHAPE_POOL ? " (pool of stations)" : "";
         if (ts) printf("| `%s` | %s | %s |\n", mt[i].path + strlen("timeseries."), mt[i].unit, mt[i].meaning);
         else printf("| `%s` | %s | %s | %s%s |\n", mt[i].path, mt[i].unit, slack_metric_over_name(mt[i].over),
                     mt[i].meaning, shape);

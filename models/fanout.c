@@ -423,6 +423,9 @@ static cJSON *fanout_summary(const slack_model *m)
     /* each consumer as the queue it is (1 server, FIFO) */
     cJSON *st = cJSON_AddArrayToObject(o, "consumers");
     for (uint32_t p = 0; p < m->kafka.partitions; p++) cJSON_AddItemToArray(st, sim_station_to_json(m->fan.consumer[p]));
+    /* and as one pool: sums, merged waits, the mean and worst consumer */
+    cJSON_AddItemToObject(o, "consumer_pool",
+                          sim_station_pool_to_json((const sim_station *const *)m->fan.consumer, m->kafka.partitions, FALSE));
     return o;
 }
 

@@ -749,6 +749,9 @@ cJSON *files_summary(const files_model *f)
     cJSON_AddNumberToObject(db, "iops_peak", f->db_iops.peak);
     cJSON_AddNumberToObject(db, "storage_gb", c.db_bytes / 1e9);
     cJSON_AddNumberToObject(db, "util", f->pg ? sim_station_utilization(f->pg) : 0);
+    /* the PostgreSQL pool as a queue (no instance with S3) */
+    const sim_station *pool[1] = { f->pg };
+    cJSON_AddItemToObject(db, "pool", sim_station_pool_to_json(pool, f->pg ? 1 : 0, FALSE));
     cJSON_AddNumberToObject(o, "stored_gb", c.bytes_uploaded / 1e9);
     return o;
 }

@@ -555,6 +555,11 @@ cJSON *redis_summary_json(const redis_server *r)
     cJSON_AddNumberToObject(o, "offered_load", redis_offered_load(r));
     cJSON_AddNumberToObject(o, "requests", (double)r->requests);
     cJSON_AddItemToObject(o, "latency_ms", sim_hist_to_json(r->lat, 1e6));
+    /* the shards' stations (simulated requests only: see redis.h) */
+    const sim_station **st = g_new(const sim_station *, r->n);
+    for (uint32_t i = 0; i < r->n; i++) st[i] = r->sh[i].st;
+    cJSON_AddItemToObject(o, "stations", sim_station_pool_to_json(st, r->n, TRUE));
+    g_free(st);
     return o;
 }
 

@@ -159,7 +159,9 @@ const sim_station *redis_station(const redis_server *r, uint32_t shard);
  *  "background_ops_per_sec","utilization","utilization_mean" (the same: the
  *  mean over shards),"utilization_max" (the busiest shard's),"hot_shard"
  *  (its index),"offered_load",
- *  "requests","latency_ms":{count,mean,p50,p90,p99,p999,max}}.
+ *  "requests","latency_ms":{count,mean,p50,p90,p99,p999,max},
+ *  "stations": the shards' stations, sim_station_pool_to_json with
+ *  "by_instance" (simulated requests only, as redis_station says)}.
  * Caller owns. */
 cJSON *redis_summary_json(const redis_server *r);
 

@@ -1220,6 +1220,17 @@ cJSON *search_summary(const search_model *s)
     cJSON_AddNumberToObject(o, "es_write_util_max", g->enabled ? util_max(s, TRUE) : 0);
     cJSON_AddNumberToObject(o, "es_search_util_max", g->enabled ? util_max(s, FALSE) : 0);
     cJSON_AddNumberToObject(o, "postgres_read_util", s->pg_read ? sim_station_utilization(s->pg_read) : 0);
+    /* the pools as queues: the nodes' write and search pools (the mean and
+     * the worst node; hundreds of nodes, so no per-node objects), the
+     * PostgreSQL read pool */
+    const sim_station **pools = g_new(const sim_station *, s->plan.nodes + 1);
+    for (uint32_t i = 0; i < s->plan.nodes; i++) pools[i] = s->nodes[i].write;
+    cJSON_AddItemToObject(o, "es_write_pool", sim_station_pool_to_json(pools, s->plan.nodes, FALSE));
+    for (uint32_t i = 0; i < s->plan.nodes; i++) pools[i] = s->nodes[i].search;
+    cJSON_AddItemToObject(o, "es_search_pool", sim_station_pool_to_json(pools, s->plan.nodes, FALSE));
+    pools[0] = s->pg_read;
+    cJSON_AddItemToObject(o, "postgres_read_pool", sim_station_pool_to_json(pools, s->pg_read ? 1 : 0, FALSE));
+    g_free(pools);
     cJSON_AddItemToObject(o, "shard_plan", plan_json(s));
     if (g->enabled && is_fts(s)) fts_json(s, o);
     cJSON *t = cJSON_AddObjectToObject(o, "targets");

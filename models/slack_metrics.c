@@ -10,7 +10,8 @@
  * Invariant: a path appears once. To add a field: one row here (in the
  * section order of summary.json), then `make docs` regenerates the tables
  * of docs/output.md. A station object (sim_station_to_json) or a latency
- * object (sim_hist_to_json) is one row of shape STATION or HIST. */
+ * object (sim_hist_to_json) is one row of shape STATION or HIST, a pool
+ * of stations (sim_station_pool_to_json) one row of shape POOL. */
 #include "models/slack_model.h"
 
 #include <string.h>
@@ -18,6 +19,7 @@
 #define V SLACK_SHAPE_VALUE
 #define H SLACK_SHAPE_HIST
 #define S SLACK_SHAPE_STATION
+#define P SLACK_SHAPE_POOL
 #define RUN SLACK_OVER_RUN
 #define IVW SLACK_OVER_WORST_INTERVAL
 #define BW SLACK_OVER_BUSIEST_WORST
@@ -84,6 +86,7 @@ static const slack_metric metrics[] = {
     { "fanout.replay_work_s", V, "s", RUN, "Kafka only: consumer time spent processing those duplicates again on recovery (mean service per message + `fanout.per_recipient_s` per member), queued ahead of the held messages" },
     { "fanout.queue_held_max", V, "msgs", MOM, "Kafka only: most messages the log kept for one dead consumer" },
     { "fanout.consumers[]", S, "-", EACH, "one station object per consumer (partition order)" },
+    { "fanout.consumer_pool", P, "-", RUN, "the consumers as one pool: sums of arrivals, completions and L, mean and worst instance, merged waits and sojourns, P(wait)" },
     /* ---- latencies */
     { "latency_ms.end_to_end", H, "ms", ITEM, "per online recipient: sender's send -> push written on the recipient's socket, plus two client one-way latencies" },
     { "latency_ms.persist", H, "ms", ITEM, "per message: arrival at PostgreSQL -> commit (queue + write)" },
@@ -147,6 +150,7 @@ static const slack_metric metrics[] = {
     { "redis.offered_load", V, "ratio", IM, "work offered / time, mean over shards" },
     { "redis.requests", V, "requests", RUN, "requests (pipelines count once)" },
     { "redis.latency_ms", H, "ms", ITEM, "per request: queue + service on its shard" },
+    { "redis.stations", P, "-", RUN, "the shards' request stations as one pool, with `by_instance` (one station per shard; its wait is a lower bound: background and charged work sit inside a request's service)" },
     /* ---- presence (models/presence.h, docs/presence.md) */
     { "presence.heartbeats", V, "SETEX", RUN, "heartbeat SETEXs (individual + aggregated)" },
     { "presence.crashes", V, "clients", RUN, "clients that crashed" },
@@ -214,6 +218,9 @@ static const slack_metric metrics[] = {
     { "search.es_write_util_max", V, "0..1", BR, "busiest node's write pool utilization" },
     { "search.es_search_util_max", V, "0..1", BR, "busiest node's search pool utilization" },
     { "search.postgres_read_util", V, "0..1", RUN, "utilization of the PostgreSQL read pool" },
+    { "search.es_write_pool", P, "-", RUN, "the Elasticsearch nodes' write (bulk) pools as one pool" },
+    { "search.es_search_pool", P, "-", RUN, "the Elasticsearch nodes' search pools as one pool" },
+    { "search.postgres_read_pool", P, "-", RUN, "search's PostgreSQL read pool (history reads) as a pool of one" },
     { "search.engine", V, "-", CFG, "`\"elasticsearch\"` or `\"postgres_fts\"` (`search.engine`); with elasticsearch the postgres_fts object is absent" },
     { "search.postgres_fts.cores", V, "cores", CFG, "the one primary's cores (`search.postgres_fts.cores`), shared by index writes and queries" },
     { "search.postgres_fts.index_gb", V, "GB", CFG, "the whole tsvector/GIN index on that primary" },
@@ -252,6 +259,7 @@ static const slack_metric metrics[] = {
     { "files.database.iops_peak", V, "IOPS", IVW, "their largest rate in one simulated second" },
     { "files.database.storage_gb", V, "GB", END, "what files keep in the database" },
     { "files.database.util", V, "0..1", RUN, "the files pool's busy fraction" },
+    { "files.database.pool", P, "-", RUN, "the files' PostgreSQL pool as a pool of stations (0 instances with S3)" },
     { "files.stored_gb", V, "GB", RUN, "bytes uploaded, GB" },
     /* ---- faults */
     { "faults[].kind", V, "-", CFG, "one object per fault of the scenario's `faults`: its kind" },
@@ -449,10 +457,25 @@ static const char *const station_fields[] = {
     "arrival_rate_per_s", "p_wait", "wait_ms.*", "sojourn_ms.*", NULL,
 };
 
+static const char *const pool_fields[] = {
+    "instances", "servers", "arrivals", "completed", "dropped", "utilization", "utilization_max", "hot_instance",
+    "mean_queue", "mean_queue_max", "mean_in_system", "mean_in_system_max", "arrival_rate_per_s", "p_wait",
+    "p_wait_max", "wait_ms.*", "wait_mean_ms_max", "sojourn_ms.*", NULL,
+};
+static const char *const pool_units[] = {
+    "count", "servers", "jobs", "jobs", "jobs", "0..1", "0..1", "index", "jobs", "jobs", "jobs", "jobs", "jobs/s",
+    "0..1", "0..1", "ms", "ms", "ms", NULL,
+};
+
 /* Is `rest` a field of an object of this shape? ("wait_ms.*": any field
- * of that nested latency object, checked as one.) */
+ * of that nested latency object, checked as one; a pool's
+ * "by_instance[N].x": field x of station N.) */
 static gboolean shape_has(slack_metric_shape shape, const char *rest)
 {
+    if (shape == SLACK_SHAPE_POOL && g_str_has_prefix(rest, "by_instance[")) {
+        const char *end = strstr(rest, "].");
+        return end && shape_has(SLACK_SHAPE_STATION, end + 2);
+    }
     const char *const *f = slack_metric_shape_fields(shape);
     for (; f && *f; f++) {
         if (!strcmp(*f, rest)) return TRUE;
@@ -509,12 +532,20 @@ const char *slack_metric_unit(const char *path)
     if (!mt) return NULL;
     if (!rest) return mt->unit;
     if (mt->shape == SLACK_SHAPE_HIST) return strcmp(rest, "count") ? mt->unit : "count";
-    /* a station field, or a field of one of its latency objects */
-    for (size_t i = 0; station_fields[i]; i++) {
-        const char *f = station_fields[i];
+    const char *const *fields = station_fields, *const *units = station_units;
+    if (mt->shape == SLACK_SHAPE_POOL && g_str_has_prefix(rest, "by_instance[")) {
+        const char *end = strstr(rest, "].");
+        rest = end ? end + 2 : rest;
+    } else if (mt->shape == SLACK_SHAPE_POOL) {
+        fields = pool_fields;
+        units = pool_units;
+    }
+    /* a station (or pool) field, or a field of one of its latency objects */
+    for (size_t i = 0; fields[i]; i++) {
+        const char *f = fields[i];
         size_t n = strlen(f) - (g_str_has_suffix(f, ".*") ? 1 : 0);   /* "wait_ms." */
-        if (!strcmp(rest, f)) return station_units[i];
-        if (f[n - 1] == '.' && !strncmp(rest, f, n)) return strcmp(rest + n, "count") ? station_units[i] : "count";
+        if (!strcmp(rest, f)) return units[i];
+        if (f[n - 1] == '.' && !strncmp(rest, f, n)) return strcmp(rest + n, "count") ? units[i] : "count";
     }
     return mt->unit;
 }
@@ -524,6 +555,7 @@ const char *const *slack_metric_shape_fields(slack_metric_shape shape)
     switch (shape) {
     case SLACK_SHAPE_HIST: return hist_fields;
     case SLACK_SHAPE_STATION: return station_fields;
+    case SLACK_SHAPE_POOL: return pool_fields;
     default: return NULL;
     }
 }

@@ -196,6 +196,7 @@ typedef enum slack_metric_shape {
     SLACK_SHAPE_VALUE,     /* a number, string, bool or an array of numbers (path ends "[]") */
     SLACK_SHAPE_HIST,      /* a latency object: {count, mean, p50, p90, p99, p999, max} */
     SLACK_SHAPE_STATION,   /* a station object (sim_station_to_json) */
+    SLACK_SHAPE_POOL,      /* a pool of like stations (sim_station_pool_to_json), by_instance[] of stations */
 } slack_metric_shape;
 
 typedef enum slack_metric_over {

@@ -329,6 +329,61 @@ cJSON *sim_station_to_json(const sim_station *st)
     return o;
 }
 
+cJSON *sim_station_pool_to_json(const sim_station *const *st, size_t n, gboolean by_instance)
+{
+    g_return_val_if_fail(st != NULL || n == 0, NULL);
+    uint64_t servers = 0, arrivals = 0, completed = 0, dropped = 0, waited = 0;
+    size_t hot = 0;
+    double rate = 0, util = 0, util_max = 0, lq = 0, lq_max = 0, l = 0, l_max = 0, pw_max = 0, w_max = 0;
+    sim_hist *wait = sim_hist_new(), *sojourn = sim_hist_new();
+    for (size_t i = 0; i < n; i++) {
+        const sim_station *s = st[i];
+        double u = sim_station_utilization(s), q = sim_station_mean_queue(s), ls = sim_station_mean_in_system(s);
+        servers += s->servers;
+        arrivals += s->arrivals;
+        completed += s->completed;
+        dropped += s->ndropped;
+        waited += s->waited;
+        rate += sim_station_arrival_rate(s);
+        util += u;
+        if (u > util_max) { util_max = u; hot = i; }
+        lq += q;
+        lq_max = MAX(lq_max, q);
+        l += ls;
+        l_max = MAX(l_max, ls);
+        pw_max = MAX(pw_max, sim_station_p_wait(s));
+        w_max = MAX(w_max, sim_hist_mean(s->wait) / 1e6);
+        sim_hist_merge(wait, s->wait);
+        sim_hist_merge(sojourn, s->sojourn);
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "instances", (double)n);
+    cJSON_AddNumberToObject(o, "servers", (double)servers);
+    cJSON_AddNumberToObject(o, "arrivals", (double)arrivals);
+    cJSON_AddNumberToObject(o, "completed", (double)completed);
+    cJSON_AddNumberToObject(o, "dropped", (double)dropped);
+    cJSON_AddNumberToObject(o, "utilization", n ? util / (double)n : 0);
+    cJSON_AddNumberToObject(o, "utilization_max", util_max);
+    cJSON_AddNumberToObject(o, "hot_instance", (double)hot);
+    cJSON_AddNumberToObject(o, "mean_queue", lq);
+    cJSON_AddNumberToObject(o, "mean_queue_max", lq_max);
+    cJSON_AddNumberToObject(o, "mean_in_system", l);
+    cJSON_AddNumberToObject(o, "mean_in_system_max", l_max);
+    cJSON_AddNumberToObject(o, "arrival_rate_per_s", rate);
+    cJSON_AddNumberToObject(o, "p_wait", sim_hist_count(wait) ? (double)waited / (double)sim_hist_count(wait) : 0);
+    cJSON_AddNumberToObject(o, "p_wait_max", pw_max);
+    cJSON_AddItemToObject(o, "wait_ms", sim_hist_to_json(wait, 1e6));
+    cJSON_AddNumberToObject(o, "wait_mean_ms_max", w_max);
+    cJSON_AddItemToObject(o, "sojourn_ms", sim_hist_to_json(sojourn, 1e6));
+    if (by_instance) {
+        cJSON *a = cJSON_AddArrayToObject(o, "by_instance");
+        for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(a, sim_station_to_json(st[i]));
+    }
+    sim_hist_free(wait);
+    sim_hist_free(sojourn);
+    return o;
+}
+
 /* ------------------------------------------------------------- formulas */
 
 double sim_erlang_c(unsigned c, double lambda, double mu)

@@ -91,6 +91,21 @@ void sim_station_reset_stats(sim_station *st);
  *  "utilization","mean_queue","mean_in_system","wait_ms":{...},
  *  "sojourn_ms":{...}} (histograms as sim_hist_to_json in ms). Caller owns. */
 cJSON *sim_station_to_json(const sim_station *st);
+/* The queue statistics of a pool of `n` like stations (a cluster's nodes,
+ * Redis's shards; n may be 0 or 1), under the names sim_station_to_json
+ * uses so one reader checks Little's law and Erlang-C on either:
+ * {"instances", "servers", "arrivals", "completed", "dropped",
+ *  "arrival_rate_per_s" (sums over instances), "utilization" (mean over
+ *  instances), "utilization_max", "hot_instance" (the index of the
+ *  busiest instance, the first of equals; 0 when n is 0), "mean_queue", "mean_in_system" (sums: the
+ *  pool's Lq and L), "mean_queue_max", "mean_in_system_max" (the worst
+ *  instance's), "p_wait" (share of all started jobs that waited),
+ *  "p_wait_max", "wait_ms", "sojourn_ms" (every instance's jobs merged, so
+ *  L = lambda W holds on the pool), "wait_mean_ms_max" (the worst
+ *  instance's mean wait) and, with `by_instance`, "by_instance": one
+ *  sim_station_to_json object per station in order}. `st` is borrowed.
+ * Caller owns the result. */
+cJSON *sim_station_pool_to_json(const sim_station *const *st, size_t n, gboolean by_instance);
 
 /* Erlang-C: probability an arrival waits in M/M/c with arrival rate lambda
  * and service rate mu per server (lambda < c mu; 1 otherwise), and the mean

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 #include "tests/test_util.h"
+#include "tests/test_model_util.h"
 #include "models/files.h"
 #include "sim/sim_error.h"
 #include "sim/sim_hist.h"
@@ -397,6 +398,37 @@ static void test_scenario_keys(void)
     }
 }
 
+/* The blob pool (files.storage = postgres) made M/M/4 through documented
+ * keys: uploads Poisson at upload_rate_per_user x users (every user
+ * connected; the API and transfer delays before the pool are i.i.d., which
+ * keeps them Poisson), 1-byte files at 1 TB/s (no transfer term), an
+ * exponential postgres.op_s of 10 ms, no downloads. Erlang-C's wait and
+ * P(wait) within the 95% CI at rho 0.5, 0.8 and 0.95, Little's law on
+ * files.database.pool. */
+static char *blob_text(double rho, const void *arg)
+{
+    (void)arg;
+    double lambda = 400 * rho;
+    return g_strdup_printf(
+        "{\"duration_s\": %g, \"interval_s\": 10, \"workload\": {\"users\": 4000, \"online_fraction\": 1, \"workspaces\": 0,"
+        " \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": 5, \"daily_curve\": false},"
+        " \"files\": {\"enabled\": true, \"storage\": \"postgres\", \"upload_rate_per_user\": %g, \"size_bytes\": 1,"
+        " \"download_fraction\": 0, \"postgres\": {\"servers\": 4, \"write_bps\": 1e12,"
+        " \"op_s\": {\"dist\": \"exponential\", \"mean\": 0.01}}}}",
+        test_mmc_arrivals(rho) / lambda, lambda / 4000);
+}
+
+static const cJSON *blob_pool(const cJSON *sum)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "files"), "database"), "pool");
+}
+
+static void test_blob_pool_is_mmc(void)
+{
+    for (int i = 0; i < 3; i++)
+        test_check_mmc(blob_text, NULL, blob_pool, TRUE, 4, test_mmc_rhos[i], 400 * test_mmc_rhos[i], 100, 6, 150);
+}
+
 void test_files_register(void)
 {
     TEST_SUITE("files",
@@ -405,6 +437,7 @@ void test_files_register(void)
                TEST(test_uploads_conserved),
                TEST(test_url_expiry),
                TEST(test_postgres_blobs_cost),
+               TEST(test_blob_pool_is_mmc),
                TEST(test_downloads_follow_deliveries),
                TEST(test_intervals_add_up),
                TEST(test_determinism),

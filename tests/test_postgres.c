@@ -7,33 +7,32 @@
 #include "sim/sim_stats.h"
 #include "sim/sim_station.h"
 
+/* c = 4 writers of mean 2 ms (mu 500/s), lambda = rho x 2000 writes/s. */
+static char *mmc_text(double rho, const void *arg)
+{
+    (void)arg;
+    double lambda = rho * 4 * 500;
+    return g_strdup_printf(
+        "{\"duration_s\": %g, \"interval_s\": 5, \"workload\": {\"users\": 2, \"online_fraction\": 1,"
+        " \"rate_per_sec\": %g, \"daily_curve\": false, \"thread_reply_fraction\": 0},"
+        " \"gateways\": {\"count\": 1, \"inbound_s\": 0},"
+        " \"postgres\": {\"writers\": 4, \"service_s\": {\"dist\": \"exponential\", \"mean\": 0.002}}}",
+        test_mmc_arrivals(rho) / lambda, lambda);
+}
+
+static const cJSON *pool(const cJSON *sum)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "postgres"), "station");
+}
+
+/* M/M/4 at rho 0.5, 0.8 and 0.95: Erlang-C's wait and P(wait) within the
+ * replications' 95% CI, Little's law on every replication's summary. */
 static void test_postgres_mmc_matches_erlang_c(void)
 {
-    const unsigned c = 4;
-    const double mu = 500.0, lambda = 0.8 * c * mu;
-    int reps = test_quick() ? 5 : 10;
-    double dur = test_quick() ? 10 : 30;
-    double *w = g_new(double, reps);
-    for (int r = 0; r < reps; r++) {
-        char *text = g_strdup_printf(
-            "{\"duration_s\": %g, \"interval_s\": 5, \"workload\": {\"users\": 2, \"online_fraction\": 1,"
-            " \"rate_per_sec\": %g, \"daily_curve\": false, \"thread_reply_fraction\": 0},"
-            " \"gateways\": {\"count\": 1, \"inbound_s\": 0},"
-            " \"postgres\": {\"writers\": %u, \"service_s\": {\"dist\": \"exponential\", \"mean\": %g}}}",
-            dur, lambda, c, 1.0 / mu);
-        slack_model *m = test_model_from(text, 1000 + (uint64_t)r);
-        g_free(text);
-        CU_ASSERT_FATAL(m != NULL);
-        slack_model_finish(m);
-        w[r] = sim_hist_mean(sim_station_wait_hist(slack_model_station(m, SLACK_STATION_POSTGRES))) / 1e9;
-        slack_model_free(m);
+    for (int i = 0; i < 3; i++) {
+        double rho = test_mmc_rhos[i];
+        test_check_mmc(mmc_text, NULL, pool, TRUE, 4, rho, rho * 2000, 500, 6, 1000);
     }
-    double mean, half;
-    sim_ci_mean(w, (size_t)reps, 0.99, &mean, &half);
-    double theory = sim_mmc_mean_wait(c, lambda, mu);
-    CU_ASSERT(fabs(mean - theory) <= half);
-    CU_ASSERT(half < 0.25 * theory);   /* the interval is tight enough to mean something */
-    g_free(w);
 }
 
 /* Little's law on the pool's summary: the time-average number in the

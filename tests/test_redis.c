@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include "tests/test_util.h"
+#include "tests/test_model_util.h"
 #include "models/redis.h"
 #include "sim/sim_error.h"
 #include "sim/sim_stats.h"
@@ -434,6 +435,46 @@ static void test_deterministic(void)
     free(a); free(b); free(d);
 }
 
+/* A shard made M/M/1 through documented keys: one shard, exponential
+ * request_s, command_s 0 (a request costs its overhead alone, whatever its
+ * commands), no presence work (no individual clients, a day between
+ * aggregated heartbeats, free expire sampling), every stage before the
+ * fan-out's membership read instant, so the reads arrive as the Poisson
+ * sends do. Its station (redis.stations, and the shard's own object) has
+ * M/M/1's wait and P(wait) within the 95% CI at rho 0.5, 0.8 and 0.95,
+ * and Little's law holds on both. */
+static char *shard_text(double rho, const void *arg)
+{
+    (void)arg;
+    const double lambda = 100;
+    return g_strdup_printf(
+        "{\"duration_s\": %g, \"interval_s\": 10, \"workload\": {\"users\": 4000, \"workspaces\": 0,"
+        " \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": %g, \"daily_curve\": false,"
+        " \"thread_reply_fraction\": 0}, \"gateways\": {\"inbound_s\": 0}, \"postgres\": {\"writers\": 64, \"service_s\": 0},"
+        " \"kafka\": {\"partitions\": 1, \"append_s\": 0, \"ack_s\": 0}, \"fanout\": {\"service_s\": 0, \"per_recipient_s\": 0},"
+        " \"redis\": {\"shards\": 1, \"command_s\": 0, \"request_s\": {\"dist\": \"exponential\", \"mean\": %g}},"
+        " \"presence\": {\"individual_clients\": 0, \"heartbeat_s\": 86400, \"ttl_s\": 864000,"
+        " \"expire\": {\"sample_cost_s\": 0}}}",
+        test_mmc_arrivals(rho) / lambda, lambda, rho / lambda);
+}
+
+static const cJSON *shard_pool(const cJSON *sum)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "redis"), "stations");
+}
+
+static const cJSON *shard0(const cJSON *sum)
+{
+    return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(shard_pool(sum), "by_instance"), 0);
+}
+
+static void test_shard_is_mm1(void)
+{
+    for (int i = 0; i < 3; i++)
+        test_check_mmc(shard_text, NULL, shard_pool, TRUE, 1, test_mmc_rhos[i], 100, 100 / test_mmc_rhos[i], 6, 110);
+    test_check_mmc(shard_text, NULL, shard0, TRUE, 1, 0.8, 100, 125, 6, 110);
+}
+
 void test_redis_register(void)
 {
     TEST_SUITE("redis",
@@ -445,6 +486,7 @@ void test_redis_register(void)
                TEST(test_pipelined_background_capacity),
                TEST(test_interval_rates_and_peak),
                TEST(test_mdl_matches_pollaczek_khinchine),
+               TEST(test_shard_is_mm1),
                TEST(test_shards_spread_keys),
                TEST(test_cluster_slots),
                TEST(test_hot_shard),

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 #include "tests/test_util.h"
+#include "tests/test_model_util.h"
 #include "models/search.h"
 #include "sim/sim_error.h"
 #include "sim/sim_hist.h"
@@ -591,6 +592,62 @@ static void test_scenario_keys(void)
     sim_scenario_free(sc);
 }
 
+/* The search pool of one node made M/M/2 through documented keys: a
+ * shared index (each query is one shard query), one node, an exponential
+ * query_service_s with no per-GB term, full-text searches only, an
+ * unbounded search queue, no API time; every user connected, so the
+ * searches are Poisson at rate_per_user x users. Erlang-C's wait and
+ * P(wait) within the 95% CI at rho 0.5, 0.8 and 0.95 (mu 100/s per
+ * thread), Little's law on search.es_search_pool. */
+static char *es_text(double rho, const void *arg)
+{
+    (void)arg;
+    double lambda = 200 * rho;
+    return g_strdup_printf(
+        "{\"duration_s\": %g, \"interval_s\": 10, \"workload\": {\"users\": 4000, \"online_fraction\": 1, \"workspaces\": 0,"
+        " \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": 5, \"daily_curve\": false},"
+        " \"search\": {\"enabled\": true, \"layout\": \"shared_index\", \"es\": {\"nodes\": 1, \"search_threads\": 2,"
+        " \"search_queue\": 1000000000, \"query_s_per_gb\": 0, \"query_service_s\": {\"dist\": \"exponential\", \"mean\": 0.01}},"
+        " \"queries\": {\"rate_per_user\": %g, \"file_fraction\": 0, \"history_rate_per_user\": 0, \"api_s\": 0}}}",
+        test_mmc_arrivals(rho) / lambda, lambda / 4000);
+}
+
+/* The PostgreSQL read pool made M/M/4: history loads only (Poisson, no
+ * API time), an exponential history_s of 10 ms, 4 servers. */
+static char *pg_read_text(double rho, const void *arg)
+{
+    (void)arg;
+    double lambda = 400 * rho;
+    return g_strdup_printf(
+        "{\"duration_s\": %g, \"interval_s\": 10, \"workload\": {\"users\": 4000, \"online_fraction\": 1, \"workspaces\": 0,"
+        " \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": 5, \"daily_curve\": false},"
+        " \"search\": {\"enabled\": true, \"postgres_read\": {\"servers\": 4, \"history_s\": {\"dist\": \"exponential\", \"mean\": 0.01}},"
+        " \"queries\": {\"rate_per_user\": 0, \"history_rate_per_user\": %g, \"api_s\": 0}}}",
+        test_mmc_arrivals(rho) / lambda, lambda / 4000);
+}
+
+static const cJSON *es_search_pool(const cJSON *sum)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "search"), "es_search_pool");
+}
+
+static const cJSON *pg_read_pool(const cJSON *sum)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(sum, "search"), "postgres_read_pool");
+}
+
+static void test_search_pool_is_mmc(void)
+{
+    for (int i = 0; i < 3; i++)
+        test_check_mmc(es_text, NULL, es_search_pool, TRUE, 2, test_mmc_rhos[i], 200 * test_mmc_rhos[i], 100, 6, 130);
+}
+
+static void test_postgres_read_pool_is_mmc(void)
+{
+    for (int i = 0; i < 3; i++)
+        test_check_mmc(pg_read_text, NULL, pg_read_pool, TRUE, 4, test_mmc_rhos[i], 400 * test_mmc_rhos[i], 100, 6, 140);
+}
+
 void test_search_register(void)
 {
     TEST_SUITE("search",
@@ -602,6 +659,8 @@ void test_search_register(void)
                TEST(test_too_many_nodes_refused),
                TEST(test_query_latency_grows_with_shard_size),
                TEST(test_query_latency_grows_with_concurrency),
+               TEST(test_search_pool_is_mmc),
+               TEST(test_postgres_read_pool_is_mmc),
                TEST(test_intervals_add_up),
                TEST(test_fts_query_reads_the_whole_index),
                TEST(test_fts_writes_and_queries_share_one_primary),

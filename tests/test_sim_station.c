@@ -412,10 +412,61 @@ static void test_two_threads_same_results(void)
     cJSON_free(rb);
 }
 
+/* A pool of two stations fed Poisson arrivals (one M/M/1, one M/M/2):
+ * its sums, means and maxima are those of the stations' own objects, its
+ * merged wait histogram counts every started job, and Little's law holds
+ * on the pool; an empty pool reports zeros. */
+static void test_pool_json(void)
+{
+    sim_ctx *ctx = sim_ctx_new(5);
+    source src[2] = { { 0 }, { 0 } };
+    for (int i = 0; i < 2; i++) {
+        sim_station_config cfg = { .name = i ? "pool.1" : "pool.0", .servers = (unsigned)i + 1 };
+        sim_dist_init_exponential(&cfg.service, 0.01);
+        src[i].st = sim_station_new(ctx, &cfg, NULL, NULL, NULL);
+        sim_dist_clear(&cfg.service);
+        sim_dist_init_exponential(&src[i].gap, i ? 1.0 / 150 : 1.0 / 60);
+        sim_ctx_stream(ctx, i ? "arr.1" : "arr.0", &src[i].rng);
+        sim_at(ctx, 0, arrive, &src[i], 0);
+    }
+    sim_run_until(ctx, sim_time_from_sec(200));
+    const sim_station *st[2] = { src[0].st, src[1].st };
+    cJSON *p = sim_station_pool_to_json(st, 2, TRUE), *a = sim_station_to_json(st[0]), *b = sim_station_to_json(st[1]);
+#define NUM(o, k) cJSON_GetObjectItemCaseSensitive(o, k)->valuedouble
+    CU_ASSERT_EQUAL(NUM(p, "instances"), 2);
+    CU_ASSERT_EQUAL(NUM(p, "servers"), 3);
+    CU_ASSERT_EQUAL(NUM(p, "arrivals"), NUM(a, "arrivals") + NUM(b, "arrivals"));
+    CU_ASSERT_EQUAL(NUM(p, "completed"), NUM(a, "completed") + NUM(b, "completed"));
+    CU_ASSERT_DOUBLE_EQUAL(NUM(p, "mean_in_system"), NUM(a, "mean_in_system") + NUM(b, "mean_in_system"), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(NUM(p, "mean_queue"), NUM(a, "mean_queue") + NUM(b, "mean_queue"), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(NUM(p, "utilization"), (NUM(a, "utilization") + NUM(b, "utilization")) / 2, 1e-12);
+    CU_ASSERT_EQUAL(NUM(p, "utilization_max"), fmax(NUM(a, "utilization"), NUM(b, "utilization")));
+    CU_ASSERT_EQUAL(NUM(p, "hot_instance"), NUM(a, "utilization") >= NUM(b, "utilization") ? 0 : 1);
+    CU_ASSERT_EQUAL(NUM(p, "p_wait_max"), fmax(NUM(a, "p_wait"), NUM(b, "p_wait")));
+    CU_ASSERT_EQUAL(NUM(p, "mean_in_system_max"), fmax(NUM(a, "mean_in_system"), NUM(b, "mean_in_system")));
+    double na = NUM(cJSON_GetObjectItemCaseSensitive(a, "wait_ms"), "count"), nb = NUM(cJSON_GetObjectItemCaseSensitive(b, "wait_ms"), "count");
+    CU_ASSERT_EQUAL(NUM(cJSON_GetObjectItemCaseSensitive(p, "wait_ms"), "count"), na + nb);
+    CU_ASSERT_DOUBLE_EQUAL(NUM(p, "p_wait"), (NUM(a, "p_wait") * na + NUM(b, "p_wait") * nb) / (na + nb), 1e-12);
+    CU_ASSERT(NUM(p, "p_wait") > 0.1);   /* rho 0.6 and 0.75: waits happen */
+    double L = NUM(p, "mean_in_system"), W = NUM(cJSON_GetObjectItemCaseSensitive(p, "sojourn_ms"), "mean") / 1e3;
+    CU_ASSERT(fabs(L - NUM(p, "arrival_rate_per_s") * W) <= 0.01 * L);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(p, "by_instance")), 2);
+    cJSON *e = sim_station_pool_to_json(NULL, 0, FALSE);
+    CU_ASSERT_EQUAL(NUM(e, "instances"), 0);
+    CU_ASSERT_EQUAL(NUM(e, "arrivals"), 0);
+    CU_ASSERT_EQUAL(NUM(e, "utilization"), 0);
+    CU_ASSERT_PTR_NULL(cJSON_GetObjectItemCaseSensitive(e, "by_instance"));
+#undef NUM
+    cJSON_Delete(e); cJSON_Delete(p); cJSON_Delete(a); cJSON_Delete(b);
+    for (int i = 0; i < 2; i++) { sim_station_free(src[i].st); sim_dist_clear(&src[i].gap); }
+    sim_ctx_free(ctx);
+}
+
 void test_sim_station_register(void)
 {
     TEST_SUITE("sim_station",
                TEST(test_erlang_c_known_values),
+               TEST(test_pool_json),
                TEST(test_mm1_rho_0_9),
                TEST(test_mm2_rho_0_8),
                TEST(test_mm4_rho_0_7),
