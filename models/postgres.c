@@ -58,7 +58,9 @@ static void commit_ev(sim_ctx *ctx, void *data, uint64_t arg)
 static void pg_write_done(sim_ctx *ctx, void *user, uint64_t job, sim_time arrived, sim_time started)
 {
     slack_model *m = user;
-    sim_time done = pg_io(m, m->cfg->pg_ios_per_write, PG_IO_MESSAGES);
+    /* a presence UPDATE on the shared writers (presence.store db_rows)
+     * writes its row like a message commit: the same I/Os, counted apart */
+    sim_time done = pg_io(m, m->cfg->pg_ios_per_write, (job & PRESENCE_DB_JOB) ? PG_IO_PRESENCE : PG_IO_MESSAGES);
     sim_hist_record(m->pg.h_io_wait, done - sim_now(ctx));
     pg_commit *c = g_new(pg_commit, 1);
     *c = (pg_commit){ job, arrived, started };
@@ -110,6 +112,7 @@ static void disk_json(const slack_model *m, cJSON *o)
     cJSON_AddNumberToObject(d, "ios_per_write", m->cfg->pg_ios_per_write);
     cJSON_AddNumberToObject(d, "message_ios", m->pg.ios[PG_IO_MESSAGES]);
     cJSON_AddNumberToObject(d, "file_ios", m->pg.ios[PG_IO_FILES]);
+    cJSON_AddNumberToObject(d, "presence_ios", m->pg.ios[PG_IO_PRESENCE]);
     cJSON_AddNumberToObject(d, "util", secs > 0 ? MIN(1.0, m->pg.disk_busy_s / secs) : 0);
     cJSON_AddItemToObject(d, "io_wait_ms", sim_hist_to_json(m->pg.h_io_wait, 1e6));
 }

@@ -265,7 +265,7 @@ struct slack_model {
         /* the I/O device (postgres.iops > 0 only): message commits and file blobs share it */
         sim_time disk_free;        /* when the device has done every I/O issued so far */
         double disk_busy_s;        /* I/O time issued so far, s (its utilization) */
-        double ios[2];             /* I/Os issued: [PG_IO_MESSAGES], [PG_IO_FILES] */
+        double ios[3];             /* I/Os issued: [PG_IO_MESSAGES], [PG_IO_FILES], [PG_IO_PRESENCE] */
         GQueue *committing;        /* pg_commit: message writes waiting for their I/Os, FIFO */
         sim_hist *h_io_wait;       /* per message write: service done -> I/Os done, ns */
     } pg;
@@ -446,7 +446,7 @@ void msg_dropped(sim_ctx *ctx, void *user, uint64_t job);
 double pg_take_interval_util(slack_model *m, sim_time now, double dt);
 /* `ios` I/Os issued now to the database's device (postgres.iops, served in
  * order): when they are done; now when the device is unlimited. */
-typedef enum { PG_IO_MESSAGES, PG_IO_FILES } pg_io_source;
+typedef enum { PG_IO_MESSAGES, PG_IO_FILES, PG_IO_PRESENCE } pg_io_source;
 sim_time pg_io(slack_model *m, double ios, pg_io_source source);
 
 /* kafka.c */

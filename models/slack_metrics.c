@@ -123,6 +123,7 @@ static const slack_metric metrics[] = {
     { "postgres.disk.ios_per_write", V, "I/Os", CFG, "I/Os per message commit (`postgres.ios_per_write`)" },
     { "postgres.disk.message_ios", V, "I/Os", RUN, "I/Os the message commits issued" },
     { "postgres.disk.file_ios", V, "I/Os", RUN, "I/Os of file blobs stored in PostgreSQL (`files.storage` `postgres`): writes and first downloads" },
+    { "postgres.disk.presence_ios", V, "I/Os", RUN, "I/Os of presence jobs on the message writers (`presence.store` `db_rows` with `presence.db_pool` 0): `ios_per_write` per UPDATE and per cleanup job" },
     { "postgres.disk.util", V, "0..1", RUN, "the device's busy fraction over the run" },
     { "postgres.disk.io_wait_ms", H, "ms", ITEM, "per commit: waiting for and doing its I/Os on the device" },
     /* ---- kafka */

@@ -173,9 +173,30 @@ static void test_blobs_share_the_message_iops(void)
     CU_ASSERT(wait[1] > 10 * wait[0]);
 }
 
+/* Presence rows on the message writers (db_rows, no pool of its own) write
+ * through the same device: each UPDATE (and cleanup job) issues ios_per_write I/Os, counted
+ * as presence_ios, and the messages' own I/Os stay 2 per commit. */
+static void test_presence_rows_share_the_iops(void)
+{
+    cJSON *s = test_summary_of("{\"duration_s\": 30, \"workload\": {\"users\": 3000, \"rate_per_sec\": 20,"
+                               " \"daily_curve\": false}, \"postgres\": {\"iops\": 20000, \"ios_per_write\": 2},"
+                               " \"presence\": {\"store\": \"db_rows\"}}", 7);
+    CU_ASSERT_FATAL(s != NULL);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "postgres"), "disk");
+    const cJSON *db = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "presence"), "db");
+    CU_ASSERT_FATAL(d != NULL && db != NULL);
+    double writes = test_jnum(db, "writes", NULL), pio = test_jnum(d, "presence_ios", NULL);
+    CU_ASSERT(writes > 1000);
+    /* every presence job on the pool, the cleanup scans included, at its commit */
+    CU_ASSERT_EQUAL(pio, 2 * (writes + test_jnum(db, "cleanup_runs", NULL)));
+    CU_ASSERT_EQUAL(test_jnum(d, "message_ios", NULL), 2 * test_jnum(s, "messages", "persisted"));
+    cJSON_Delete(s);
+}
+
 void test_postgres_register(void)
 {
     TEST_SUITE("postgres", TEST(test_postgres_mmc_matches_erlang_c), TEST(test_littles_law_and_p_wait),
                TEST(test_wide_column_zero_without_skew_and_reordering), TEST(test_wide_column_grows_with_skew),
-               TEST(test_iops_device_is_md1), TEST(test_blobs_share_the_message_iops));
+               TEST(test_iops_device_is_md1), TEST(test_blobs_share_the_message_iops),
+               TEST(test_presence_rows_share_the_iops));
 }
