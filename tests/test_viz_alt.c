@@ -7,40 +7,7 @@
 #include "tests/test_util.h"
 #include "models/slack_internal.h"   /* kafka_partition_of: to check the viz's probe */
 #include "viz/viz_app.h"
-
-static viz_app *new_app(const char *scene, const char *script)
-{
-    viz_options o;
-    viz_options_init(&o);
-    o.scene = scene;
-    o.script = script;
-    GError *e = NULL;
-    viz_app *a = viz_app_new(&o, &e);
-    if (!a) fprintf(stderr, "viz_app_new: %s\n", e ? e->message : "?");
-    g_clear_error(&e);
-    return a;
-}
-
-static void ticks(viz_app *a, int n)
-{
-    for (int i = 0; i < n; i++) viz_app_tick(a, 1.0 / 30);
-}
-
-/* The value of `key=` in --print-state's line, as a double (NAN if absent). */
-static double state_value(viz_app *a, const char *key)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    viz_app_print_state(a, f);
-    fclose(f);
-    char *pat = g_strdup_printf(" %s=", key);
-    const char *p = strstr(buf, pat);
-    double v = p ? g_ascii_strtod(p + strlen(pat), NULL) : NAN;
-    g_free(pat);
-    free(buf);
-    return v;
-}
+#include "tests/test_viz_util.h"
 
 /* Property: the probe finds the partition the model hashes the channel to
  * (the model does not export kafka_partition_of; the viz finds it by what
@@ -48,7 +15,7 @@ static double state_value(viz_app *a, const char *key)
  * members), and the first channels with members in why_kafka. */
 static void test_probe_finds_the_channel_partition(void)
 {
-    viz_app *a = new_app("fanout", "");
+    viz_app *a = test_viz_app("fanout", "");
     CU_ASSERT_FATAL(a != NULL);
     viz_world *w = viz_app_world(a);
     const slack_model *m = viz_world_model_const(w);
@@ -76,22 +43,22 @@ static void test_probe_finds_the_channel_partition(void)
  * back VIZ_CRASH_WALL_S later. */
 static void test_pubsub_crash_loses_the_post(void)
 {
-    viz_app *a = new_app("fanout", "0=b;0.05=c;0.1=p");
+    viz_app *a = test_viz_app("fanout", "0=b;0.05=c;0.1=p");
     CU_ASSERT_FATAL(a != NULL);
-    ticks(a, 60);
+    test_viz_ticks(a, 60);
     slack_model *m = viz_world_model(viz_app_world(a));
     slack_queue_counts q;
     slack_model_queue_counts(m, &q);
     CU_ASSERT_STRING_EQUAL(slack_model_queue(m), "redis_pubsub");
     CU_ASSERT_TRUE(q.lost > 0);
-    CU_ASSERT_EQUAL(state_value(a, "lost"), (double)q.lost);
-    CU_ASSERT_EQUAL(state_value(a, "consumer_down"), 1);
+    CU_ASSERT_EQUAL(test_viz_state_value(a, "lost"), (double)q.lost);
+    CU_ASSERT_EQUAL(test_viz_state_value(a, "consumer_down"), 1);
     viz_fanout_counts c;
     viz_fanout_get_counts(viz_app_scene_state(a, 0), &c);
     CU_ASSERT_EQUAL(c.posts, 1);
     CU_ASSERT_EQUAL(c.ws_pushes, 0);
-    ticks(a, (int)(VIZ_CRASH_WALL_S * 30) + 10);
-    CU_ASSERT_EQUAL(state_value(a, "consumer_down"), 0);
+    test_viz_ticks(a, (int)(VIZ_CRASH_WALL_S * 30) + 10);
+    CU_ASSERT_EQUAL(test_viz_state_value(a, "consumer_down"), 0);
     viz_app_free(a);
 }
 
@@ -101,9 +68,9 @@ static void test_pubsub_crash_loses_the_post(void)
  * dedup_drops in --print-state are the model's. */
 static void test_kafka_crash_holds_then_replays(void)
 {
-    viz_app *a = new_app("fanout", "0=c;0.1=p");
+    viz_app *a = test_viz_app("fanout", "0=c;0.1=p");
     CU_ASSERT_FATAL(a != NULL);
-    ticks(a, 100);   /* the post is readable (held) from ~2.5 simulated ms */
+    test_viz_ticks(a, 100);   /* the post is readable (held) from ~2.5 simulated ms */
     viz_world *w = viz_app_world(a);
     viz_alt al;
     viz_world_alt(w, &al);
@@ -111,7 +78,7 @@ static void test_kafka_crash_holds_then_replays(void)
     CU_ASSERT_TRUE(al.down);
     CU_ASSERT_TRUE(al.held >= 1);
     CU_ASSERT_EQUAL(al.q.lost, 0);
-    ticks(a, (int)(VIZ_CRASH_WALL_S * 30) + 120);
+    test_viz_ticks(a, (int)(VIZ_CRASH_WALL_S * 30) + 120);
     viz_world_alt(w, &al);
     CU_ASSERT_FALSE(al.down);
     viz_fanout_counts c;
@@ -119,9 +86,9 @@ static void test_kafka_crash_holds_then_replays(void)
     CU_ASSERT_EQUAL(c.ws_pushes, 350);
     slack_queue_counts q;
     slack_model_queue_counts(viz_world_model(w), &q);
-    CU_ASSERT_EQUAL(state_value(a, "lost"), 0);
-    CU_ASSERT_EQUAL(state_value(a, "duplicated"), (double)q.duplicated);
-    CU_ASSERT_EQUAL(state_value(a, "dedup_drops"), (double)q.dedup_drops);
+    CU_ASSERT_EQUAL(test_viz_state_value(a, "lost"), 0);
+    CU_ASSERT_EQUAL(test_viz_state_value(a, "duplicated"), (double)q.duplicated);
+    CU_ASSERT_EQUAL(test_viz_state_value(a, "dedup_drops"), (double)q.dedup_drops);
     viz_app_free(a);
 }
 
@@ -132,17 +99,17 @@ static void test_kafka_crash_holds_then_replays(void)
  * websocket through long_polling and sse. */
 static void test_short_polling_requests_and_spread(void)
 {
-    viz_app *a = new_app("fanout", "0=t;0.05=p");
+    viz_app *a = test_viz_app("fanout", "0=t;0.05=p");
     CU_ASSERT_FATAL(a != NULL);
-    ticks(a, 3);
+    test_viz_ticks(a, 3);
     viz_world *w = viz_app_world(a);
     CU_ASSERT_STRING_EQUAL(slack_model_transport(viz_world_model(w)), "short_polling");
-    ticks(a, 6 * 30);   /* 0.2x: 1.2 simulated s, past one poll interval */
-    CU_ASSERT_TRUE(state_value(a, "requests") > 0);
+    test_viz_ticks(a, 6 * 30);   /* 0.2x: 1.2 simulated s, past one poll interval */
+    CU_ASSERT_TRUE(test_viz_state_value(a, "requests") > 0);
     cJSON *sum = slack_model_summary(viz_world_model(w), &(slack_run_info){ 0 });
     double req = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "delivery"), "requests")->valuedouble;
     cJSON_Delete(sum);
-    CU_ASSERT_EQUAL(state_value(a, "requests"), req);
+    CU_ASSERT_EQUAL(test_viz_state_value(a, "requests"), req);
     viz_alt al;
     viz_world_alt(w, &al);
     CU_ASSERT_TRUE(isfinite(al.requests_per_s) && al.requests_per_s > 0);
@@ -165,27 +132,27 @@ static void test_short_polling_requests_and_spread(void)
  * positive rate, and the strip is switched on. */
 static void test_gateway_kill_counts_reconnects(void)
 {
-    viz_app *a = new_app("fanout", "");
+    viz_app *a = test_viz_app("fanout", "");
     CU_ASSERT_FATAL(a != NULL);
     viz_world *w = viz_app_world(a);
     viz_alt al;
-    ticks(a, 2);
+    test_viz_ticks(a, 2);
     viz_world_alt(w, &al);
     uint64_t before = al.connections;
     CU_ASSERT_FALSE(al.active);
     viz_app_key(a, 'k');
     viz_world_set_speed(w, 5);   /* the 10 s reconnect window in 2 wall s */
-    ticks(a, 40);
+    test_viz_ticks(a, 40);
     viz_world_alt(w, &al);
     CU_ASSERT_TRUE(al.active);
     CU_ASSERT_EQUAL(al.alive, al.gateways - 1);
     CU_ASSERT_TRUE(al.connects > 0);
     CU_ASSERT_TRUE(isfinite(al.connects_per_s) && al.connects_per_s > 0);
-    ticks(a, 90);
+    test_viz_ticks(a, 90);
     viz_world_alt(w, &al);
     CU_ASSERT_EQUAL(al.connections, before);
     CU_ASSERT_TRUE(al.connects >= before / al.gateways);
-    CU_ASSERT_EQUAL(state_value(a, "gateways_alive"), al.gateways - 1);
+    CU_ASSERT_EQUAL(test_viz_state_value(a, "gateways_alive"), al.gateways - 1);
     viz_app_free(a);
 }
 

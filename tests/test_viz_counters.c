@@ -11,35 +11,8 @@
 #include "tests/test_util.h"
 #include "models/slack_model.h"
 #include "viz/viz_app.h"
+#include "tests/test_viz_util.h"
 #include "viz/viz_chart.h"
-
-static viz_app *new_app(const char *scene, const char *script)
-{
-    viz_options o;
-    viz_options_init(&o);
-    o.scene = scene;
-    o.script = script;
-    GError *e = NULL;
-    viz_app *a = viz_app_new(&o, &e);
-    if (!a) fprintf(stderr, "viz_app_new: %s\n", e ? e->message : "?");
-    g_clear_error(&e);
-    return a;
-}
-
-static void ticks(viz_app *a, int n)
-{
-    for (int i = 0; i < n; i++) viz_app_tick(a, 1.0 / 30);
-}
-
-/* `key=` of a --print-state dump, as a double (NAN if absent). */
-static double dump_value(const char *dump, const char *key)
-{
-    char *pat = g_strdup_printf(" %s=", key);
-    const char *p = strstr(dump, pat);
-    double v = p ? g_ascii_strtod(p + strlen(pat), NULL) : NAN;
-    g_free(pat);
-    return v;
-}
 
 /* The number at dotted `path` of `o`, NAN if absent. */
 static double json_value(const cJSON *o, const char *path)
@@ -62,19 +35,19 @@ static double check_now(viz_app *a, const char *nonzero)
     fclose(f);
     const slack_model *m = viz_world_model_const(viz_app_world(a));
     cJSON *sum = slack_model_summary(m, NULL);
-    CU_ASSERT_DOUBLE_EQUAL(dump_value(dump, "t_s"), sim_time_to_sec(viz_world_now(viz_app_world(a))), 1e-9);
-    CU_ASSERT_EQUAL(dump_value(dump, "connections"), (double)slack_model_connected(m));
+    CU_ASSERT_DOUBLE_EQUAL(test_viz_dump_value(dump, "t_s"), sim_time_to_sec(viz_world_now(viz_app_world(a))), 1e-9);
+    CU_ASSERT_EQUAL(test_viz_dump_value(dump, "connections"), (double)slack_model_connected(m));
     size_t n;
     const viz_state_counter *c = viz_state_counters(&n);
     double moved = 0;
     for (size_t i = 0; i < n; i++) {
         CU_ASSERT_PTR_NOT_NULL(slack_metric_find(c[i].field));
-        double shown = dump_value(dump, c[i].key), model = json_value(sum, c[i].field);
+        double shown = test_viz_dump_value(dump, c[i].key), model = json_value(sum, c[i].field);
         CU_ASSERT_FALSE(isnan(shown));
         CU_ASSERT_FALSE(isnan(model));
         if (fabs(shown - model) > 5e-6 * fabs(model) + 1e-9)
             fprintf(stderr, "\n  %s=%.9g but %s = %.9g at t = %.9f s\n", c[i].key, shown, c[i].field, model,
-                    dump_value(dump, "t_s"));
+                    test_viz_dump_value(dump, "t_s"));
         CU_ASSERT_DOUBLE_EQUAL(shown, model, 5e-6 * fabs(model) + 1e-9);
         if (strstr(nonzero, c[i].key)) moved += shown;
     }
@@ -87,11 +60,11 @@ static double check_now(viz_app *a, const char *nonzero)
  * (published, lost) and the dump equals the model at every moment. */
 static void test_counters_pubsub_crash(void)
 {
-    viz_app *a = new_app("fanout", "0=b;0.05=c;0.1=p;0.5=p");
+    viz_app *a = test_viz_app("fanout", "0=b;0.05=c;0.1=p;0.5=p");
     CU_ASSERT_FATAL(a != NULL);
     double lost = 0;
     for (int k = 0; k < 4; k++) {
-        ticks(a, 30);
+        test_viz_ticks(a, 30);
         lost = check_now(a, "lost");
     }
     CU_ASSERT_TRUE(lost > 0);
@@ -102,12 +75,12 @@ static void test_counters_pubsub_crash(void)
  * dedup_drops) while the workload keeps PostgreSQL busy (its card). */
 static void test_counters_kafka_replay(void)
 {
-    viz_app *a = new_app("fanout", "0=c;0.1=p");
+    viz_app *a = test_viz_app("fanout", "0=c;0.1=p");
     CU_ASSERT_FATAL(a != NULL);
     check_now(a, "");
-    ticks(a, 100);
+    test_viz_ticks(a, 100);
     check_now(a, "");
-    ticks(a, 300);
+    test_viz_ticks(a, 300);
     CU_ASSERT_TRUE(check_now(a, "published pg_completed") > 0);
     viz_app_free(a);
 }
@@ -115,9 +88,9 @@ static void test_counters_kafka_replay(void)
 /* Property: short polling: HTTP requests move and equal delivery.requests. */
 static void test_counters_short_polling(void)
 {
-    viz_app *a = new_app("fanout", "0=t;0.05=p");
+    viz_app *a = test_viz_app("fanout", "0=t;0.05=p");
     CU_ASSERT_FATAL(a != NULL);
-    ticks(a, 6 * 30);
+    test_viz_ticks(a, 6 * 30);
     CU_ASSERT_TRUE(check_now(a, "requests") > 0);
     viz_app_free(a);
 }
@@ -126,11 +99,11 @@ static void test_counters_short_polling(void)
  * latency and completions are the summary's postgres.station. */
 static void test_counters_pipeline(void)
 {
-    viz_app *a = new_app("pipeline", "");
+    viz_app *a = test_viz_app("pipeline", "");
     CU_ASSERT_FATAL(a != NULL);
-    ticks(a, 60);
+    test_viz_ticks(a, 60);
     check_now(a, "");
-    ticks(a, 120);
+    test_viz_ticks(a, 120);
     CU_ASSERT_TRUE(check_now(a, "pg_completed pg_p99_ms") > 0);
     viz_app_free(a);
 }
