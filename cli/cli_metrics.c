@@ -14,7 +14,9 @@ static void print_tsv(void)
 {
     size_t n;
     const slack_metric *mt = slack_metrics(&n);
-    static const char *const shape[] = { "value", "latency", "station" };
+    static const char *const shape[] = { [SLACK_SHAPE_VALUE] = "value", [SLACK_SHAPE_HIST] = "latency",
+                                         [SLACK_SHAPE_STATION] = "station", [SLACK_SHAPE_POOL] = "pool" };
+    G_STATIC_ASSERT(G_N_ELEMENTS(shape) == SLACK_SHAPE_POOL + 1);
     printf("path\tshape\tunit\tover\tmeaning\n");
     for (size_t i = 0; i < n; i++)
         printf("%s\t%s\t%s\t%s\t%s\n", mt[i].path, shape[mt[i].shape], mt[i].unit, slack_metric_over_name(mt[i].over),
