@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include "tests/test_util.h"
 #include "viz/viz_app.h"
+#include "tests/test_viz_util.h"
 #include "viz/viz_chart.h"
 #include "quiz/quiz.h"
 
@@ -201,11 +202,7 @@ static viz_app *new_app(const char *scene, int w, int h)
     o.scene = scene;
     o.width = w;
     o.height = h;
-    GError *e = NULL;
-    viz_app *a = viz_app_new(&o, &e);
-    if (!a) fprintf(stderr, "viz_app_new: %s\n", e ? e->message : "?");
-    g_clear_error(&e);
-    return a;
+    return test_viz_app_with(&o);
 }
 
 /* Property: a fan-out frame has the size asked for, is not blank, shows

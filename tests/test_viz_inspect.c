@@ -4,19 +4,10 @@
 #include <string.h>
 #include "tests/test_util.h"
 #include "viz/viz_app.h"
+#include "tests/test_viz_util.h"
 #include "viz/viz_inspect.h"
 
-static viz_app *new_app(const char *scene)
-{
-    viz_options o;
-    viz_options_init(&o);
-    o.scene = scene;
-    GError *e = NULL;
-    viz_app *a = viz_app_new(&o, &e);
-    if (!a) fprintf(stderr, "viz_app_new: %s\n", e ? e->message : "?");
-    g_clear_error(&e);
-    return a;
-}
+static viz_app *new_app(const char *scene) { return test_viz_app(scene, NULL); }
 
 /* Property: a station inspector reports the model's own figures (queue,
  * utilization and completions of slack_model_stage_info), gains one sample

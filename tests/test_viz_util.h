@@ -1,5 +1,5 @@
-/* test_viz_util: helpers the visualizer suites share (test_viz_alt.c,
- * test_viz_counters.c): an app on a scene, ticks at 30 fps, and a value
+/* test_viz_util: helpers the visualizer suites share (test_viz.c, test_viz_alt.c,
+ * test_viz_counters.c, test_viz_inspect.c): an app on a scene, ticks at 30 fps, and a value
  * of its --print-state line. Header-only, static inline. */
 #ifndef TEST_VIZ_UTIL_H
 #define TEST_VIZ_UTIL_H
@@ -10,20 +10,25 @@
 #include <glib.h>
 #include "viz/viz_app.h"
 
-/* An app on `scene` (NULL: the default), driven by `script` (NULL: none);
- * NULL (with a line on stderr) if it cannot be built. Free with
- * viz_app_free. */
+/* An app with options `o`; NULL (with a line on stderr) if it cannot be
+ * built. Free with viz_app_free. */
+static inline viz_app *test_viz_app_with(const viz_options *o)
+{
+    GError *e = NULL;
+    viz_app *a = viz_app_new(o, &e);
+    if (!a) fprintf(stderr, "viz_app_new: %s\n", e ? e->message : "?");
+    g_clear_error(&e);
+    return a;
+}
+
+/* An app on `scene` (NULL: the default), driven by `script` (NULL: none). */
 static inline viz_app *test_viz_app(const char *scene, const char *script)
 {
     viz_options o;
     viz_options_init(&o);
     o.scene = scene;
     o.script = script;
-    GError *e = NULL;
-    viz_app *a = viz_app_new(&o, &e);
-    if (!a) fprintf(stderr, "viz_app_new: %s\n", e ? e->message : "?");
-    g_clear_error(&e);
-    return a;
+    return test_viz_app_with(&o);
 }
 
 static inline void test_viz_ticks(viz_app *a, int n)
