@@ -87,9 +87,7 @@ static char *leader_text(double rho, const void *arg)
     (void)arg;
     const double lambda = 100;
     return g_strdup_printf(
-        "{\"duration_s\": %g, \"interval_s\": 10, \"workload\": {\"users\": 4000, \"workspaces\": 0,"
-        " \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": %g, \"daily_curve\": false,"
-        " \"thread_reply_fraction\": 0}, \"gateways\": {\"inbound_s\": 0}, \"postgres\": {\"writers\": 64, \"service_s\": 0},"
+        TEST_MMC_INSTANT_UPSTREAM
         " \"kafka\": {\"partitions\": 1, \"append_s\": {\"dist\": \"exponential\", \"mean\": %g}, \"ack_s\": 0}}",
         test_mmc_arrivals(rho) / lambda, lambda, rho / lambda);
 }

@@ -88,6 +88,16 @@ static inline double test_mmc_arrivals(double rho)
     return test_quick() ? n / 2 : n;
 }
 
+/* The head of an M/M/c scenario for a stage past PostgreSQL: Poisson sends
+ * (two %g: duration_s, rate_per_sec) into small channels, the gateway's
+ * inbound work and the database instant, so the stage under test sees the
+ * arrival process unchanged. The caller appends its stages' keys and the
+ * closing brace. */
+#define TEST_MMC_INSTANT_UPSTREAM \
+    "{\"duration_s\": %g, \"interval_s\": 10, \"workload\": {\"users\": 4000, \"workspaces\": 0," \
+    " \"channels_per_user\": 0.5, \"channel_max\": 50, \"rate_per_sec\": %g, \"daily_curve\": false," \
+    " \"thread_reply_fraction\": 0}, \"gateways\": {\"inbound_s\": 0}, \"postgres\": {\"writers\": 64, \"service_s\": 0},"
+
 /* L = lambda W on a station object with the fields of sim_station_to_json
  * (or sim_station_pool_to_json): the time-average number in the station
  * against its arrival rate times its mean sojourn, both over the run. With
