@@ -18,6 +18,7 @@ cd "$(dirname "$0")/.."
 : "${SLACKSIM:=bin/slacksim}"
 REPEAT=${1:-5}
 [ -x "$CIMBA" ] || { echo "run_cimba.sh: $CIMBA: not an executable" >&2; exit 2; }
+[ -x "$SLACKSIM" ] || make --no-print-directory build >/dev/null
 
 wall() { # seconds of wall time of "$@", output discarded
   s=$(date +%s.%N)
@@ -28,18 +29,18 @@ wall() { # seconds of wall time of "$@", output discarded
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "# M/M/1 rho 0.9, 1M customers, whole process; $REPEAT alternate runs each; $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-: > build/run_cimba.s
-: > build/run_cimba.c
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 i=0
 while [ "$i" -lt "$REPEAT" ]; do
   a=$(wall "$SLACKSIM" bench mm1 --customers 1000000 --seed 1)
   b=$(wall "$CIMBA")
   echo "run $i slacksim_s=$a cimba_s=$b"
-  echo "$a" >> build/run_cimba.s
-  echo "$b" >> build/run_cimba.c
+  echo "$a" >> "$tmp/slacksim"
+  echo "$b" >> "$tmp/cimba"
   i=$((i + 1))
 done
-ms=$(median < build/run_cimba.s)
-mc=$(median < build/run_cimba.c)
+ms=$(median < "$tmp/slacksim")
+mc=$(median < "$tmp/cimba")
 echo "median slacksim_s=$ms cimba_s=$mc"
 awk -v s="$ms" -v c="$mc" 'BEGIN { printf "speedup_vs_cimba=%.2f\n", c / s }'

@@ -468,15 +468,20 @@ static const char *const pool_units[] = {
     "0..1", "0..1", "ms", "ms", "ms", NULL,
 };
 
+/* A pool's "by_instance[N].x": field x of station N, or NULL. */
+static const char *pool_instance_field(const char *rest)
+{
+    const char *end = g_str_has_prefix(rest, "by_instance[") ? strstr(rest, "].") : NULL;
+    return end ? end + 2 : NULL;
+}
+
 /* Is `rest` a field of an object of this shape? ("wait_ms.*": any field
  * of that nested latency object, checked as one; a pool's
  * "by_instance[N].x": field x of station N.) */
 static gboolean shape_has(slack_metric_shape shape, const char *rest)
 {
-    if (shape == SLACK_SHAPE_POOL && g_str_has_prefix(rest, "by_instance[")) {
-        const char *end = strstr(rest, "].");
-        return end && shape_has(SLACK_SHAPE_STATION, end + 2);
-    }
+    const char *station_field = shape == SLACK_SHAPE_POOL ? pool_instance_field(rest) : NULL;
+    if (station_field) return shape_has(SLACK_SHAPE_STATION, station_field);
     const char *const *f = slack_metric_shape_fields(shape);
     for (; f && *f; f++) {
         if (!strcmp(*f, rest)) return TRUE;
@@ -534,9 +539,9 @@ const char *slack_metric_unit(const char *path)
     if (!rest) return mt->unit;
     if (mt->shape == SLACK_SHAPE_HIST) return strcmp(rest, "count") ? mt->unit : "count";
     const char *const *fields = station_fields, *const *units = station_units;
-    if (mt->shape == SLACK_SHAPE_POOL && g_str_has_prefix(rest, "by_instance[")) {
-        const char *end = strstr(rest, "].");
-        rest = end ? end + 2 : rest;
+    const char *station_field = mt->shape == SLACK_SHAPE_POOL ? pool_instance_field(rest) : NULL;
+    if (station_field) {
+        rest = station_field;
     } else if (mt->shape == SLACK_SHAPE_POOL) {
         fields = pool_fields;
         units = pool_units;
