@@ -1,10 +1,16 @@
-# slacksim: one binary (bin/slacksim) and one CUnit suite (bin/slacksim-tests),
-# plus bin/slacksim-mpi (the same CLI with trials spread over MPI ranks) when
-# Open MPI's development files are installed (pkg-config ompi-c).
+# slacksim: the CLI (bin/slacksim), the same CLI with the SDL2 window and the
+# Redis/PostgreSQL clients linked in (bin/slacksim-full, which bin/slacksim
+# runs for `viz` and `calibrate`), one CUnit suite (bin/slacksim-tests), plus
+# bin/slacksim-mpi (the CLI with trials spread over MPI ranks) when Open MPI's
+# development files are installed (pkg-config ompi-c).
 # `make run` and `make test` bootstrap everything through `make deps`.
 
 CC       ?= gcc
-PKGS     := glib-2.0 libcjson cairo pangocairo sdl2
+PKGS     := glib-2.0 libcjson cairo pangocairo
+# Only the window needs SDL2; with its audio, X11 and Wayland libraries it
+# (and libpq's Kerberos, LDAP and TLS) tripled the start-up time of every
+# command, so bin/slacksim links neither (docs/performance.md).
+WINDOW_PKGS := sdl2
 TEST_PKGS := cunit
 CSTD     := -std=c17 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
@@ -12,8 +18,9 @@ OPT      ?= -O2 -g
 BUILD    ?= build
 SAN      ?=
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(TEST_PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(WINDOW_PKGS) $(TEST_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WINDOW_LIBS = $(shell pkg-config --libs $(WINDOW_PKGS) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 # Link-time optimisation for the default (release) tree only: it inlines the
@@ -41,7 +48,13 @@ MPI_LIBS   = $(shell pkg-config --libs $(MPI_PKG) 2>/dev/null)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
-MPI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/mpi/%.o)
+MPI_OBJ  := $(filter-out $(BUILD)/mpi/cli/cli_viz.o $(BUILD)/mpi/cli/cli_calibrate.o,$(CLI_SRC:%.c=$(BUILD)/mpi/%.o))
+# Two links of the same CLI objects: bin/slacksim leaves out the two commands
+# that need the window or the server clients (its main.c hands them to
+# bin/slacksim-full), bin/slacksim-full has every command.
+DELEGATED_OBJ := $(BUILD)/cli/cli_viz.o $(BUILD)/cli/cli_calibrate.o
+LEAN_OBJ := $(filter-out $(DELEGATED_OBJ),$(CLI_OBJ))
+FULL_OBJ := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ)) $(BUILD)/full/cli/main.o
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libslacksim.a
 BIN      := $(BUILD)/../bin/slacksim
@@ -57,6 +70,7 @@ TEST_BIN := $(BUILD)/bin/slacksim-tests
 CHECK_BIN := $(BUILD)/bin/slacksim-redis-check
 endif
 MPI_BIN  := $(BIN)-mpi
+FULL_BIN := $(BIN)-full
 MPI_TARGET := $(if $(HAVE_MPI),$(MPI_BIN))
 
 # tests/tools/: helpers the CLI tests run against real servers (hiredis).
@@ -85,15 +99,15 @@ help:
 deps:
 	@sh .ci/deps.sh
 
-build: $(BIN) $(TEST_BIN) $(CHECK_BIN) $(MPI_TARGET)
+build: $(BIN) $(FULL_BIN) $(TEST_BIN) $(CHECK_BIN) $(MPI_TARGET)
 
 $(BUILD)/mpi/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DSLACKSIM_MPI $(MPI_CFLAGS) -c $< -o $@
 
-$(BUILD)/mpi/cli/cli_calibrate.o: cli/cli_calibrate.c
+$(BUILD)/full/cli/main.o: cli/main.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -DSLACKSIM_MPI $(MPI_CFLAGS) $(REAL_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -DSLACKSIM_FULL -c $< -o $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -109,9 +123,13 @@ $(BUILD)/cli/cli_calibrate.o: cli/cli_calibrate.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(REAL_CFLAGS) -c $< -o $@
 
-$(BIN): $(CLI_OBJ) $(LIB)
+$(BIN): $(LEAN_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CLI_OBJ) $(LIB) $(LDFLAGS_ALL) $(REAL_LIBS) -o $@
+	$(CC) $(LEAN_OBJ) $(LIB) $(LDFLAGS_ALL) -o $@
+
+$(FULL_BIN): $(FULL_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(FULL_OBJ) $(LIB) $(LDFLAGS_ALL) $(WINDOW_LIBS) $(REAL_LIBS) -o $@
 
 $(BUILD)/tests/tools/%.o: tests/tools/%.c
 	@mkdir -p $(dir $@)
@@ -123,11 +141,11 @@ $(CHECK_BIN): $(CHECK_OBJ) $(LIB)
 
 $(MPI_BIN): $(MPI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(MPI_OBJ) $(LIB) $(LDFLAGS_ALL) $(MPI_LIBS) $(REAL_LIBS) -o $@
+	$(CC) $(MPI_OBJ) $(LIB) $(LDFLAGS_ALL) $(MPI_LIBS) -o $@
 
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_OBJ) $(LIB) $(LDFLAGS_ALL) $(TEST_LIBS) -o $@
+	$(CC) $(TEST_OBJ) $(LIB) $(LDFLAGS_ALL) $(WINDOW_LIBS) $(TEST_LIBS) -o $@
 
 run: deps
 	@$(MAKE) --no-print-directory build
@@ -140,17 +158,17 @@ test: deps
 test-unit: $(TEST_BIN)
 	./$(TEST_BIN)
 
-test-cli: $(BIN) $(CHECK_BIN) $(MPI_TARGET)
+test-cli: $(BIN) $(FULL_BIN) $(CHECK_BIN) $(MPI_TARGET)
 	SLACKSIM=./$(BIN) sh tests/run_scripts.sh tests/cli cli
 
-test-window: $(BIN)
+test-window: $(BIN) $(FULL_BIN)
 	SLACKSIM=./$(BIN) sh tests/run_scripts.sh tests/window window
 
 # Sanitizers: a separate build tree so the normal objects stay optimised.
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  build-asan/bin/slacksim build-asan/bin/slacksim-tests build-asan/bin/slacksim-redis-check $(if $(HAVE_MPI),build-asan/bin/slacksim-mpi)
+	  build-asan/bin/slacksim build-asan/bin/slacksim-full build-asan/bin/slacksim-tests build-asan/bin/slacksim-redis-check $(if $(HAVE_MPI),build-asan/bin/slacksim-mpi)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  SLACKSIM_QUICK=1 ./build-asan/bin/slacksim-tests
 	ASAN_OPTIONS=detect_leaks=1 SLACKSIM=./build-asan/bin/slacksim sh tests/run_scripts.sh tests/cli cli
@@ -194,11 +212,11 @@ bench: deps
 # docs/output.md's tables regenerated from the metric registry, then every
 # figure the docs quote rechecked against a fresh run of the command
 # next to it (tests/tools/doc_figures.py); `make test` skips the 12M runs.
-docs: $(BIN)
+docs: $(BIN) $(FULL_BIN)
 	SLACKSIM=./$(BIN) sh tests/tools/gen_output_doc.sh docs/output.md
 	SLACKSIM=./$(BIN) python3 tests/tools/doc_figures.py docs/*.md
 
 clean:
 	rm -rf build build-asan build-fuzz bin
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CHECK_OBJ:.o=.d) $(MPI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/full/cli/main.d $(TEST_OBJ:.o=.d) $(CHECK_OBJ:.o=.d) $(MPI_OBJ:.o=.d)

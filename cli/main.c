@@ -1,10 +1,47 @@
 /* slacksim: dispatches to a subcommand. The simulator is a library; this
- * file and its siblings are only the command-line face of it. */
+ * file and its siblings are only the command-line face of it.
+ *
+ * Compiled twice. bin/slacksim-full (SLACKSIM_FULL) runs every command
+ * itself. bin/slacksim (and bin/slacksim-mpi) leave out `viz` and
+ * `calibrate`, whose SDL2 window and Redis/PostgreSQL clients would load
+ * ~60 more shared libraries into every run, and hand those two commands to
+ * the slacksim-full next to them (docs/performance.md, start-up time). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "cli/cli_calibrate.h"
 #include "sim/sim_error.h"
+
+#ifdef SLACKSIM_FULL
+#define VIZ_MAIN       cli_viz_main
+#define CALIBRATE_MAIN cli_calibrate_main
+#else
+#define VIZ_MAIN       delegate_main
+#define CALIBRATE_MAIN delegate_main
+
+/* Replaces this process with slacksim-full from this binary's directory,
+ * same arguments; argv[0] is the command. Returns only if it cannot. */
+static int delegate_main(int argc, char **argv)
+{
+    g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+    g_autofree char *dir = self ? g_path_get_dirname(self) : g_strdup(".");
+    g_autofree char *full = g_build_filename(dir, "slacksim-full", NULL);
+    char **args = g_new0(char *, (size_t)argc + 2);
+    args[0] = full;
+    memcpy(args + 1, argv, (size_t)argc * sizeof *argv);
+    fflush(NULL);
+    execv(full, args);
+    int err = errno;
+    g_free(args);
+    char *q = sim_error_quote(full);
+    fprintf(stderr, "slacksim %s: cannot run '%s': %s (make build puts it next to slacksim)\n",
+            argv[0], q, g_strerror(err));
+    g_free(q);
+    return CLI_USAGE;
+}
+#endif
 
 typedef struct {
     const char *name;
@@ -16,11 +53,11 @@ static const cli_command commands[] = {
     { "run",      cli_run_main,      "simulate a scenario and report" },
     { "validate", cli_validate_main, "check a scenario without running it" },
     { "bench",    cli_bench_main,    "benchmarks: engine, mm1, peak" },
-    { "viz",      cli_viz_main,      "the visualizer (window or headless frames)" },
+    { "viz",      VIZ_MAIN,          "the visualizer (window or headless frames)" },
     { "quiz",     cli_quiz_main,     "the Design Slack quiz" },
     { "sweep",    cli_sweep_main,    "run a scenario over a range of one parameter" },
     { "compare",  cli_compare_main,  "run two designs side by side, differences with 95% CIs" },
-    { "calibrate", cli_calibrate_main, "measure a real Redis or PostgreSQL into a scenario fragment" },
+    { "calibrate", CALIBRATE_MAIN, "measure a real Redis or PostgreSQL into a scenario fragment" },
     { "size",     cli_size_main,     "the smallest configuration that meets every SLO" },
     { "metrics",  cli_metrics_main,  "the registry of every figure slacksim shows (docs/output.md)" },
 };
