@@ -117,4 +117,14 @@ bad quiz_dev_zero "/dev/zero: not a regular file" quiz /dev/zero -a 1
 bad quiz_retry_dev_zero "not a regular file" quiz --retry=/dev/zero -a 1
 (cd "$tmp" && "$S" viz --headless --frames 1 --out "$tmp/frames" >/dev/null 2>"$tmp/stderr") \
   || { echo "viz from outside the checkout:"; cat "$tmp/stderr"; fail=1; }
+
+# 11. viz and calibrate run the slacksim-full next to the binary: a copy of
+# bin/slacksim alone says so in one line
+mkdir -p "$tmp/lone"
+cp "$S" "$tmp/lone/slacksim"
+S_SAVED=$S
+S=$tmp/lone/slacksim
+bad viz_without_full "slacksim viz: cannot run '.*slacksim-full': No such file" viz --headless --frames 1
+bad calibrate_without_full "slacksim calibrate: cannot run" calibrate redis --start
+S=$S_SAVED
 exit $fail
