@@ -6,7 +6,7 @@
 # `make run` and `make test` bootstrap everything through `make deps`.
 
 CC       ?= gcc
-PKGS     := glib-2.0 libcjson cairo pangocairo
+PKGS     := glib-2.0 libcjson cairo pangocairo fontconfig
 # Only the window needs SDL2; with its audio, X11 and Wayland libraries it
 # (and libpq's Kerberos, LDAP and TLS) tripled the start-up time of every
 # command, so bin/slacksim links neither (docs/performance.md).
