@@ -36,18 +36,21 @@
 #define EVS_BOTTOM_MAX  64u    /* spill the bottom into a rung past this */
 #endif
 #ifndef EVS_THRES
-#define EVS_THRES       48u    /* a bucket with more entries is split, not sorted */
+#define EVS_THRES       64u    /* a bucket with more entries is split, not sorted (<= EVS_BINS) */
 #endif
 #ifndef EVS_PER_BUCKET
-#define EVS_PER_BUCKET  2u     /* target entries per bucket when building a rung */
+#define EVS_PER_BUCKET  4u     /* target entries per bucket when building a rung */
 #endif
 #ifndef EVS_PER_CHILD
-#define EVS_PER_CHILD   16u    /* same, for a rung split from a bucket */
+#define EVS_PER_CHILD   32u    /* same, for a rung split from a bucket */
 #endif
 #ifndef EVS_MAX_NB
 #define EVS_MAX_NB      2048u  /* buckets per rung: keeps the buckets being filled cache-resident */
 #endif
 #define EVS_MAX_RUNGS   24
+#define EVS_BINS_LOG    6u     /* a bucket sorted into the bottom is first binned 64 ways */
+#define EVS_BINS        (1u << EVS_BINS_LOG)
+_Static_assert(EVS_THRES <= EVS_BINS, "a bucket sorted into the bottom fits the bins");
 #define EVS_WARM_MAX    8192u  /* prefetch the slots of a split bucket up to this size (L2) */
 #define EVS_CHUNK       18u    /* entries per chunk: 16 + 18 * 24 = 448 bytes */
 #define EVS_SLAB        128u   /* chunks in the first slab; later ones double, to 16384 */
@@ -314,22 +317,18 @@ static int evs_cmp(const void *x, const void *y)
     return evs_less(x, y) ? -1 : evs_less(y, x) ? 1 : 0;
 }
 
-/* Sorts near[0..n): insertion sort for a bucket's worth, qsort beyond. */
-static void evs_near_sort(sim_evset *s)
+/* Insertion sort of near[0..n): linear on a run that is nearly sorted. */
+static void evs_near_insertion_sort(sim_evset *s)
 {
     evs_entry *a = s->near;
-    size_t n = s->n;
-    if (n > 48) {
-        qsort(a, n, sizeof *a, evs_cmp);
-        return;
-    }
-    for (size_t i = 1; i < n; i++) {
+    for (size_t i = 1; i < s->n; i++) {
+        if (!evs_less(&a[i], &a[i - 1])) continue;     /* the common case */
         evs_entry e = a[i];
         size_t j = i;
-        while (j > 0 && evs_less(&e, &a[j - 1])) {
+        do {
             a[j] = a[j - 1];
             j--;
-        }
+        } while (j > 0 && evs_less(&e, &a[j - 1]));
         a[j] = e;
     }
 }
@@ -443,20 +442,76 @@ static __attribute__((noinline)) void evs_spill_bottom(sim_evset *s)
 }
 
 /* Moves a chunk stack into the (empty) bottom and sorts it. */
-static void evs_fill_bottom(sim_evset *s, evs_chunk *c, size_t count)
+static void evs_fill_bottom_qsort(sim_evset *s, evs_chunk *c)
 {
-    s->head = s->n = 0;
-    if (count > s->cap) evs_near_make_room(s, count);
     while (c) {
         evs_chunk *next = c->next;
-        for (uint32_t i = 0; i < c->n; i++) {
-            __builtin_prefetch(&s->slots[c->e[i].slot]);
-            s->near[s->n++] = c->e[i];
-        }
+        memcpy(&s->near[s->n], c->e, c->n * sizeof *c->e);
+        s->n += c->n;
         evs_chunk_free(s, c);
         c = next;
     }
-    evs_near_sort(s);
+    qsort(s->near, s->n, sizeof *s->near, evs_cmp);
+}
+
+/* Turns 64 bin counts (summing to <= 64) into exclusive prefix sums, the
+ * bins' first positions. `w` is `n` seen as 8 words: on a little-endian
+ * machine, multiplying a word by 0x01..01 adds each byte to every byte
+ * above it, 8 bins at once (no byte overflows, the sum being <= 64). */
+static inline void evs_bins_to_offsets(uint8_t *n, uint64_t *w)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    (void)n;
+    uint64_t below = 0;
+    for (unsigned i = 0; i < EVS_BINS / 8; i++) {
+        uint64_t incl = w[i] * 0x0101010101010101u;
+        w[i] = (incl << 8) + below * 0x0101010101010101u;
+        below += incl >> 56;
+    }
+#else
+    (void)w;
+    uint8_t below = 0;
+    for (unsigned i = 0; i < EVS_BINS; i++) {
+        uint8_t k = n[i];
+        n[i] = below;
+        below += k;
+    }
+#endif
+}
+
+/* Moves a bucket's chunk stack (every entry in [lo, lo + 2^shift)) into
+ * the empty bottom, sorted. A counting sort on each entry's 1/64th of the
+ * bucket comes first, so the insertion sort after it (which orders
+ * entries of one sub-bin, and ties by seq) finds the run nearly sorted.
+ * Insertion sort alone made n^2/4 moves of a bucket's ~20 entries and
+ * mispredicted one loop exit per entry: a third of a hold at 10^3
+ * pending (docs/performance.md). The bin index is masked so that no time
+ * can write outside the bins; order never rests on the bins, only speed. */
+static void evs_fill_bottom(sim_evset *s, evs_chunk *c, size_t count, sim_time lo, unsigned shift)
+{
+    s->head = s->n = 0;
+    if (count > s->cap) evs_near_make_room(s, count);
+    if (count > EVS_BINS) {                            /* only when times cannot be told apart */
+        evs_fill_bottom_qsort(s, c);
+        return;
+    }
+    const unsigned sub = shift > EVS_BINS_LOG ? shift - EVS_BINS_LOG : 0;
+    union { uint8_t n[EVS_BINS]; uint64_t w[EVS_BINS / 8]; } bin = { .w = { 0 } };
+    for (const evs_chunk *k = c; k; k = k->next)
+        for (uint32_t i = 0; i < k->n; i++) {
+            __builtin_prefetch(&s->slots[k->e[i].slot]);
+            bin.n[((uint64_t)(k->e[i].time - lo) >> sub) & (EVS_BINS - 1)]++;
+        }
+    evs_bins_to_offsets(bin.n, bin.w);
+    while (c) {
+        evs_chunk *next = c->next;
+        for (uint32_t i = 0; i < c->n; i++)
+            s->near[bin.n[((uint64_t)(c->e[i].time - lo) >> sub) & (EVS_BINS - 1)]++] = c->e[i];
+        evs_chunk_free(s, c);
+        c = next;
+    }
+    s->n = count;
+    evs_near_insertion_sort(s);
 }
 
 /* Software pipelining across refills: pop needs each entry's slot, and a
@@ -507,7 +562,7 @@ static __attribute__((noinline)) gboolean evs_refill(sim_evset *s)
             continue;
         }
         size_t count = b->count;
-        evs_fill_bottom(s, evs_bucket_take(b), count);
+        evs_fill_bottom(s, evs_bucket_take(b), count, bstart, r->shift);
         s->bottom_end = bend;
         if (s->spill_at != SIZE_MAX) s->spill_at = MAX(EVS_BOTTOM_MAX, 2 * count);
         return TRUE;
