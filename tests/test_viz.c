@@ -13,13 +13,6 @@
 
 #define SCENARIO "scenarios/general_channel.json"
 
-/* LeakSanitizer (make asan): fontconfig, below Pango, keeps allocations
- * for its font cache that it never frees (a known fontconfig behaviour);
- * they are not ours and would fail every run that draws text. Ignored by
- * builds without the sanitizer. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
-
 static viz_world *new_world(void)
 {
     GError *e = NULL;
