@@ -7,9 +7,7 @@ set -e
 # libhiredis-dev, postgresql and libpq-dev for the tests and the calibration
 # that talk to real servers (each starts its own on 127.0.0.1);
 # libopenmpi-dev and openmpi-bin (Open MPI) for bin/slacksim-mpi (docs/capacity.md).
-# libfontconfig-dev (a dependency of the cairo and Pango ones) is named
-# because viz_text_release calls FcFini directly.
-PKGS="build-essential pkg-config python3 libglib2.0-dev libcjson-dev libcunit1-dev libcairo2-dev libpango1.0-dev libfontconfig-dev libsdl2-dev xvfb xauth xdotool clang libclang-rt-14-dev redis-server libhiredis-dev postgresql libpq-dev libopenmpi-dev openmpi-bin"
+PKGS="build-essential pkg-config python3 libglib2.0-dev libcjson-dev libcunit1-dev libcairo2-dev libpango1.0-dev libsdl2-dev xvfb xauth xdotool clang libclang-rt-14-dev redis-server libhiredis-dev postgresql libpq-dev libopenmpi-dev openmpi-bin"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"

@@ -13,7 +13,6 @@
 #include "cli/cli.h"
 #include "cli/cli_calibrate.h"
 #include "sim/sim_error.h"
-#include "viz/viz_draw.h"
 
 #ifdef SLACKSIM_FULL
 #define VIZ_MAIN       cli_viz_main
@@ -81,11 +80,8 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-        if (!strcmp(argv[1], commands[i].name)) {
-            int status = commands[i].main(argc - 1, argv + 1);
-            viz_text_release();   /* fonts cached by --plots, render, quiz */
-            return status;
-        }
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].main(argc - 1, argv + 1);
     char *q = sim_error_quote(argv[1]);
     GString *names = g_string_new(NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)

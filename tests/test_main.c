@@ -5,7 +5,6 @@
 #include <string.h>
 #include <CUnit/Basic.h>
 #include "tests/test_list.h"
-#include "viz/viz_draw.h"
 
 #define DECLARE(name) void test_##name##_register(void);
 SLACKSIM_TEST_SUITES(DECLARE)
@@ -39,6 +38,5 @@ int main(int argc, char **argv)
     unsigned tests_failed = CU_get_number_of_tests_failed();
     printf("\n%u passed, %u failed\n", run - tests_failed, tests_failed);
     CU_cleanup_registry();
-    viz_text_release();   /* the font caches the drawing tests filled (make asan) */
     return failed ? 1 : 0;
 }

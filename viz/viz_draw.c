@@ -9,7 +9,6 @@
 #include <string.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 static const guint32 palette[VIZ_C_COUNT] = {
@@ -84,16 +83,6 @@ static PangoContext *context_for(cairo_t *cr)
         pango_cairo_update_context(cr, pc);   /* the transform may have changed */
     }
     return pc;
-}
-
-/* In this order: the font map holds fontconfig patterns, and FcFini frees
- * the configuration they were read from. Without it LeakSanitizer reports
- * ~100 KB of fontconfig's caches once a process has drawn text. */
-void viz_text_release(void)
-{
-    pango_cairo_font_map_set_default(NULL);
-    cairo_debug_reset_static_data();
-    FcFini();
 }
 
 /* A layout for `text` at `size` points; caller unrefs. */

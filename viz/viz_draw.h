@@ -85,13 +85,6 @@ double viz_text_height(cairo_t *cr, const viz_style *st, double size, gboolean b
 void viz_text_size(cairo_t *cr, const viz_style *st, double size, gboolean bold,
                    const char *text, double *w, double *h);
 
-/* Drops the font caches Pango and cairo keep for the whole process (the
- * default font map and what it holds of fontconfig, cairo's static
- * caches), so a leak checker at exit sees only the program's own memory.
- * Call once at exit, after the last drawing, with no cairo_t left; drawing
- * again afterwards rebuilds the caches. */
-void viz_text_release(void);
-
 void viz_rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r);
 /* A filled card with a thin border. */
 void viz_panel(cairo_t *cr, double x, double y, double w, double h, viz_color fill, viz_color border);
