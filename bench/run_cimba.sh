@@ -10,8 +10,9 @@
 # Cimba is a benchmark-only baseline, built outside the project from its
 # source (github.com/ambonvik/cimba); docs/performance.md gives the commit
 # and the commands. Whole-process time includes each program's start-up:
-# the dynamic loader's work for slacksim's libraries (SDL2, Pango, libpq...)
-# is part of what a user waits for.
+# the dynamic loader's work for slacksim's libraries (GLib, cJSON, cairo,
+# Pango; the lean bin/slacksim leaves out SDL2 and the server clients) is
+# part of what a user waits for.
 set -eu
 cd "$(dirname "$0")/.."
 : "${CIMBA:?set CIMBA to Cimba's MM1_single binary (see docs/performance.md)}"
